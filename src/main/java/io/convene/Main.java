@@ -1,0 +1,200 @@
+package io.convene;
+
+import io.convene.config.AppConfig;
+import io.convene.config.ConfigException;
+import io.convene.config.ConfigLoader;
+import io.convene.embedded.EmbeddedServices;
+import io.convene.http.ApiVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Entry point: the Vert.x launcher with Convene's hooks. Without a configured database it starts the
+ * embedded PostgreSQL and Redis before Vert.x and stops them after Vert.x has closed.
+ *
+ * <p>{@code java -jar convene.jar token <userId> [name]} prints a dev-mode token instead of starting.
+ */
+public final class Main extends VertxApplication implements VertxApplicationHooks {
+  private static final String DEV_SECRET_FILE = "dev-jwt-secret";
+
+  private JsonObject launcherConf;
+  private EmbeddedServices embedded;
+  private JsonObject effective;
+
+  public Main(String[] args) {
+    super(args);
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    if (args.length > 0 && args[0].equals("token")) {
+      System.exit(printToken(args));
+    }
+    new Main(args).launch();
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    launcherConf = config;
+    return config;
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return MainVerticle::new;
+  }
+
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    try {
+      effective = prepare(ConfigLoader.load(launcherConf, System.getenv(), System.getProperties()));
+    } catch (ConfigException | IllegalStateException | UncheckedIOException e) {
+      System.err.println("convene: " + e.getMessage());
+      stopEmbedded();
+      System.exit(2);
+    }
+  }
+
+  @Override
+  public void beforeDeployingVerticle(HookContext context) {
+    context.deploymentOptions().setConfig(effective);
+  }
+
+  /**
+   * Validates the configuration, provides a dev-mode signing secret when none is configured, and
+   * starts the embedded services the configuration leaves out.
+   */
+  private JsonObject prepare(JsonObject json) {
+    boolean embeddedDb = json.getJsonObject("db").getValue("url") == null;
+    boolean embeddedRedis = json.getJsonObject("redis").getValue("url") == null;
+    boolean dev = AppConfig.resolveDevMode(json.getString("devMode"), embeddedDb);
+    json.put("devMode", dev ? "on" : "off");
+    Path dataDir = AppConfig.expandHome(json.getString("dataDir", "~/.convene"));
+    JsonObject auth = json.getJsonObject("auth");
+    if (dev && auth.getValue("jwtSecret") == null) {
+      auth.put("jwtSecret", devSecret(dataDir));
+    }
+    AppConfig.from(json);
+    if (embeddedDb || embeddedRedis) {
+      embedded = EmbeddedServices.claim(dataDir);
+      if (embeddedDb) {
+        json.getJsonObject("db").put("url", embedded.startPostgres());
+      }
+      if (embeddedRedis) {
+        json.getJsonObject("redis").put("url", embedded.startRedis());
+      }
+    }
+    return json;
+  }
+
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    AppConfig cfg = AppConfig.from(effective);
+    Object port = context.vertx().sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
+    String base = "http://" + cfg.http().host() + ":" + port;
+    StringBuilder banner = new StringBuilder("\nConvene is listening on ").append(base).append('\n');
+    banner.append("  PostgreSQL: ").append(cfg.db().url()).append(embedded != null && effectiveEmbeddedDb() ? " (embedded)" : "").append('\n');
+    banner.append("  Redis:      ").append(cfg.redis().url()).append('\n');
+    if (embedded != null) {
+      banner.append("  Data:       ").append(embedded.dataDir()).append('\n');
+    }
+    if (cfg.devMode()) {
+      banner.append("  Dev mode is on. Get a token:\n")
+          .append("    curl -s -X POST ").append(base).append("/dev/token -H 'Content-Type: application/json' -d '{\"userId\":\"alice\",\"name\":\"Alice\"}'\n")
+          .append("    java -jar target/convene.jar token alice Alice\n");
+    }
+    System.out.println(banner);
+  }
+
+  private boolean effectiveEmbeddedDb() {
+    return effective.getJsonObject("db").getString("url", "").startsWith("postgresql://postgres@127.0.0.1:");
+  }
+
+  @Override
+  public void afterFailureToStartVertx(HookContext context, Throwable t) {
+    stopEmbedded();
+  }
+
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    System.err.println("convene: failed to start: " + t.getMessage());
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    stopEmbedded();
+  }
+
+  @Override
+  public void afterFailureToStopVertx(HookContext context, Throwable t) {
+    stopEmbedded();
+  }
+
+  private void stopEmbedded() {
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+
+  /** The dev-mode secret persisted in the data directory, so tokens survive restarts. */
+  static String devSecret(Path dataDir) {
+    Path file = dataDir.resolve(DEV_SECRET_FILE);
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.UTF_8).trim();
+      }
+      Files.createDirectories(dataDir);
+      byte[] bytes = new byte[32];
+      new SecureRandom().nextBytes(bytes);
+      String secret = HexFormat.of().formatHex(bytes);
+      Files.writeString(file, secret, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+      return secret;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the dev token secret in " + file, e);
+    }
+  }
+
+  private static int printToken(String[] args) {
+    if (args.length < 2 || args.length > 3) {
+      System.err.println("usage: java -jar convene.jar token <userId> [name]");
+      return 2;
+    }
+    try {
+      JsonObject json = ConfigLoader.load(null, System.getenv(), System.getProperties());
+      boolean embeddedDb = json.getJsonObject("db").getValue("url") == null;
+      if (!AppConfig.resolveDevMode(json.getString("devMode"), embeddedDb)) {
+        System.err.println("convene: dev mode is off; tokens come from your identity provider");
+        return 2;
+      }
+      String secret = json.getJsonObject("auth").getString("jwtSecret");
+      if (secret == null) {
+        secret = devSecret(AppConfig.expandHome(json.getString("dataDir", "~/.convene")));
+      }
+      Vertx vertx = Vertx.vertx();
+      try {
+        System.out.println(new io.convene.auth.DevTokens(vertx, secret)
+            .mint(args[1], args.length == 3 ? args[2] : null, List.of(), 24 * 3600));
+      } finally {
+        vertx.close();
+      }
+      return 0;
+    } catch (ConfigException e) {
+      System.err.println("convene: " + e.getMessage());
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.convene;
+
+import io.convene.auth.DevTokens;
+import io.convene.auth.JwksKeys;
+import io.convene.auth.TokenVerifier;
+import io.convene.auth.UserDirectory;
+import io.convene.bus.UserEvents;
+import io.convene.config.AppConfig;
+import io.convene.db.Database;
+import io.convene.db.MigrationVerticle;
+import io.convene.http.ApiVerticle;
+import io.convene.meeting.MeetingService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+
+/** Deploys one node: migrations on a worker, then the API on every event loop. */
+public final class MainVerticle extends VerticleBase {
+  private final Clock clock;
+  private JwksKeys jwks;
+
+  public MainVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** With an injected clock, for tests that control time. */
+  public MainVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig cfg = AppConfig.from(config());
+    return vertx.deployVerticle(new MigrationVerticle(cfg.db()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .compose(id -> {
+          Services services = services(cfg);
+          return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
+              .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
+                  new DeploymentOptions().setInstances(cfg.httpInstances())));
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (jwks != null) {
+      jwks.stop();
+    }
+    return Future.succeededFuture();
+  }
+
+  private Services services(AppConfig cfg) {
+    Pool pool = Database.pool(vertx, cfg.db());
+    RedisOptions redisOptions = new RedisOptions()
+        .setConnectionString(cfg.redis().url())
+        .setMaxPoolSize(cfg.redis().poolSize())
+        .setMaxPoolWaiting(10_000);
+    if (cfg.redis().password() != null) {
+      redisOptions.setPassword(cfg.redis().password());
+    }
+    Redis redis = Redis.createClient(vertx, redisOptions);
+    jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth());
+    TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
+    UserEvents events = new UserEvents(vertx.eventBus(), clock);
+    DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
+    return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock),
+        new MeetingService(pool, events, clock, cfg.meetings()), dev);
+  }
+}

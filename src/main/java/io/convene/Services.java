@@ -1,0 +1,23 @@
+package io.convene;
+
+import io.convene.auth.DevTokens;
+import io.convene.auth.JwksKeys;
+import io.convene.auth.TokenVerifier;
+import io.convene.auth.UserDirectory;
+import io.convene.config.AppConfig;
+import io.convene.meeting.MeetingService;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+
+/** What the verticles of one node share: configuration, clock, clients and services. */
+public record Services(
+    AppConfig config,
+    Clock clock,
+    Pool pool,
+    Redis redis,
+    TokenVerifier tokens,
+    JwksKeys jwks,
+    UserDirectory users,
+    MeetingService meetings,
+    DevTokens devTokens) {}

@@ -1,0 +1,135 @@
+package io.convene.auth;
+
+import io.convene.config.AppConfig;
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Input;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Verifies the host app's JWTs: HS256 with the shared secret, and RS256/ES256 with the keys of a JWKS
+ * document when one is configured. Shared by every verticle of the node.
+ */
+public final class TokenVerifier {
+  private final AppConfig.Auth config;
+  private final Clock clock;
+  private final JWTAuth hmac;
+  private final JwksKeys jwks;
+
+  public TokenVerifier(Vertx vertx, AppConfig.Auth config, Clock clock, JwksKeys jwks) {
+    this.config = config;
+    this.clock = clock;
+    this.jwks = jwks;
+    this.hmac =
+        config.jwtSecret() == null
+            ? null
+            : JWTAuth.create(
+                vertx,
+                new JWTAuthOptions()
+                    .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
+                    .setJWTOptions(jwtOptions(config)));
+  }
+
+  static JWTOptions jwtOptions(AppConfig.Auth config) {
+    JWTOptions options = new JWTOptions().setLeeway(config.leewaySeconds());
+    if (config.issuer() != null) {
+      options.setIssuer(config.issuer());
+    }
+    if (config.audience() != null) {
+      options.addAudience(config.audience());
+    }
+    return options;
+  }
+
+  /** The identity the token proves, or a failure with {@code unauthorized} / {@code token_expired}. */
+  public Future<Identity> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "missing bearer token"));
+    }
+    JsonObject header = decodePart(token, 0);
+    JsonObject claims = decodePart(token, 1);
+    if (header == null || claims == null) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "malformed token"));
+    }
+    String alg = header.getString("alg", "");
+    Future<JWTAuth> provider;
+    if (alg.equals("HS256") && hmac != null) {
+      provider = Future.succeededFuture(hmac);
+    } else if ((alg.startsWith("RS") || alg.startsWith("ES") || alg.startsWith("PS")) && jwks != null) {
+      provider = jwks.providerFor(header.getString("kid"));
+    } else {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token algorithm " + alg + " is not accepted"));
+    }
+    return provider
+        .compose(p -> p.authenticate(new TokenCredentials(token)))
+        .recover(
+            err -> {
+              if (err instanceof ApiException) {
+                return Future.failedFuture(err);
+              }
+              return Future.failedFuture(rejection(claims));
+            })
+        .compose(user -> identityFrom(claims));
+  }
+
+  private ApiException rejection(JsonObject claims) {
+    Object exp = claims.getValue("exp");
+    if (exp instanceof Number n && n.longValue() + config.leewaySeconds() < clock.instant().getEpochSecond()) {
+      return new ApiException(ErrorCode.TOKEN_EXPIRED, "token expired");
+    }
+    return new ApiException(ErrorCode.UNAUTHORIZED, "invalid token");
+  }
+
+  private static Future<Identity> identityFrom(JsonObject claims) {
+    Object sub = claims.getValue("sub");
+    String problem = Input.idProblem(sub);
+    if (problem != null) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token subject (sub) " + problem));
+    }
+    Object exp = claims.getValue("exp");
+    if (!(exp instanceof Number expSeconds)) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token has no expiry (exp)"));
+    }
+    String name = claims.getValue("name") instanceof String s && !s.isBlank() ? truncate(s.strip(), 128) : null;
+    Set<String> roles = new LinkedHashSet<>();
+    if (claims.getValue("roles") instanceof JsonArray arr) {
+      arr.forEach(r -> {
+        if (r instanceof String role) {
+          roles.add(role);
+        }
+      });
+    }
+    return Future.succeededFuture(
+        new Identity((String) sub, name, Set.copyOf(roles), Instant.ofEpochSecond(expSeconds.longValue())));
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  static JsonObject decodePart(String token, int index) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return null;
+    }
+    try {
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[index]), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

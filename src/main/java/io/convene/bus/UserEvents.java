@@ -1,0 +1,31 @@
+package io.convene.bus;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.Collection;
+
+/** Publishes events addressed to users; the socket gateway forwards them to every device of those users. */
+public final class UserEvents {
+  private final EventBus bus;
+  private final Clock clock;
+
+  public UserEvents(EventBus bus, Clock clock) {
+    this.bus = bus;
+    this.clock = clock;
+  }
+
+  public void publish(Collection<String> userIds, String type, JsonObject data) {
+    if (userIds.isEmpty()) {
+      return;
+    }
+    bus.publish(
+        Addresses.USER_EVENTS,
+        new JsonObject()
+            .put("userIds", new JsonArray(userIds.stream().distinct().toList()))
+            .put("type", type)
+            .put("data", data)
+            .put("ts", clock.instant().toString()));
+  }
+}

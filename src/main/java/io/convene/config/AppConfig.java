@@ -1,0 +1,178 @@
+package io.convene.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
+
+/** The typed, validated configuration of one node. Built once at start; invalid values fail fast. */
+public record AppConfig(
+    Http http, Path dataDir, boolean devMode, Db db, RedisConf redis, Auth auth, Meetings meetings) {
+
+  public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
+
+  /** External PostgreSQL when {@code url} is set, otherwise the embedded one. */
+  public record Db(String url, String user, String password, int poolSize) {
+    public boolean embedded() {
+      return url == null;
+    }
+  }
+
+  /** External Redis when {@code url} is set, otherwise the embedded one. */
+  public record RedisConf(String url, String password, int poolSize) {
+    public boolean embedded() {
+      return url == null;
+    }
+  }
+
+  public record Auth(
+      String jwtSecret,
+      String jwksUrl,
+      int jwksRefreshSeconds,
+      String issuer,
+      String audience,
+      int leewaySeconds) {}
+
+  public record Meetings(
+      int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
+
+  /** The dev-mode setting: {@code auto} turns dev mode on exactly when PostgreSQL is embedded. */
+  public static boolean resolveDevMode(String value, boolean embeddedDb) {
+    return switch (value == null ? "auto" : value) {
+      case "auto" -> embeddedDb;
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default -> throw new ConfigException("devMode", "expected auto, on or off, got '" + value + "'");
+    };
+  }
+
+  public static AppConfig from(JsonObject json) {
+    Reader r = new Reader(json);
+    JsonObject http = r.section("http");
+    JsonObject db = r.section("db");
+    JsonObject redis = r.section("redis");
+    JsonObject auth = r.section("auth");
+    JsonObject meetings = r.section("meetings");
+
+    Db dbConf =
+        new Db(
+            r.url(db, "db.url", "url", "postgresql", "postgres"),
+            r.string(db, "db.user", "user"),
+            r.string(db, "db.password", "password"),
+            r.integer(db, "db.poolSize", "poolSize", 1, 500));
+    RedisConf redisConf =
+        new RedisConf(
+            r.url(redis, "redis.url", "url", "redis", "rediss"),
+            r.string(redis, "redis.password", "password"),
+            r.integer(redis, "redis.poolSize", "poolSize", 1, 500));
+    String dataDir = r.string(json, "dataDir", "dataDir");
+    if (dataDir == null) {
+      throw new ConfigException("dataDir", "must be set");
+    }
+    Auth authConf =
+        new Auth(
+            r.string(auth, "auth.jwtSecret", "jwtSecret"),
+            r.url(auth, "auth.jwksUrl", "jwksUrl", "http", "https"),
+            r.integer(auth, "auth.jwksRefreshSeconds", "jwksRefreshSeconds", 10, 86_400),
+            r.string(auth, "auth.issuer", "issuer"),
+            r.string(auth, "auth.audience", "audience"),
+            r.integer(auth, "auth.leewaySeconds", "leewaySeconds", 0, 300));
+    if (authConf.jwtSecret() != null && authConf.jwtSecret().length() < 32) {
+      throw new ConfigException("auth.jwtSecret", "must be at least 32 characters");
+    }
+    boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), dbConf.embedded());
+    if (authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
+      throw new ConfigException(
+          "auth.jwtSecret", "set auth.jwtSecret (HS256) or auth.jwksUrl (RS256/ES256); none is configured");
+    }
+    return new AppConfig(
+        new Http(
+            r.nonNull(r.string(http, "http.host", "host"), "http.host"),
+            r.integer(http, "http.port", "port", 0, 65_535),
+            r.integer(http, "http.instances", "instances", 0, 256),
+            r.integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 64 * 1024 * 1024),
+            r.url(http, "http.publicUrl", "publicUrl", "http", "https")),
+        expandHome(dataDir),
+        dev,
+        dbConf,
+        redisConf,
+        authConf,
+        new Meetings(
+            r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
+            r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
+            r.integer(meetings, "meetings.maxDurationHours", "maxDurationHours", 1, 24 * 366),
+            r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)));
+  }
+
+  /** Number of HTTP verticle instances: the configured number, or one per core. */
+  public int httpInstances() {
+    return http.instances() > 0 ? http.instances() : Runtime.getRuntime().availableProcessors();
+  }
+
+  public static Path expandHome(String path) {
+    if (path.equals("~") || path.startsWith("~/")) {
+      return Path.of(System.getProperty("user.home"), path.substring(1).replaceFirst("^/", ""));
+    }
+    return Path.of(path);
+  }
+
+  private record Reader(JsonObject root) {
+    JsonObject section(String key) {
+      Object v = root.getValue(key);
+      if (v == null) {
+        return new JsonObject();
+      }
+      if (v instanceof JsonObject o) {
+        return o;
+      }
+      throw new ConfigException(key, "expected an object");
+    }
+
+    String string(JsonObject o, String path, String key) {
+      Object v = o.getValue(key);
+      if (v == null) {
+        return null;
+      }
+      if (v instanceof String s) {
+        return s.isBlank() ? null : s;
+      }
+      throw new ConfigException(path, "expected a string, got " + v);
+    }
+
+    String nonNull(String value, String path) {
+      if (value == null) {
+        throw new ConfigException(path, "must be set");
+      }
+      return value;
+    }
+
+    int integer(JsonObject o, String path, String key, int min, int max) {
+      Object v = o.getValue(key);
+      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new ConfigException(path, "expected a whole number, got " + v);
+      }
+      long value = n.longValue();
+      if (value < min || value > max) {
+        throw new ConfigException(path, "must be between " + min + " and " + max + ", got " + value);
+      }
+      return (int) value;
+    }
+
+    String url(JsonObject o, String path, String key, String... schemes) {
+      String s = string(o, path, key);
+      if (s == null) {
+        return null;
+      }
+      try {
+        URI uri = URI.create(s);
+        for (String scheme : schemes) {
+          if (scheme.equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+            return s;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        // fall through to the error naming the key
+      }
+      throw new ConfigException(path, "expected a " + String.join("|", schemes) + ":// URL, got '" + s + "'");
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.convene.http;
+
+import io.convene.Services;
+import io.convene.meeting.MeetingRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The REST API on an event loop; deployed once per core, all instances sharing the port. */
+public final class ApiVerticle extends VerticleBase {
+  /** Local map key under which the bound port is published (useful when configured as 0). */
+  public static final String NODE_MAP = "convene.node";
+  public static final String HTTP_PORT_KEY = "http.port";
+
+  private final Services services;
+
+  public ApiVerticle(Services services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = services.config();
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    new HealthRoutes(services).mount(router);
+    if (services.devTokens() != null) {
+      new DevRoutes(services.devTokens(), services.clock()).mount(router);
+    }
+    Router api = Router.router(vertx);
+    api.route().handler(new AuthHandler(services.tokens(), services.users()));
+    new MeetingRoutes(services.meetings()).mount(api);
+    api.route().failureHandler(Problems::handle);
+    router.route("/api/*").subRouter(api);
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setHost(config.http().host())
+            .setPort(config.http().port())
+            .setCompressionSupported(true))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(server -> vertx.sharedData().getLocalMap(NODE_MAP).put(HTTP_PORT_KEY, server.actualPort()));
+  }
+}

@@ -1,0 +1,44 @@
+package io.convene.http;
+
+import io.convene.auth.Identity;
+import io.convene.auth.TokenVerifier;
+import io.convene.auth.UserDirectory;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+/** Authenticates {@code /api} requests with the host app's bearer token. */
+public final class AuthHandler implements Handler<RoutingContext> {
+  private static final String IDENTITY = "convene.identity";
+
+  private final TokenVerifier verifier;
+  private final UserDirectory users;
+
+  public AuthHandler(TokenVerifier verifier, UserDirectory users) {
+    this.verifier = verifier;
+    this.users = users;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    verifier
+        .verify(bearer(rc.request().getHeader("Authorization")))
+        .onSuccess(identity -> {
+          users.touch(identity);
+          rc.put(IDENTITY, identity);
+          rc.next();
+        })
+        .onFailure(rc::fail);
+  }
+
+  public static Identity identity(RoutingContext rc) {
+    return rc.get(IDENTITY);
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+  public static String bearer(String header) {
+    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return header.substring(7).trim();
+  }
+}

@@ -1,0 +1,40 @@
+package io.convene.http;
+
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Request bodies: JSON objects only, with a clear answer for anything else. */
+public final class Bodies {
+  private Bodies() {}
+
+  public static JsonObject object(RoutingContext rc) {
+    Buffer buffer = rc.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw new ApiException(ErrorCode.BAD_REQUEST, "request body is required: a JSON object");
+    }
+    String type = rc.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json");
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw new ApiException(ErrorCode.MALFORMED_JSON, "request body is not valid JSON");
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw new ApiException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
+    }
+    return json;
+  }
+
+  /** Sends a JSON answer. */
+  public static void json(RoutingContext rc, int status, Object body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(
+        body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body));
+  }
+}

@@ -1,0 +1,120 @@
+package io.convene.http;
+
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.convene.protocol.FieldError;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.pgclient.PgException;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place REST failures become {@code application/problem+json} answers. */
+public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  public static final String CONTENT_TYPE = "application/problem+json";
+
+  private Problems() {}
+
+  /** Router failure handler: maps whatever failed to a problem with a stable code. */
+  public static void handle(RoutingContext rc) {
+    if (rc.response().headWritten()) {
+      rc.response().reset();
+      return;
+    }
+    ApiException problem = toApiException(rc.failure(), rc.statusCode());
+    if (problem.code() == ErrorCode.INTERNAL) {
+      LOG.error("{} {} failed", rc.request().method(), rc.request().path(), rc.failure());
+    }
+    send(rc, problem);
+  }
+
+  public static void send(RoutingContext rc, ApiException e) {
+    ErrorCode code = e.code();
+    JsonObject body =
+        new JsonObject()
+            .put("type", "urn:convene:problem:" + code.wire())
+            .put("title", title(code))
+            .put("status", code.httpStatus())
+            .put("code", code.wire())
+            .put("detail", e.getMessage())
+            .put("instance", rc.request().path());
+    List<FieldError> fields = e.fieldErrors();
+    if (!fields.isEmpty()) {
+      JsonArray errors = new JsonArray();
+      fields.forEach(f -> errors.add(f.toJson()));
+      body.put("errors", errors);
+    }
+    var response = rc.response().setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+    if (code == ErrorCode.UNAUTHORIZED || code == ErrorCode.TOKEN_EXPIRED) {
+      response.putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+    response.end(body.encode());
+  }
+
+  static ApiException toApiException(Throwable failure, int status) {
+    if (failure instanceof ApiException e) {
+      return e;
+    }
+    if (failure instanceof HttpException he) {
+      return fromStatus(he.getStatusCode(), he.getPayload());
+    }
+    if (failure instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        return new ApiException(ErrorCode.fromBusCode(re.failureCode()), re.getMessage());
+      }
+      return new ApiException(ErrorCode.UNAVAILABLE, "a server component did not answer; try again");
+    }
+    if (failure instanceof PgException pg) {
+      if ("23505".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState())) {
+        return new ApiException(ErrorCode.CONFLICT, "a concurrent change got there first; try again");
+      }
+      return new ApiException(ErrorCode.INTERNAL, "internal error");
+    }
+    if (failure instanceof IOException || failure instanceof java.util.concurrent.TimeoutException) {
+      return new ApiException(ErrorCode.UNAVAILABLE, "a backing service is unavailable; try again");
+    }
+    if (failure == null && status >= 400 && status < 500) {
+      return fromStatus(status, null);
+    }
+    return new ApiException(ErrorCode.INTERNAL, "internal error");
+  }
+
+  private static ApiException fromStatus(int status, String detail) {
+    return switch (status) {
+      case 400 -> new ApiException(ErrorCode.BAD_REQUEST, detail != null ? detail : "bad request");
+      case 401 -> new ApiException(ErrorCode.UNAUTHORIZED, "authentication required");
+      case 403 -> new ApiException(ErrorCode.FORBIDDEN, "forbidden");
+      case 404 -> new ApiException(ErrorCode.NOT_FOUND, "no such resource");
+      case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
+      case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is too large");
+      case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      default -> status >= 400 && status < 500
+          ? new ApiException(ErrorCode.BAD_REQUEST, "bad request")
+          : new ApiException(ErrorCode.INTERNAL, "internal error");
+    };
+  }
+
+  private static String title(ErrorCode code) {
+    return switch (code.httpStatus()) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 413 -> "Payload Too Large";
+      case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
+      case 503 -> "Service Unavailable";
+      default -> "Internal Server Error";
+    };
+  }
+}

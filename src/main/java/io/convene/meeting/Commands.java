@@ -1,0 +1,48 @@
+package io.convene.meeting;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Validated requests to the meeting service. Null fields of a patch leave the value as it is. */
+public final class Commands {
+  private Commands() {}
+
+  public record NewMeeting(
+      String title,
+      String description,
+      Instant startTime,
+      Instant endTime,
+      List<String> participantIds,
+      Integer maxParticipants,
+      boolean allowExternal,
+      Settings settings,
+      Recurrence recurrence) {}
+
+  public record MeetingPatch(
+      String title,
+      String description,
+      boolean clearDescription,
+      Instant startTime,
+      Instant endTime,
+      SettingsPatch settings) {
+    boolean movesTime() {
+      return startTime != null || endTime != null;
+    }
+  }
+
+  public record SettingsPatch(
+      Boolean voiceOnly,
+      Boolean muteOnJoin,
+      Boolean waitingRoom,
+      Boolean allowExternal,
+      Integer maxParticipants,
+      boolean clearMaxParticipants) {
+    public static final SettingsPatch NONE = new SettingsPatch(null, null, null, null, null, false);
+  }
+
+  /** Which meetings of a series a change applies to. */
+  public enum Scope {
+    INSTANCE,
+    SERIES
+  }
+}

@@ -1,0 +1,388 @@
+package io.convene.meeting;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL of the meetings and meeting_participants tables. */
+final class MeetingRepository {
+  private static final String COLUMNS =
+      """
+      m.id, m.title, m.description, m.created_by, m.start_time, m.end_time, m.status, m.is_instant_call,
+      m.max_participants, m.allow_external, m.voice_only, m.mute_on_join, m.waiting_room, m.recurrence,
+      m.parent_meeting_id, m.started_at, m.ended_at, m.unique_participant_count, m.created_at, m.updated_at
+      """;
+
+  private static final String INSERT_MEETING =
+      """
+      INSERT INTO meetings (id, title, description, created_by, start_time, end_time, status, is_instant_call,
+        max_participants, allow_external, voice_only, mute_on_join, waiting_room, recurrence, parent_meeting_id,
+        started_at, ended_at, unique_participant_count, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+      """;
+
+  private static final String UPDATE_MEETING =
+      """
+      UPDATE meetings SET title = $2, description = $3, start_time = $4, end_time = $5, status = $6,
+        max_participants = $7, allow_external = $8, voice_only = $9, mute_on_join = $10, waiting_room = $11,
+        started_at = $12, ended_at = $13, updated_at = $14
+      WHERE id = $1
+      """;
+
+  private static final String INSERT_PARTICIPANTS =
+      """
+      INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at)
+      SELECT mid, uid, $3, $4, $5, $6 FROM unnest($1::text[]) AS mid CROSS JOIN unnest($2::text[]) AS uid
+      ON CONFLICT (meeting_id, user_id) DO UPDATE
+        SET status = EXCLUDED.status, invited_by = EXCLUDED.invited_by, invited_at = EXCLUDED.invited_at,
+            responded_at = NULL
+        WHERE meeting_participants.status = 'declined'
+      RETURNING user_id
+      """;
+
+  private static final String PARTICIPANT_COLUMNS =
+      "p.meeting_id, p.user_id, p.role, p.status, u.display_name, p.invited_by, p.invited_at, p.responded_at";
+
+  private static final String OVERLAPS =
+      """
+      SELECT DISTINCT p.user_id, m.id, m.start_time, m.end_time
+      FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(s, e)
+      JOIN meetings m ON m.start_time < w.e AND m.end_time > w.s
+      JOIN meeting_participants p ON p.meeting_id = m.id
+      WHERE p.user_id = ANY($1) AND p.status IN ('invited', 'accepted')
+        AND m.status IN ('scheduled', 'in_progress') AND NOT (m.id = ANY($4))
+      ORDER BY m.start_time, m.id, p.user_id
+      LIMIT 100
+      """;
+
+  /** A meeting of {@code userId} that overlaps a requested window. */
+  record Overlap(String userId, String meetingId, Instant startTime, Instant endTime) {
+    JsonObject toJson() {
+      return new JsonObject()
+          .put("code", "overlap")
+          .put("userId", userId)
+          .put("meetingId", meetingId)
+          .put("startTime", startTime.toString())
+          .put("endTime", endTime.toString());
+    }
+  }
+
+  /** A listed meeting with the caller's role in it (null when the caller is not a participant). */
+  record Listed(Meeting meeting, Role myRole, ParticipantStatus myStatus) {}
+
+  Future<Void> insertMeeting(SqlClient db, Meeting m) {
+    return db.preparedQuery(INSERT_MEETING)
+        .execute(
+            Tuple.tuple()
+                .addString(m.id())
+                .addString(m.title())
+                .addString(m.description())
+                .addString(m.createdBy())
+                .addOffsetDateTime(odt(m.startTime()))
+                .addOffsetDateTime(odt(m.endTime()))
+                .addString(m.status().wire())
+                .addBoolean(m.instantCall())
+                .addInteger(m.maxParticipants())
+                .addBoolean(m.allowExternal())
+                .addBoolean(m.settings().voiceOnly())
+                .addBoolean(m.settings().muteOnJoin())
+                .addBoolean(m.settings().waitingRoom())
+                .addValue(m.recurrence() == null ? null : m.recurrence().toJson())
+                .addString(m.parentMeetingId())
+                .addOffsetDateTime(odt(m.startedAt()))
+                .addOffsetDateTime(odt(m.endedAt()))
+                .addInteger(m.uniqueParticipantCount())
+                .addOffsetDateTime(odt(m.createdAt()))
+                .addOffsetDateTime(odt(m.updatedAt())))
+        .mapEmpty();
+  }
+
+  Future<Void> updateMeeting(SqlClient db, Meeting m) {
+    return db.preparedQuery(UPDATE_MEETING)
+        .execute(
+            Tuple.tuple()
+                .addString(m.id())
+                .addString(m.title())
+                .addString(m.description())
+                .addOffsetDateTime(odt(m.startTime()))
+                .addOffsetDateTime(odt(m.endTime()))
+                .addString(m.status().wire())
+                .addInteger(m.maxParticipants())
+                .addBoolean(m.allowExternal())
+                .addBoolean(m.settings().voiceOnly())
+                .addBoolean(m.settings().muteOnJoin())
+                .addBoolean(m.settings().waitingRoom())
+                .addOffsetDateTime(odt(m.startedAt()))
+                .addOffsetDateTime(odt(m.endedAt()))
+                .addOffsetDateTime(odt(m.updatedAt())))
+        .mapEmpty();
+  }
+
+  /**
+   * Invites {@code userIds} into every meeting of {@code meetingIds} with {@code role}. Existing rows
+   * stay as they are, except a declined invitation, which is renewed. Returns who was (re)invited.
+   */
+  Future<List<String>> insertParticipants(
+      SqlClient db,
+      Collection<String> meetingIds,
+      Collection<String> userIds,
+      Role role,
+      ParticipantStatus status,
+      String invitedBy,
+      Instant now) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return db.preparedQuery(INSERT_PARTICIPANTS)
+        .execute(
+            Tuple.of(
+                meetingIds.toArray(String[]::new),
+                userIds.toArray(String[]::new),
+                role.wire(),
+                status.wire(),
+                invitedBy,
+                odt(now)))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> {
+            if (!out.contains(r.getString(0))) {
+              out.add(r.getString(0));
+            }
+          });
+          return out;
+        });
+  }
+
+  Future<Optional<Meeting>> find(SqlClient db, String id, boolean forUpdate) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM meetings m WHERE m.id = $1" + (forUpdate ? " FOR UPDATE" : ""))
+        .execute(Tuple.of(id))
+        .map(rows -> first(rows).map(MeetingRepository::meeting));
+  }
+
+  /** The other scheduled instances of a series, locked, in start order. */
+  Future<List<Meeting>> scheduledSeriesInstances(SqlClient db, String seriesId) {
+    return db.preparedQuery(
+            "SELECT " + COLUMNS + " FROM meetings m WHERE (m.parent_meeting_id = $1 OR m.id = $1)"
+                + " AND m.status = 'scheduled' ORDER BY m.start_time, m.id FOR UPDATE")
+        .execute(Tuple.of(seriesId))
+        .map(rows -> {
+          List<Meeting> out = new ArrayList<>();
+          rows.forEach(r -> out.add(meeting(r)));
+          return out;
+        });
+  }
+
+  Future<Optional<Participant>> participant(SqlClient db, String meetingId, String userId) {
+    return db.preparedQuery(
+            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
+                + " WHERE p.meeting_id = $1 AND p.user_id = $2")
+        .execute(Tuple.of(meetingId, userId))
+        .map(rows -> first(rows).map(MeetingRepository::participant));
+  }
+
+  /** Participants in user-id order after {@code afterUserId}, at most {@code limit}. */
+  Future<List<Participant>> participants(SqlClient db, String meetingId, String afterUserId, int limit) {
+    return db.preparedQuery(
+            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
+                + " WHERE p.meeting_id = $1 AND p.user_id > $2 ORDER BY p.user_id LIMIT $3")
+        .execute(Tuple.of(meetingId, afterUserId == null ? "" : afterUserId, limit))
+        .map(rows -> {
+          List<Participant> out = new ArrayList<>();
+          rows.forEach(r -> out.add(participant(r)));
+          return out;
+        });
+  }
+
+  /** Ids of the participants of a meeting whose status is one of {@code statuses}. */
+  Future<List<String>> participantIds(SqlClient db, String meetingId, Collection<ParticipantStatus> statuses) {
+    return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = ANY($2)")
+        .execute(Tuple.tuple().addString(meetingId)
+            .addArrayOfString(statuses.stream().map(ParticipantStatus::wire).toArray(String[]::new)))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
+  /** Existing rows for {@code userIds} in a meeting. */
+  Future<List<Participant>> participantsAmong(SqlClient db, String meetingId, Collection<String> userIds) {
+    return db.preparedQuery(
+            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
+                + " WHERE p.meeting_id = $1 AND p.user_id = ANY($2)")
+        .execute(Tuple.tuple().addString(meetingId).addArrayOfString(userIds.toArray(String[]::new)))
+        .map(rows -> {
+          List<Participant> out = new ArrayList<>();
+          rows.forEach(r -> out.add(participant(r)));
+          return out;
+        });
+  }
+
+  Future<Void> setParticipantStatus(
+      SqlClient db, String meetingId, String userId, ParticipantStatus status, Instant respondedAt) {
+    return db.preparedQuery(
+            "UPDATE meeting_participants SET status = $3, responded_at = $4 WHERE meeting_id = $1 AND user_id = $2")
+        .execute(Tuple.of(meetingId, userId, status.wire(), odt(respondedAt)))
+        .mapEmpty();
+  }
+
+  Future<Void> setRole(SqlClient db, String meetingId, String userId, Role role) {
+    return db.preparedQuery("UPDATE meeting_participants SET role = $3 WHERE meeting_id = $1 AND user_id = $2")
+        .execute(Tuple.of(meetingId, userId, role.wire()))
+        .mapEmpty();
+  }
+
+  Future<Void> deleteParticipant(SqlClient db, String meetingId, String userId) {
+    return db.preparedQuery("DELETE FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2")
+        .execute(Tuple.of(meetingId, userId))
+        .mapEmpty();
+  }
+
+  Future<Void> deleteMeeting(SqlClient db, String id) {
+    return db.preparedQuery("DELETE FROM meetings WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** Active meetings of {@code userIds} overlapping any of the windows, other than {@code excludeIds}. */
+  Future<List<Overlap>> overlaps(
+      SqlClient db, Collection<String> userIds, List<Recurrence.Window> windows, Collection<String> excludeIds) {
+    if (userIds.isEmpty() || windows.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return db.preparedQuery(OVERLAPS)
+        .execute(
+            Tuple.of(
+                userIds.toArray(String[]::new),
+                windows.stream().map(w -> odt(w.start())).toArray(OffsetDateTime[]::new),
+                windows.stream().map(w -> odt(w.end())).toArray(OffsetDateTime[]::new),
+                excludeIds.toArray(String[]::new)))
+        .map(rows -> {
+          List<Overlap> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Overlap(r.getString(0), r.getString(1), instant(r, 2), instant(r, 3))));
+          return out;
+        });
+  }
+
+  /** One page of the caller's meetings; see {@link MeetingQuery} for filters and order. */
+  Future<List<Listed>> list(SqlClient db, String userId, MeetingQuery q, Instant now) {
+    List<Object> params = new ArrayList<>();
+    params.add(userId);
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(", p.role AS my_role, p.status AS my_status ");
+    if (q.filter() == MeetingQuery.Filter.CREATED) {
+      sql.append("FROM meetings m LEFT JOIN meeting_participants p ON p.meeting_id = m.id AND p.user_id = $1 ")
+          .append("WHERE m.created_by = $1 ");
+    } else {
+      sql.append("FROM meeting_participants p JOIN meetings m ON m.id = p.meeting_id WHERE p.user_id = $1 ");
+      switch (q.filter()) {
+        case UPCOMING -> {
+          params.add(odt(now));
+          sql.append("AND p.status IN ('invited', 'accepted') AND m.status IN ('scheduled', 'in_progress') ")
+              .append("AND m.end_time > $").append(params.size()).append(' ');
+        }
+        case PAST -> {
+          params.add(odt(now));
+          sql.append("AND p.status <> 'banned' AND (m.status IN ('ended', 'cancelled') OR m.end_time <= $")
+              .append(params.size()).append(") ");
+        }
+        default -> sql.append("AND p.status <> 'banned' ");
+      }
+    }
+    if (q.status() != null) {
+      params.add(q.status().wire());
+      sql.append("AND m.status = $").append(params.size()).append(' ');
+    }
+    if (q.instantCall() != null) {
+      params.add(q.instantCall());
+      sql.append("AND m.is_instant_call = $").append(params.size()).append(' ');
+    }
+    if (q.text() != null) {
+      params.add("%" + q.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      sql.append("AND (m.title ILIKE $").append(params.size())
+          .append(" OR m.description ILIKE $").append(params.size()).append(") ");
+    }
+    boolean ascending = q.filter() == MeetingQuery.Filter.UPCOMING;
+    if (q.after() != null) {
+      params.add(odt(q.after().startTime()));
+      params.add(q.after().id());
+      sql.append("AND (m.start_time, m.id) ").append(ascending ? '>' : '<')
+          .append(" ($").append(params.size() - 1).append(", $").append(params.size()).append(") ");
+    }
+    String dir = ascending ? "ASC" : "DESC";
+    params.add(q.limit() + 1);
+    sql.append("ORDER BY m.start_time ").append(dir).append(", m.id ").append(dir)
+        .append(" LIMIT $").append(params.size());
+    return db.preparedQuery(sql.toString())
+        .execute(Tuple.wrap(params))
+        .map(rows -> {
+          List<Listed> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Listed(
+              meeting(r),
+              r.getString("my_role") == null ? null : Role.fromWire(r.getString("my_role")),
+              r.getString("my_status") == null ? null : ParticipantStatus.fromWire(r.getString("my_status")))));
+          return out;
+        });
+  }
+
+  private static Meeting meeting(Row r) {
+    Object recurrence = r.getValue("recurrence");
+    return new Meeting(
+        r.getString("id"),
+        r.getString("title"),
+        r.getString("description"),
+        r.getString("created_by"),
+        instant(r, "start_time"),
+        instant(r, "end_time"),
+        MeetingStatus.fromWire(r.getString("status")),
+        r.getBoolean("is_instant_call"),
+        r.getInteger("max_participants"),
+        r.getBoolean("allow_external"),
+        new Settings(r.getBoolean("voice_only"), r.getBoolean("mute_on_join"), r.getBoolean("waiting_room")),
+        recurrence instanceof JsonObject json ? Recurrence.fromJson(json) : null,
+        r.getString("parent_meeting_id"),
+        instant(r, "started_at"),
+        instant(r, "ended_at"),
+        r.getInteger("unique_participant_count"),
+        instant(r, "created_at"),
+        instant(r, "updated_at"));
+  }
+
+  private static Participant participant(Row r) {
+    return new Participant(
+        r.getString("meeting_id"),
+        r.getString("user_id"),
+        Role.fromWire(r.getString("role")),
+        ParticipantStatus.fromWire(r.getString("status")),
+        r.getString("display_name"),
+        r.getString("invited_by"),
+        instant(r, "invited_at"),
+        instant(r, "responded_at"));
+  }
+
+  private static Optional<Row> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+  }
+
+  private static Instant instant(Row r, String column) {
+    OffsetDateTime v = r.getOffsetDateTime(column);
+    return v == null ? null : v.toInstant();
+  }
+
+  private static Instant instant(Row r, int index) {
+    OffsetDateTime v = r.getOffsetDateTime(index);
+    return v == null ? null : v.toInstant();
+  }
+
+  static OffsetDateTime odt(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,34 @@
+package io.convene.protocol;
+
+/**
+ * Names of server-to-client events. Every event reaches the listed users on all their devices.
+ * Payload shapes are documented in docs/protocol.md.
+ */
+public final class Events {
+  /** A meeting the user participates in was created: the full meeting. */
+  public static final String MEETING_CREATED = "meeting:created";
+  /** Title, times, limits or settings changed: the full meeting. */
+  public static final String MEETING_UPDATED = "meeting:updated";
+  /** The meeting was cancelled: {meetingId, cancelledBy}. */
+  public static final String MEETING_CANCELLED = "meeting:cancelled";
+  /** The meeting went in progress: {meetingId, startedAt, startedBy}. */
+  public static final String MEETING_STARTED = "meeting:started";
+  /** The meeting ended: {meetingId, endedAt, endedBy, reason}. */
+  public static final String MEETING_ENDED = "meeting:ended";
+  /** The user was invited to a scheduled meeting: the full meeting. */
+  public static final String MEETING_INVITED = "meeting:invited";
+  /** The user was invited to a meeting already in progress: {meetingId, title, invitedBy}. */
+  public static final String MEETING_LIVE_INVITE_SENT = "meeting:live_invite_sent";
+  /** Other participants were invited: {meetingId, userIds, invitedBy}. */
+  public static final String MEETING_PARTICIPANTS_INVITED = "meeting:participants_invited";
+  /** A participant accepted or declined: {meetingId, userId, status}. */
+  public static final String MEETING_PARTICIPANT_RESPONDED = "meeting:participant_responded";
+  /** A participant was removed (or banned): {meetingId, userId, banned, removedBy}. */
+  public static final String MEETING_PARTICIPANT_REMOVED = "meeting:participant_removed";
+  /** The receiving user was removed from the meeting: {meetingId, banned}. */
+  public static final String MEETING_REMOVED = "meeting:removed";
+  /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
+  public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
+
+  private Events() {}
+}

@@ -1,0 +1,49 @@
+package io.convene.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** One server per test class on a manual clock; each test uses user ids of its own. */
+public abstract class ServerTestBase {
+  public static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final AtomicInteger USERS = new AtomicInteger();
+
+  protected static Vertx vertx;
+  protected static ManualClock clock;
+  protected static TestServer server;
+
+  @BeforeAll
+  static void startServer() {
+    vertx = Vertx.vertx();
+    clock = new ManualClock(T0);
+    server = TestServer.start(vertx, clock);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    vertx.close().await();
+  }
+
+  /** A user id no other test uses. */
+  protected static String user(String name) {
+    return name + "-" + USERS.incrementAndGet();
+  }
+
+  protected static JsonObject json(HttpResponse<Buffer> response, int expectedStatus) {
+    if (response.statusCode() != expectedStatus) {
+      throw new AssertionError("expected HTTP " + expectedStatus + " but got " + response.statusCode() + ": "
+          + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  protected static String at(int minutesFromT0) {
+    return T0.plusSeconds(minutesFromT0 * 60L).toString();
+  }
+}
