@@ -63,7 +63,7 @@ public final class MainVerticle extends VerticleBase {
       redisOptions.setPassword(cfg.redis().password());
     }
     Redis redis = Redis.createClient(vertx, redisOptions);
-    jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth());
+    jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth(), clock);
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;

@@ -11,7 +11,9 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,12 +35,14 @@ public final class JwksKeys {
   private final WebClient client;
   private volatile JWTAuth provider;
   private volatile Set<String> kids = Set.of();
-  private volatile long lastFetchNanos = Long.MIN_VALUE;
+  private final Clock clock;
+  private volatile Instant lastFetch = Instant.EPOCH;
   private Future<Void> inFlight;
   private long timerId = -1;
 
-  public JwksKeys(Vertx vertx, AppConfig.Auth config) {
+  public JwksKeys(Vertx vertx, AppConfig.Auth config, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.config = config;
     this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000).setIdleTimeout(10));
   }
@@ -60,7 +64,7 @@ public final class JwksKeys {
 
   Future<JWTAuth> providerFor(String kid) {
     boolean unknownKid = kid != null && !kids.contains(kid);
-    boolean mayRefresh = System.nanoTime() - lastFetchNanos > MIN_REFRESH_GAP.toNanos();
+    boolean mayRefresh = clock.instant().isAfter(lastFetch.plus(MIN_REFRESH_GAP));
     if ((provider == null || unknownKid) && mayRefresh) {
       return refresh().recover(err -> Future.succeededFuture()).compose(v -> current());
     }
@@ -78,7 +82,7 @@ public final class JwksKeys {
     if (inFlight != null) {
       return inFlight;
     }
-    lastFetchNanos = System.nanoTime();
+    lastFetch = clock.instant();
     inFlight =
         client
             .getAbs(config.jwksUrl())

@@ -42,6 +42,7 @@ public final class ApiVerticle extends VerticleBase {
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setCompressionSupported(true))
+        .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(router)
         .listen()
         .onSuccess(server -> vertx.sharedData().getLocalMap(NODE_MAP).put(HTTP_PORT_KEY, server.actualPort()));

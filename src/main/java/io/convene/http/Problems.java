@@ -5,7 +5,10 @@ import io.convene.protocol.ErrorCode;
 import io.convene.protocol.FieldError;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +37,19 @@ public final class Problems {
       LOG.error("{} {} failed", rc.request().method(), rc.request().path(), rc.failure());
     }
     send(rc, problem);
+  }
+
+  /** Requests the HTTP decoder refused (line or headers too long, broken syntax). */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    String detail = status == 414 ? "request line is too long"
+        : status == 431 ? "request headers are too large" : "malformed HTTP request";
+    JsonObject body = new JsonObject().put("type", "urn:convene:problem:bad_request").put("title", "Bad Request")
+        .put("status", status).put("code", ErrorCode.BAD_REQUEST.wire()).put("detail", detail);
+    request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .putHeader(HttpHeaders.CONNECTION, "close").end(body.encode());
   }
 
   public static void send(RoutingContext rc, ApiException e) {
