@@ -10,6 +10,9 @@ import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.http.ApiVerticle;
 import io.convene.meeting.MeetingService;
+import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceVerticle;
+import io.convene.presence.RedisPresenceStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -18,8 +21,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.UUID;
 
-/** Deploys one node: migrations on a worker, then the API on every event loop. */
+/** Deploys one node: migrations on a worker, presence upkeep, then HTTP and sockets on every event loop. */
 public final class MainVerticle extends VerticleBase {
   private final Clock clock;
   private JwksKeys jwks;
@@ -40,6 +44,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(id -> {
           Services services = services(cfg);
           return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
+              .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence())))
               .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
                   new DeploymentOptions().setInstances(cfg.httpInstances())));
         });
@@ -67,7 +72,10 @@ public final class MainVerticle extends VerticleBase {
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
-    return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock),
-        new MeetingService(pool, events, clock, cfg.meetings()), dev);
+    MeetingService meetings = new MeetingService(pool, events, clock, cfg.meetings());
+    PresenceService presence = new PresenceService(new RedisPresenceStore(redis), meetings, vertx.eventBus(), clock,
+        cfg.presence(), UUID.randomUUID().toString());
+    return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
+        presence, dev);
   }
 }

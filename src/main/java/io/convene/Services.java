@@ -4,8 +4,10 @@ import io.convene.auth.DevTokens;
 import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
 import io.convene.auth.UserDirectory;
+import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.meeting.MeetingService;
+import io.convene.presence.PresenceService;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -19,5 +21,7 @@ public record Services(
     TokenVerifier tokens,
     JwksKeys jwks,
     UserDirectory users,
+    UserEvents events,
     MeetingService meetings,
+    PresenceService presence,
     DevTokens devTokens) {}

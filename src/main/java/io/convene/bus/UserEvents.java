@@ -17,15 +17,22 @@ public final class UserEvents {
   }
 
   public void publish(Collection<String> userIds, String type, JsonObject data) {
+    publish(userIds, type, data, null);
+  }
+
+  /** Like {@link #publish(Collection, String, JsonObject)}, skipping the connection {@code exceptConnection}. */
+  public void publish(Collection<String> userIds, String type, JsonObject data, String exceptConnection) {
     if (userIds.isEmpty()) {
       return;
     }
-    bus.publish(
-        Addresses.USER_EVENTS,
-        new JsonObject()
-            .put("userIds", new JsonArray(userIds.stream().distinct().toList()))
-            .put("type", type)
-            .put("data", data)
-            .put("ts", clock.instant().toString()));
+    JsonObject message = new JsonObject()
+        .put("userIds", new JsonArray(userIds.stream().distinct().toList()))
+        .put("type", type)
+        .put("data", data)
+        .put("ts", clock.instant().toString());
+    if (exceptConnection != null) {
+      message.put("except", exceptConnection);
+    }
+    bus.publish(Addresses.USER_EVENTS, message);
   }
 }

@@ -6,7 +6,15 @@ import java.nio.file.Path;
 
 /** The typed, validated configuration of one node. Built once at start; invalid values fail fast. */
 public record AppConfig(
-    Http http, Path dataDir, boolean devMode, Db db, RedisConf redis, Auth auth, Meetings meetings) {
+    Http http,
+    Path dataDir,
+    boolean devMode,
+    Db db,
+    RedisConf redis,
+    Auth auth,
+    Gateway gateway,
+    Presence presence,
+    Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
 
@@ -32,6 +40,20 @@ public record AppConfig(
       String audience,
       int leewaySeconds) {}
 
+  /** Socket limits: frame size, subscriptions, rate, outbound queue, pings and the sweep period. */
+  public record Gateway(
+      int maxFrameBytes,
+      int maxSubscriptions,
+      int ratePerSecond,
+      int rateBurst,
+      int writeQueueBytes,
+      int overflowFrames,
+      int pingSeconds,
+      int sweepMillis) {}
+
+  /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
+  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
+
   public record Meetings(
       int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
 
@@ -52,6 +74,8 @@ public record AppConfig(
     JsonObject redis = r.section("redis");
     JsonObject auth = r.section("auth");
     JsonObject meetings = r.section("meetings");
+    JsonObject gateway = r.section("gateway");
+    JsonObject presence = r.section("presence");
 
     Db dbConf =
         new Db(
@@ -96,6 +120,21 @@ public record AppConfig(
         dbConf,
         redisConf,
         authConf,
+        new Gateway(
+            r.integer(gateway, "gateway.maxFrameBytes", "maxFrameBytes", 1024, 16 * 1024 * 1024),
+            r.integer(gateway, "gateway.maxSubscriptions", "maxSubscriptions", 1, 100_000),
+            r.integer(gateway, "gateway.ratePerSecond", "ratePerSecond", 1, 100_000),
+            r.integer(gateway, "gateway.rateBurst", "rateBurst", 1, 100_000),
+            r.integer(gateway, "gateway.writeQueueBytes", "writeQueueBytes", 1024, 64 * 1024 * 1024),
+            r.integer(gateway, "gateway.overflowFrames", "overflowFrames", 0, 100_000),
+            r.integer(gateway, "gateway.pingSeconds", "pingSeconds", 1, 3600),
+            r.integer(gateway, "gateway.sweepMillis", "sweepMillis", 10, 60_000)),
+        new Presence(
+            r.integer(presence, "presence.heartbeatSeconds", "heartbeatSeconds", 1, 3600),
+            r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),
+            r.integer(presence, "presence.bulkSeconds", "bulkSeconds", 1, 3600),
+            r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
+            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000)),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),

@@ -74,14 +74,23 @@ public final class EmbeddedServices implements AutoCloseable {
     return "postgresql://postgres@127.0.0.1:" + postgres.getPort() + "/postgres";
   }
 
-  /** Starts Redis with append-only persistence; returns its connection URL. */
+  /** Starts Redis with append-only persistence on a free port; returns its connection URL. */
   public String startRedis() {
+    try {
+      return startRedis(freePort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts Redis on {@code port}; returns its connection URL. */
+  public String startRedis(int port) {
     Path redisDir = dataDir.resolve("redis");
     Path pidFile = redisDir.resolve("redis.pid");
     try {
       Files.createDirectories(redisDir);
       stopLeftover(pidFile, "redis");
-      redisPort = freePort();
+      redisPort = port;
       redis =
           RedisServer.newRedisServer()
               .bind("127.0.0.1")
@@ -100,9 +109,8 @@ public final class EmbeddedServices implements AutoCloseable {
     return "redis://127.0.0.1:" + redisPort;
   }
 
-  /** Stops Redis, then PostgreSQL, then releases the data directory. Safe to call more than once. */
-  @Override
-  public synchronized void close() {
+  /** Stops Redis alone; safe to call more than once. */
+  public synchronized void stopRedis() {
     if (redis != null) {
       try {
         redis.stop();
@@ -111,6 +119,12 @@ public final class EmbeddedServices implements AutoCloseable {
       }
       redis = null;
     }
+  }
+
+  /** Stops Redis, then PostgreSQL, then releases the data directory. Safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    stopRedis();
     if (postgres != null) {
       try {
         postgres.close();
@@ -183,7 +197,7 @@ public final class EmbeddedServices implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

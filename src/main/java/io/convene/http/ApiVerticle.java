@@ -1,20 +1,26 @@
 package io.convene.http;
 
 import io.convene.Services;
+import io.convene.gateway.Gateway;
 import io.convene.meeting.MeetingRoutes;
+import io.convene.presence.PresenceRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
-/** The REST API on an event loop; deployed once per core, all instances sharing the port. */
+/**
+ * REST and WebSocket on one event loop; deployed once per core, all instances sharing the port. Each
+ * instance has its own {@link Gateway} for the sockets it accepts.
+ */
 public final class ApiVerticle extends VerticleBase {
   /** Local map key under which the bound port is published (useful when configured as 0). */
   public static final String NODE_MAP = "convene.node";
   public static final String HTTP_PORT_KEY = "http.port";
 
   private final Services services;
+  private Gateway gateway;
 
   public ApiVerticle(Services services) {
     this.services = services;
@@ -32,19 +38,33 @@ public final class ApiVerticle extends VerticleBase {
     Router api = Router.router(vertx);
     api.route().handler(new AuthHandler(services.tokens(), services.users()));
     new MeetingRoutes(services.meetings()).mount(api);
+    new PresenceRoutes(services.presence()).mount(api);
     api.route().failureHandler(Problems::handle);
     router.route("/api/*").subRouter(api);
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);
     router.errorHandler(405, Problems::handle);
 
-    return vertx.createHttpServer(new HttpServerOptions()
+    gateway = new Gateway(vertx, services);
+    return gateway.start().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.http().host())
             .setPort(config.http().port())
-            .setCompressionSupported(true))
+            .setCompressionSupported(true)
+            .setMaxWebSocketFrameSize(Gateway.hardFrameLimit(config.gateway()))
+            .setMaxWebSocketMessageSize(Gateway.hardFrameLimit(config.gateway())))
         .invalidRequestHandler(Problems::invalidRequest)
+        .webSocketHandshakeHandler(gateway::handshake)
+        .webSocketHandler(ws -> { })
         .requestHandler(router)
-        .listen()
+        .listen())
         .onSuccess(server -> vertx.sharedData().getLocalMap(NODE_MAP).put(HTTP_PORT_KEY, server.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (gateway != null) {
+      gateway.stop();
+    }
+    return Future.succeededFuture();
   }
 }

@@ -252,6 +252,26 @@ final class MeetingRepository {
     return db.preparedQuery("DELETE FROM meetings WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }
 
+  /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
+  Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
+    return db.preparedQuery(
+            """
+            SELECT DISTINCT other.user_id
+            FROM meeting_participants me
+            JOIN meetings m ON m.id = me.meeting_id AND m.status = 'in_progress'
+            JOIN meeting_participants other ON other.meeting_id = m.id
+            WHERE me.user_id = $1 AND me.status IN ('invited', 'accepted')
+              AND other.status IN ('invited', 'accepted') AND other.user_id <> $1
+            LIMIT $2
+            """)
+        .execute(Tuple.of(userId, max))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
   /** Active meetings of {@code userIds} overlapping any of the windows, other than {@code excludeIds}. */
   Future<List<Overlap>> overlaps(
       SqlClient db, Collection<String> userIds, List<Recurrence.Window> windows, Collection<String> excludeIds) {

@@ -607,6 +607,11 @@ public final class MeetingService {
         .orElseThrow(() -> new IllegalStateException("meeting " + meetingId + " has no owner")));
   }
 
+  /** Who shares an in-progress meeting with {@code userId}: they hear about that user's presence. */
+  public Future<List<String>> coParticipantsInProgress(String userId) {
+    return repo.coParticipantsInProgress(pool, userId, 5000);
+  }
+
   // ---- access -------------------------------------------------------------------------------
 
   /**

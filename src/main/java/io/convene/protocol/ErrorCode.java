@@ -8,6 +8,8 @@ public enum ErrorCode {
   BAD_REQUEST("bad_request", 400, 400),
   VALIDATION_FAILED("validation_failed", 400, 401),
   MALFORMED_JSON("malformed_json", 400, 402),
+  UNKNOWN_TYPE("unknown_type", 400, 403),
+  LIMIT_EXCEEDED("limit_exceeded", 400, 404),
   UNAUTHORIZED("unauthorized", 401, 410),
   TOKEN_EXPIRED("token_expired", 401, 411),
   FORBIDDEN("forbidden", 403, 430),

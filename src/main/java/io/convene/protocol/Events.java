@@ -30,5 +30,16 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** A watched user or co-participant went online or offline: {userId, status, lastSeen}. */
+  public static final String PRESENCE_UPDATE = "presence:update";
+  /** Batched latest state of watched users that changed: {users:[{userId, status, lastSeen}]}. */
+  public static final String PRESENCE_BULK_UPDATE = "presence:bulk_update";
+  /** Another device of the receiving user connected: {userId, connectionId}. */
+  public static final String PRESENCE_USER_CONNECTED = "presence:user_connected";
+  /** Another device of the receiving user disconnected: {userId, connectionId}. */
+  public static final String PRESENCE_USER_DISCONNECTED = "presence:user_disconnected";
+  /** Sent once on connect: {connectionId, userId, heartbeatSeconds, serverTime}. */
+  public static final String SESSION_WELCOME = "session:welcome";
+
   private Events() {}
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** One server per test class on a manual clock; each test uses user ids of its own. */
 public abstract class ServerTestBase {
-  public static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  /** The manual clock starts at the real time, so tokens signed now are valid on it. */
+  public static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   private static final AtomicInteger USERS = new AtomicInteger();
 
   protected static Vertx vertx;

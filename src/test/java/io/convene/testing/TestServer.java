@@ -56,6 +56,8 @@ public final class TestServer {
     config.getJsonObject("db").put("url", TestBackends.newDatabase()).put("poolSize", 4);
     config.getJsonObject("redis").put("url", TestBackends.redisUrl()).put("poolSize", 4);
     config.getJsonObject("auth").put("jwtSecret", SECRET);
+    config.getJsonObject("gateway").put("sweepMillis", 50);
+    config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1);
     config.put("dataDir", System.getProperty("java.io.tmpdir"));
     return config.mergeIn(overrides, true);
   }
@@ -73,11 +75,19 @@ public final class TestServer {
   }
 
   public String token(String userId) {
-    return tokens.mint(userId, null, List.of(), 3600);
+    return tokens.mint(userId, null, List.of(), 24 * 3600);
   }
 
   public String token(String userId, String name, List<String> roles) {
-    return tokens.mint(userId, name, roles, 3600);
+    return tokens.mint(userId, name, roles, 24 * 3600);
+  }
+
+  public String token(String userId, int ttlSeconds) {
+    return tokens.mint(userId, null, List.of(), ttlSeconds);
+  }
+
+  public WsClient socket(String userId) {
+    return WsClient.connect(vertx, port, token(userId));
   }
 
   public JsonObject config() {

@@ -1,0 +1,40 @@
+package io.convene.presence;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Shared presence state: which devices each user has on which node, socketless heartbeats, and each
+ * user's last announced status. Every transition is decided atomically in the store, so several nodes
+ * checking the same user announce a change once.
+ */
+public interface PresenceStore {
+  /** Registers (or re-asserts) a device; true when the user turned online. */
+  Future<Boolean> connect(String userId, String connectionId, String nodeId);
+
+  /** Removes a device; when it was the user's last, their status is checked again at {@code checkAt}. */
+  Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt);
+
+  /** Records a socketless heartbeat valid until {@code validUntil}; true when the user turned online. */
+  Future<Boolean> heartbeat(String userId, Instant validUntil);
+
+  /** Users whose status is due for a check. */
+  Future<List<String>> due(Instant now, int max);
+
+  /**
+   * Checks a user: devices on nodes whose lease lapsed are dropped; with no device and no valid
+   * heartbeat the user turns offline. True when this call turned them offline.
+   */
+  Future<Boolean> check(String userId, Instant now);
+
+  /** Current state of each user, in the order given. */
+  Future<List<PresenceState>> status(List<String> userIds, Instant now);
+
+  /** Renews this node's lease; its devices count only while the lease lives. */
+  Future<Void> renewLease(String nodeId, Duration ttl);
+
+  /** Schedules a check for every user of nodes whose lease lapsed, and forgets those nodes. */
+  Future<Integer> reapDeadNodes(Instant now);
+}

@@ -1,0 +1,191 @@
+package io.convene.presence;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link PresenceStore} in Redis. Keys under {@code convene:presence:}: {@code dev:<user>} (hash
+ * connection → node), {@code state:<user>} (online|offline), {@code seen:<user>} (last seen, epoch ms),
+ * {@code hb:<user>} (socketless heartbeat valid until, epoch ms), {@code due} (sorted set of users to
+ * check, by time), {@code node:<node>} (lease with TTL), {@code nodes} and {@code nodeusers:<node>}.
+ * Transitions run as Lua scripts; they address keys computed inside the script, so a single Redis (or a
+ * primary with replicas) is required, not Redis Cluster.
+ */
+public final class RedisPresenceStore implements PresenceStore {
+  static final String PREFIX = "convene:presence:";
+
+  private static final String CONNECT =
+      """
+      local p, u, c, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+      redis.call('HSET', p..'dev:'..u, c, n)
+      redis.call('SADD', p..'nodeusers:'..n, u)
+      redis.call('SADD', p..'nodes', n)
+      if redis.call('GET', p..'state:'..u) ~= 'online' then
+        redis.call('SET', p..'state:'..u, 'online')
+        return 1
+      end
+      return 0
+      """;
+
+  private static final String DISCONNECT =
+      """
+      local p, u, c, n, due = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+      local key = p..'dev:'..u
+      redis.call('HDEL', key, c)
+      local left = redis.call('HVALS', key)
+      local onNode = false
+      for _, v in ipairs(left) do if v == n then onNode = true end end
+      if not onNode then redis.call('SREM', p..'nodeusers:'..n, u) end
+      if #left == 0 then redis.call('ZADD', p..'due', due, u) end
+      return #left
+      """;
+
+  private static final String HEARTBEAT =
+      """
+      local p, u, valid = ARGV[1], ARGV[2], ARGV[3]
+      redis.call('SET', p..'hb:'..u, valid)
+      redis.call('ZADD', p..'due', valid, u)
+      if redis.call('GET', p..'state:'..u) ~= 'online' then
+        redis.call('SET', p..'state:'..u, 'online')
+        return 1
+      end
+      return 0
+      """;
+
+  private static final String CHECK =
+      """
+      local p, u, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+      local key = p..'dev:'..u
+      local devs = redis.call('HGETALL', key)
+      local live = 0
+      for i = 1, #devs, 2 do
+        if redis.call('EXISTS', p..'node:'..devs[i + 1]) == 1 then
+          live = live + 1
+        else
+          redis.call('HDEL', key, devs[i])
+        end
+      end
+      if live > 0 then
+        redis.call('ZREM', p..'due', u)
+        return 0
+      end
+      local hb = tonumber(redis.call('GET', p..'hb:'..u) or '0')
+      if hb > now then
+        redis.call('ZADD', p..'due', hb, u)
+        return 0
+      end
+      redis.call('ZREM', p..'due', u)
+      if redis.call('GET', p..'state:'..u) == 'online' then
+        redis.call('SET', p..'state:'..u, 'offline')
+        redis.call('SET', p..'seen:'..u, now)
+        return 1
+      end
+      return 0
+      """;
+
+  private static final String REAP =
+      """
+      local p, now = ARGV[1], ARGV[2]
+      local reaped = 0
+      for _, n in ipairs(redis.call('SMEMBERS', p..'nodes')) do
+        if redis.call('EXISTS', p..'node:'..n) == 0 then
+          for _, u in ipairs(redis.call('SMEMBERS', p..'nodeusers:'..n)) do
+            redis.call('ZADD', p..'due', now, u)
+          end
+          redis.call('DEL', p..'nodeusers:'..n)
+          redis.call('SREM', p..'nodes', n)
+          reaped = reaped + 1
+        end
+      end
+      return reaped
+      """;
+
+  private final Redis redis;
+
+  public RedisPresenceStore(Redis redis) {
+    this.redis = redis;
+  }
+
+  private Future<Response> eval(String script, Object... args) {
+    Request req = Request.cmd(Command.EVAL).arg(script).arg(0).arg(PREFIX);
+    for (Object a : args) {
+      req.arg(String.valueOf(a));
+    }
+    return redis.send(req);
+  }
+
+  @Override
+  public Future<Boolean> connect(String userId, String connectionId, String nodeId) {
+    return eval(CONNECT, userId, connectionId, nodeId).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt) {
+    return eval(DISCONNECT, userId, connectionId, nodeId, checkAt.toEpochMilli()).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> heartbeat(String userId, Instant validUntil) {
+    return eval(HEARTBEAT, userId, validUntil.toEpochMilli()).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<List<String>> due(Instant now, int max) {
+    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(PREFIX + "due").arg("-inf").arg(now.toEpochMilli())
+            .arg("LIMIT").arg(0).arg(max))
+        .map(r -> {
+          List<String> out = new ArrayList<>();
+          r.forEach(v -> out.add(v.toString()));
+          return out;
+        });
+  }
+
+  @Override
+  public Future<Boolean> check(String userId, Instant now) {
+    return eval(CHECK, userId, now.toEpochMilli()).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<List<PresenceState>> status(List<String> userIds, Instant now) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Request states = Request.cmd(Command.MGET);
+    Request seen = Request.cmd(Command.MGET);
+    for (String id : userIds) {
+      states.arg(PREFIX + "state:" + id);
+      seen.arg(PREFIX + "seen:" + id);
+    }
+    return redis.batch(List.of(states, seen)).map(replies -> {
+      Response s = replies.get(0);
+      Response l = replies.get(1);
+      List<PresenceState> out = new ArrayList<>(userIds.size());
+      for (int i = 0; i < userIds.size(); i++) {
+        boolean online = s.get(i) != null && "online".equals(s.get(i).toString());
+        Instant lastSeen = online ? now : l.get(i) == null ? null : Instant.ofEpochMilli(l.get(i).toLong());
+        out.add(new PresenceState(userIds.get(i), online, lastSeen));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> renewLease(String nodeId, Duration ttl) {
+    return redis.batch(List.of(
+            Request.cmd(Command.SET).arg(PREFIX + "node:" + nodeId).arg(1).arg("PX").arg(ttl.toMillis()),
+            Request.cmd(Command.SADD).arg(PREFIX + "nodes").arg(nodeId)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Integer> reapDeadNodes(Instant now) {
+    return eval(REAP, now.toEpochMilli()).map(Response::toInteger);
+  }
+}

@@ -1,0 +1,88 @@
+package io.convene.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convene.testing.TestBackends;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The presence store's transitions against a real Redis, with explicit times. */
+@Timeout(60)
+class RedisPresenceStoreIT {
+  private static final Vertx VERTX = Vertx.vertx();
+  private static final Redis REDIS = Redis.createClient(VERTX, TestBackends.redisUrl());
+  private static final Instant T = Instant.parse("2030-01-01T00:00:00Z");
+
+  private final RedisPresenceStore store = new RedisPresenceStore(REDIS);
+  private final String user = "u-" + UUID.randomUUID();
+
+  @AfterAll
+  static void close() {
+    VERTX.close().await();
+  }
+
+  @Test
+  void lastDeviceLeavingTurnsOfflineOnlyAfterTheGrace() {
+    String node = "node-" + UUID.randomUUID();
+    store.renewLease(node, Duration.ofMinutes(5)).await();
+    assertThat(store.connect(user, "c1", node).await()).isTrue();
+    assertThat(store.connect(user, "c2", node).await()).as("second device: no transition").isFalse();
+    store.disconnect(user, "c1", node, T.plusSeconds(5)).await();
+    assertThat(store.due(T.plusSeconds(10), 1000).await()).doesNotContain(user);
+    store.disconnect(user, "c2", node, T.plusSeconds(5)).await();
+    assertThat(store.due(T.plusSeconds(4), 1000).await()).doesNotContain(user);
+    assertThat(store.due(T.plusSeconds(5), 1000).await()).contains(user);
+    assertThat(store.check(user, T.plusSeconds(5)).await()).isTrue();
+    assertThat(store.check(user, T.plusSeconds(6)).await()).as("announced once").isFalse();
+    PresenceState state = store.status(List.of(user), T.plusSeconds(7)).await().get(0);
+    assertThat(state.online()).isFalse();
+    assertThat(state.lastSeen()).isEqualTo(T.plusSeconds(5));
+  }
+
+  @Test
+  void aReconnectWithinTheGraceKeepsTheUserOnline() {
+    String node = "node-" + UUID.randomUUID();
+    store.renewLease(node, Duration.ofMinutes(5)).await();
+    store.connect(user, "c1", node).await();
+    store.disconnect(user, "c1", node, T.plusSeconds(5)).await();
+    assertThat(store.connect(user, "c2", node).await()).as("still online: no new announcement").isFalse();
+    assertThat(store.check(user, T.plusSeconds(5)).await()).isFalse();
+    assertThat(store.status(List.of(user), T).await().get(0).online()).isTrue();
+  }
+
+  @Test
+  void heartbeatsKeepASocketlessUserOnlineUntilTheyLapse() {
+    assertThat(store.heartbeat(user, T.plusSeconds(120)).await()).isTrue();
+    assertThat(store.heartbeat(user, T.plusSeconds(180)).await()).isFalse();
+    assertThat(store.check(user, T.plusSeconds(179)).await()).isFalse();
+    assertThat(store.check(user, T.plusSeconds(180)).await()).isTrue();
+  }
+
+  @Test
+  void devicesOfADeadNodeAreReapedAndTheirUsersGoOffline() {
+    String ghost = "ghost-" + UUID.randomUUID();
+    store.connect(user, "c1", ghost).await();
+    assertThat(store.reapDeadNodes(T).await()).isGreaterThanOrEqualTo(1);
+    assertThat(store.due(T, 100_000).await()).contains(user);
+    assertThat(store.check(user, T).await()).isTrue();
+  }
+
+  @Test
+  void concurrentChecksAnnounceOnce() {
+    String node = "node-" + UUID.randomUUID();
+    store.renewLease(node, Duration.ofMinutes(5)).await();
+    store.connect(user, "c1", node).await();
+    store.disconnect(user, "c1", node, T).await();
+    List<Future<Boolean>> checks = List.of(store.check(user, T), store.check(user, T), store.check(user, T));
+    Future.all(checks).await();
+    assertThat(checks.stream().filter(Future::result).count()).isEqualTo(1);
+  }
+}

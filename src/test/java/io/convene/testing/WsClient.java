@@ -1,0 +1,161 @@
+package io.convene.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client speaking Convene's envelope. Every frame received is kept in order; tests
+ * wait for the frames they expect instead of sleeping.
+ */
+public final class WsClient {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final List<JsonObject> frames = new ArrayList<>();
+  private Short closeCode;
+
+  private WsClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> {
+      synchronized (frames) {
+        frames.add(new JsonObject(text));
+        frames.notifyAll();
+      }
+    });
+    socket.closeHandler(v -> {
+      synchronized (frames) {
+        closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode();
+        frames.notifyAll();
+      }
+    });
+  }
+
+  /** Connects with {@code Authorization: Bearer}; fails with the HTTP status when refused. */
+  public static WsClient connect(Vertx vertx, int port, String token) {
+    return connect(vertx, port, "/ws", token);
+  }
+
+  public static WsClient connect(Vertx vertx, int port, String uri, String bearer) {
+    return attempt(vertx, port, uri, bearer).await();
+  }
+
+  public static Future<WsClient> attempt(Vertx vertx, int port, String uri, String bearer) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1024 * 1024)
+        .setMaxMessageSize(1024 * 1024));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    if (bearer != null) {
+      options.addHeader("Authorization", "Bearer " + bearer);
+    }
+    return client.connect(options).map(ws -> new WsClient(client, ws))
+        .onFailure(err -> client.close());
+  }
+
+  /** Sends a request and waits for its ack. */
+  public JsonObject request(String type, JsonObject data) {
+    String id = "r" + IDS.incrementAndGet();
+    sendRaw(new JsonObject().put("id", id).put("type", type).put("data", data).encode());
+    return awaitFrame(f -> "ack".equals(f.getString("type")) && id.equals(f.getString("id")), "ack " + id);
+  }
+
+  public void sendRaw(String text) {
+    socket.writeTextMessage(text).await();
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  public JsonObject awaitEvent(String type) {
+    return awaitEvent(type, d -> true);
+  }
+
+  /** Waits for an event frame of {@code type} whose data matches; returns the data. */
+  public JsonObject awaitEvent(String type, Predicate<JsonObject> test) {
+    return awaitFrame(f -> type.equals(f.getString("type")) && test.test(f.getJsonObject("data")), type)
+        .getJsonObject("data");
+  }
+
+  public JsonObject awaitFrame(Predicate<JsonObject> test, String what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    synchronized (frames) {
+      int from = 0;
+      while (true) {
+        for (int i = from; i < frames.size(); i++) {
+          if (test.test(frames.get(i))) {
+            return frames.get(i);
+          }
+        }
+        from = frames.size();
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + what + " within " + WAIT + "; frames: " + frames + " closed: " + closeCode);
+        }
+        waitOn(left);
+      }
+    }
+  }
+
+  /** Frames of {@code type} received so far, as their data. */
+  public List<JsonObject> events(String type) {
+    synchronized (frames) {
+      return frames.stream().filter(f -> type.equals(f.getString("type"))).map(f -> f.getJsonObject("data")).toList();
+    }
+  }
+
+  public int frameCount() {
+    synchronized (frames) {
+      return frames.size();
+    }
+  }
+
+  /** Waits until the server closes the socket; returns the close code. */
+  public short awaitClose() {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    synchronized (frames) {
+      while (closeCode == null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("socket not closed within " + WAIT);
+        }
+        waitOn(left);
+      }
+      return closeCode;
+    }
+  }
+
+  public boolean closed() {
+    synchronized (frames) {
+      return closeCode != null;
+    }
+  }
+
+  public void close() {
+    if (!closed()) {
+      socket.close().await();
+      awaitClose();
+    }
+    client.close();
+  }
+
+  private void waitOn(long nanos) {
+    try {
+      frames.wait(Math.max(1, nanos / 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
+    }
+  }
+}
