@@ -19,6 +19,7 @@ public enum ErrorCode {
   CONFLICT("conflict", 409, 490),
   INVALID_STATE("invalid_state", 409, 491),
   MEETING_FULL("meeting_full", 409, 492),
+  TOO_LATE("too_late", 409, 493),
   PAYLOAD_TOO_LARGE("payload_too_large", 413, 413),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, 415),
   RATE_LIMITED("rate_limited", 429, 429),

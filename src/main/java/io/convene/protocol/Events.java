@@ -30,6 +30,25 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** Someone calls the receiving user (all their devices ring): {meetingId, callerId, callerName, deadline, title}. */
+  public static final String CALL_INCOMING = "call:incoming";
+  /** To the caller, per callee being rung: {meetingId, userId, deadline}. */
+  public static final String CALL_RINGING = "call:ringing";
+  /** A callee accepted: {meetingId, userId}. */
+  public static final String CALL_ACCEPTED = "call:accepted";
+  /** A callee declined or did not answer: {meetingId, userId, reason: declined|timeout}. */
+  public static final String CALL_DECLINED = "call:declined";
+  /** Stop ringing: {meetingId, reason: caller_cancelled|answered_elsewhere|declined_elsewhere|call_ended}. */
+  public static final String CALL_CANCELLED = "call:cancelled";
+  /** The call is over: {meetingId, reason, endedAt}. */
+  public static final String CALL_ENDED = "call:ended";
+  /** The receiving user missed a call: {meetingId, callerId, callerName, notificationId}. */
+  public static final String CALL_MISSED = "call:missed";
+  /** Someone left the call: {meetingId, userId}. */
+  public static final String CALL_LEFT = "call:left";
+  /** Unread notifications, sent once when a device connects: {items:[...]}. */
+  public static final String NOTIFICATIONS_UNREAD = "notifications:unread";
+
   /** A watched user or co-participant went online or offline: {userId, status, lastSeen}. */
   public static final String PRESENCE_UPDATE = "presence:update";
   /** Batched latest state of watched users that changed: {users:[{userId, status, lastSeen}]}. */

@@ -9,5 +9,12 @@ public final class Requests {
   /** Stop watching: {userIds:[...]}. */
   public static final String PRESENCE_UNSUBSCRIBE = "presence:unsubscribe";
 
+  /** Accept a ringing call on this device: {meetingId}. */
+  public static final String CALL_ACCEPT = "call:accept";
+  /** Decline a ringing call: {meetingId}. */
+  public static final String CALL_DECLINE = "call:decline";
+  /** The caller stops ringing everyone who has not answered: {meetingId}. */
+  public static final String CALL_CANCEL = "call:cancel";
+
   private Requests() {}
 }
