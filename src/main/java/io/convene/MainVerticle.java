@@ -5,11 +5,15 @@ import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
 import io.convene.auth.UserDirectory;
 import io.convene.bus.UserEvents;
+import io.convene.call.CallService;
+import io.convene.call.CallVerticle;
+import io.convene.call.RingStore;
 import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.http.ApiVerticle;
 import io.convene.meeting.MeetingService;
+import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceVerticle;
 import io.convene.presence.RedisPresenceStore;
@@ -21,6 +25,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 
 /** Deploys one node: migrations on a worker, presence upkeep, then HTTP and sockets on every event loop. */
@@ -45,6 +50,7 @@ public final class MainVerticle extends VerticleBase {
           Services services = services(cfg);
           return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
               .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence())))
+              .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls())))
               .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
                   new DeploymentOptions().setInstances(cfg.httpInstances())));
         });
@@ -75,7 +81,11 @@ public final class MainVerticle extends VerticleBase {
     MeetingService meetings = new MeetingService(pool, events, clock, cfg.meetings());
     PresenceService presence = new PresenceService(new RedisPresenceStore(redis), meetings, vertx.eventBus(), clock,
         cfg.presence(), UUID.randomUUID().toString());
+    NotificationService notifications = new NotificationService(pool, clock);
+    CallService calls = new CallService(meetings, presence,
+        new RingStore(redis, Duration.ofHours(cfg.calls().maxCallHours()).plusMinutes(5)), notifications, events, clock,
+        cfg.calls());
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, dev);
+        presence, notifications, calls, dev);
   }
 }

@@ -5,8 +5,10 @@ import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
 import io.convene.auth.UserDirectory;
 import io.convene.bus.UserEvents;
+import io.convene.call.CallService;
 import io.convene.config.AppConfig;
 import io.convene.meeting.MeetingService;
+import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
@@ -24,4 +26,6 @@ public record Services(
     UserEvents events,
     MeetingService meetings,
     PresenceService presence,
+    NotificationService notifications,
+    CallService calls,
     DevTokens devTokens) {}

@@ -22,5 +22,11 @@ public final class Addresses {
    */
   public static final String DEVICE_CONNECTED = "convene.device.connected";
 
+  /**
+   * Published when the server closes a socket for a policy reason (too slow, rate, size, idle, expired
+   * token, replaced, shutdown): {@code {"userId","connectionId","code","reason"}}. For operators and tests.
+   */
+  public static final String CONNECTION_CLOSED = "convene.gateway.closed";
+
   private Addresses() {}
 }

@@ -14,6 +14,7 @@ public record AppConfig(
     Auth auth,
     Gateway gateway,
     Presence presence,
+    Calls calls,
     Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
@@ -54,6 +55,9 @@ public record AppConfig(
   /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
   public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
 
+  /** Ringing: the deadline, callees per call, the fallback end of a call, and the deadline sweep period. */
+  public record Calls(int ringSeconds, int maxCallees, int maxCallHours, int sweepMillis) {}
+
   public record Meetings(
       int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
 
@@ -76,6 +80,7 @@ public record AppConfig(
     JsonObject meetings = r.section("meetings");
     JsonObject gateway = r.section("gateway");
     JsonObject presence = r.section("presence");
+    JsonObject calls = r.section("calls");
 
     Db dbConf =
         new Db(
@@ -135,6 +140,11 @@ public record AppConfig(
             r.integer(presence, "presence.bulkSeconds", "bulkSeconds", 1, 3600),
             r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
             r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000)),
+        new Calls(
+            r.integer(calls, "calls.ringSeconds", "ringSeconds", 1, 600),
+            r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),
+            r.integer(calls, "calls.maxCallHours", "maxCallHours", 1, 48),
+            r.integer(calls, "calls.sweepMillis", "sweepMillis", 10, 60_000)),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),

@@ -28,13 +28,15 @@ final class Connection {
   private final Map<String, String> coalesced = new LinkedHashMap<>();
   private final int overflowAllowance;
   private final RateLimit rate;
+  private final java.util.function.BiConsumer<Connection, CloseCodes> onClose;
   private int overflow;
   private boolean closing;
   Instant lastLife;
   Instant lastPing;
 
   Connection(String id, Identity identity, String deviceId, ServerWebSocket socket, Instant now,
-      int overflowAllowance, RateLimit rate) {
+      int overflowAllowance, RateLimit rate, java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
+    this.onClose = onClose;
     this.id = id;
     this.identity = identity;
     this.deviceId = deviceId;
@@ -102,5 +104,6 @@ final class Connection {
     closing = true;
     coalesced.clear();
     socket.close(code.code(), code.reason());
+    onClose.accept(this, code);
   }
 }

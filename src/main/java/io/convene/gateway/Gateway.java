@@ -3,6 +3,7 @@ package io.convene.gateway;
 import io.convene.Services;
 import io.convene.auth.Identity;
 import io.convene.bus.Addresses;
+import io.convene.call.CallRequests;
 import io.convene.config.AppConfig;
 import io.convene.http.AuthHandler;
 import io.convene.presence.PresenceService;
@@ -49,6 +50,7 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_REQUEST_ID = 64;
+  private static final int UNREAD_ON_CONNECT = 50;
 
   private final Vertx vertx;
   private final Services services;
@@ -68,6 +70,7 @@ public final class Gateway {
     this.presence = services.presence();
     this.clock = services.clock();
     handlers.put(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()));
+    CallRequests.register(handlers, services.calls());
   }
 
   /**
@@ -126,7 +129,7 @@ public final class Gateway {
     Instant now = clock.instant();
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     Connection conn = new Connection(newConnectionId(), identity, deviceId, ws, now, config.overflowFrames(),
-        new RateLimit(config.ratePerSecond(), config.rateBurst(), now));
+        new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     ws.textMessageHandler(text -> onText(conn, text));
     ws.binaryMessageHandler(b -> onBinary(conn));
@@ -147,6 +150,20 @@ public final class Gateway {
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
     presence.deviceConnected(identity.userId(), conn.id)
         .onFailure(err -> LOG.warn("presence of {} not recorded: {}", identity.userId(), err.getMessage()));
+    services.notifications().unread(identity.userId(), UNREAD_ON_CONNECT)
+        .onSuccess(items -> {
+          if (!items.isEmpty()) {
+            conn.send(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),
+                clock.instant().toString()));
+          }
+        })
+        .onFailure(err -> LOG.warn("unread notifications of {} not sent: {}", identity.userId(), err.getMessage()));
+  }
+
+  private void closedByServer(Connection conn, CloseCodes code) {
+    LOG.debug("closing {} of {}: {}", conn.id, conn.userId(), code.reason());
+    vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, new JsonObject().put("userId", conn.userId())
+        .put("connectionId", conn.id).put("code", code.code()).put("reason", code.reason()));
   }
 
   private void unregister(Connection conn) {

@@ -1,8 +1,10 @@
 package io.convene.http;
 
 import io.convene.Services;
+import io.convene.call.CallRoutes;
 import io.convene.gateway.Gateway;
 import io.convene.meeting.MeetingRoutes;
+import io.convene.notify.NotificationRoutes;
 import io.convene.presence.PresenceRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,6 +41,8 @@ public final class ApiVerticle extends VerticleBase {
     api.route().handler(new AuthHandler(services.tokens(), services.users()));
     new MeetingRoutes(services.meetings()).mount(api);
     new PresenceRoutes(services.presence()).mount(api);
+    new CallRoutes(services.calls()).mount(api);
+    new NotificationRoutes(services.notifications()).mount(api);
     api.route().failureHandler(Problems::handle);
     router.route("/api/*").subRouter(api);
     router.route().failureHandler(Problems::handle);

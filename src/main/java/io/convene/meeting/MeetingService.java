@@ -607,6 +607,59 @@ public final class MeetingService {
         .orElseThrow(() -> new IllegalStateException("meeting " + meetingId + " has no owner")));
   }
 
+  // ---- instant calls (the call package decides; these record) -------------------------------
+
+  /** Creates an instant call in progress: the caller owns it, the callees are invited. */
+  public Future<Meeting> createInstantCall(
+      Identity caller, String callId, List<String> calleeIds, String title, Duration maxLength) {
+    Instant now = now();
+    Meeting call = new Meeting(callId, title, null, caller.userId(), now, now.plus(maxLength),
+        MeetingStatus.IN_PROGRESS, true, null, false, Settings.DEFAULT, null, null, now, null, 0, now, now);
+    return inTransaction((db, out) -> repo.insertMeeting(db, call)
+        .compose(v -> repo.insertParticipants(db, List.of(call.id()), List.of(caller.userId()), Role.OWNER,
+            ParticipantStatus.ACCEPTED, caller.userId(), now))
+        .compose(v -> repo.insertParticipants(db, List.of(call.id()), calleeIds, Role.MEMBER,
+            ParticipantStatus.INVITED, caller.userId(), now))
+        .map(call));
+  }
+
+  /** The call, when {@code userId} belongs to it (or is an admin); not-found otherwise. */
+  public Future<MeetingView> getCall(Identity actor, String callId) {
+    if (!callId.startsWith(MeetingIds.CALL_PREFIX)) {
+      return Future.failedFuture(ApiException.notFound("call"));
+    }
+    return get(actor, callId);
+  }
+
+  /** Adds people rung into a call mid-way; banned users stay out. Returns who was added. */
+  public Future<List<String>> addCallParticipants(String callId, String inviterId, List<String> userIds) {
+    Instant now = now();
+    return inTransaction((db, out) -> repo.participantsAmong(db, callId, userIds).compose(existing -> {
+      Set<String> banned = new HashSet<>();
+      existing.stream().filter(p -> p.status() == ParticipantStatus.BANNED).forEach(p -> banned.add(p.userId()));
+      List<String> allowed = userIds.stream().filter(u -> !banned.contains(u)).toList();
+      return repo.insertParticipants(db, List.of(callId), allowed, Role.MEMBER, ParticipantStatus.INVITED, inviterId, now)
+          .map(v -> allowed);
+    }));
+  }
+
+  /** Records a callee's answer (accepted or declined). */
+  public Future<Void> recordCallAnswer(String callId, String userId, ParticipantStatus answer) {
+    return repo.setParticipantStatus(pool, callId, userId, answer, now());
+  }
+
+  /** Marks a call ended, once. */
+  public Future<Void> endCall(String callId) {
+    Instant now = now();
+    return inTransaction((db, out) -> repo.find(db, callId, true).compose(found -> {
+      if (found.isEmpty() || !found.get().status().active()) {
+        return Future.<Void>succeededFuture();
+      }
+      Meeting m = found.get();
+      return repo.updateMeeting(db, withStatus(m, MeetingStatus.ENDED, m.startedAt(), now, now));
+    }));
+  }
+
   /** Who shares an in-progress meeting with {@code userId}: they hear about that user's presence. */
   public Future<List<String>> coParticipantsInProgress(String userId) {
     return repo.coParticipantsInProgress(pool, userId, 5000);

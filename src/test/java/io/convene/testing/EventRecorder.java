@@ -45,6 +45,30 @@ public final class EventRecorder {
     }
   }
 
+  /** Waits for any recorded message matching {@code test}; returns the whole message. */
+  public JsonObject awaitMessage(Predicate<JsonObject> test) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    synchronized (seen) {
+      while (true) {
+        for (JsonObject m : seen) {
+          if (test.test(m)) {
+            return m;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no matching message within " + WAIT);
+        }
+        try {
+          seen.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted");
+        }
+      }
+    }
+  }
+
   public JsonObject await(String userId, String type) {
     return await(userId, type, d -> true);
   }

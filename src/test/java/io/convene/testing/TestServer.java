@@ -58,6 +58,7 @@ public final class TestServer {
     config.getJsonObject("auth").put("jwtSecret", SECRET);
     config.getJsonObject("gateway").put("sweepMillis", 50);
     config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1);
+    config.getJsonObject("calls").put("sweepMillis", 50);
     config.put("dataDir", System.getProperty("java.io.tmpdir"));
     return config.mergeIn(overrides, true);
   }
@@ -67,7 +68,11 @@ public final class TestServer {
   }
 
   public static TestServer start(Vertx vertx, Clock clock, JsonObject overrides) {
-    JsonObject config = config(overrides);
+    return startWith(vertx, clock, config(overrides));
+  }
+
+  /** Starts a node with exactly {@code config}: a second node, or a restart, on the same database. */
+  public static TestServer startWith(Vertx vertx, Clock clock, JsonObject config) {
     vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config))
         .await();
     int port = (Integer) vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);

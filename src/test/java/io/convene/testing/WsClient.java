@@ -88,8 +88,18 @@ public final class WsClient {
         .getJsonObject("data");
   }
 
+  /** Like {@link #awaitEvent(String, Predicate)} with a shorter wait. */
+  public JsonObject awaitEvent(String type, Predicate<JsonObject> test, Duration wait) {
+    return awaitFrame(f -> type.equals(f.getString("type")) && test.test(f.getJsonObject("data")), type, wait)
+        .getJsonObject("data");
+  }
+
   public JsonObject awaitFrame(Predicate<JsonObject> test, String what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    return awaitFrame(test, what, WAIT);
+  }
+
+  private JsonObject awaitFrame(Predicate<JsonObject> test, String what, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
     synchronized (frames) {
       int from = 0;
       while (true) {
@@ -101,7 +111,7 @@ public final class WsClient {
         from = frames.size();
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + what + " within " + WAIT + "; frames: " + frames + " closed: " + closeCode);
+          throw new AssertionError("no " + what + " within " + wait + "; frames: " + frames + " closed: " + closeCode);
         }
         waitOn(left);
       }

@@ -1,0 +1,322 @@
+package io.convene.call;
+
+import io.convene.auth.Identity;
+import io.convene.bus.UserEvents;
+import io.convene.config.AppConfig;
+import io.convene.meeting.MeetingIds;
+import io.convene.meeting.MeetingService;
+import io.convene.meeting.ParticipantStatus;
+import io.convene.notify.NotificationService;
+import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceState;
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Events;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Instant calls: creates the call (a meeting), rings who can be rung, and carries out every decision of
+ * the {@link Ring} (kept in Redis, so any node can decide and the deadline outlives the node that set it).
+ */
+public final class CallService {
+  /** The "device" of answers given over REST. */
+  public static final String REST_DEVICE = "rest";
+  private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
+  private static final int SAVE_ATTEMPTS = 8;
+  private static final int SWEEP_BATCH = 200;
+
+  private final MeetingService meetings;
+  private final PresenceService presence;
+  private final RingStore rings;
+  private final NotificationService notifications;
+  private final UserEvents events;
+  private final Clock clock;
+  private final AppConfig.Calls config;
+
+  public CallService(MeetingService meetings, PresenceService presence, RingStore rings,
+      NotificationService notifications, UserEvents events, Clock clock, AppConfig.Calls config) {
+    this.meetings = meetings;
+    this.presence = presence;
+    this.rings = rings;
+    this.notifications = notifications;
+    this.events = events;
+    this.clock = clock;
+    this.config = config;
+  }
+
+  public AppConfig.Calls config() {
+    return config;
+  }
+
+  /**
+   * Calls {@code calleeIds}. Online callees ring on every device; offline and busy ones are not rung and
+   * get a missed call. When the callee of a one-to-one call is already calling the caller (glare), the
+   * request answers that call instead of placing a second one.
+   */
+  public Future<JsonObject> start(Identity caller, List<String> calleeIds, String title) {
+    List<String> callees = calleeIds.stream().filter(u -> !u.equals(caller.userId())).distinct().toList();
+    if (callees.isEmpty()) {
+      throw ApiException.validation(List.of(new io.convene.protocol.FieldError(
+          "participantIds", "invalid", "name at least one person other than yourself")));
+    }
+    String callId = MeetingIds.newCallId();
+    Future<Optional<String>> glare = callees.size() == 1
+        ? rings.claimPair(caller.userId(), callees.get(0), callId, Duration.ofSeconds(config.ringSeconds()))
+        : Future.succeededFuture(Optional.empty());
+    return glare.compose(existing -> existing.isPresent()
+        ? answerGlare(caller, existing.get()).compose(answered -> answered.isPresent()
+            ? Future.succeededFuture(answered.get())
+            : place(caller, callId, callees, title))
+        : place(caller, callId, callees, title));
+  }
+
+  /** Answers the call the other party placed a moment earlier, if it is still ringing this caller. */
+  private Future<Optional<JsonObject>> answerGlare(Identity caller, String otherCallId) {
+    return rings.load(otherCallId).compose(found -> {
+      boolean ringingMe = found.isPresent() && !found.get().ended()
+          && found.get().callee(caller.userId()).map(c -> c.state() == Ring.CalleeState.RINGING).orElse(false);
+      if (!ringingMe) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      return accept(caller, otherCallId, REST_DEVICE)
+          .map(answer -> Optional.of(answer.put("merged", true)))
+          .recover(err -> Future.succeededFuture(Optional.empty()));
+    });
+  }
+
+  private Future<JsonObject> place(Identity caller, String callId, List<String> callees, String title) {
+    Instant now = clock.instant();
+    Instant deadline = now.plusSeconds(config.ringSeconds());
+    String name = caller.displayName() == null ? caller.userId() : caller.displayName();
+    String callTitle = title == null ? "Call with " + name : title;
+    return classify(callees, null).compose(statuses -> meetings
+        .createInstantCall(caller, callId, callees, callTitle, Duration.ofHours(config.maxCallHours()))
+        .compose(meeting -> {
+          Ring ring = Ring.start(meeting.id(), caller.userId(), name, callTitle);
+          List<String> ringable = statuses.entrySet().stream().filter(e -> e.getValue().equals("ringing"))
+              .map(Map.Entry::getKey).toList();
+          Ring.Result rung = ring.ring(caller.userId(), ringable, deadline);
+          Ring.Result ended = ringable.isEmpty() ? ring.end("unreachable", now) : null;
+          return rings.save(ring, -1, engaged(ring), List.of())
+              .compose(saved -> carryOut(ring, rung))
+              .compose(v -> ended == null ? Future.succeededFuture() : carryOut(ring, ended))
+              .compose(v -> missed(ring, statuses.entrySet().stream().filter(e -> !e.getValue().equals("ringing"))
+                  .map(Map.Entry::getKey).toList()))
+              .map(v -> {
+                JsonArray list = new JsonArray();
+                statuses.forEach((u, s) -> list.add(new JsonObject().put("userId", u).put("status", s)));
+                return meeting.toJson()
+                    .put("status", ring.ended() ? "ended" : meeting.status().wire())
+                    .put("callerId", caller.userId())
+                    .put("deadline", deadline.toString())
+                    .put("callees", list);
+              });
+        }));
+  }
+
+  /** {@code ringing} for online callees free to answer, else {@code offline} or {@code busy}. */
+  private Future<Map<String, String>> classify(List<String> userIds, String callId) {
+    return presence.status(userIds).compose(states -> rings.busy(userIds, callId).map(busy -> {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (PresenceState s : states) {
+        out.put(s.userId(), !s.online() ? "offline" : busy.contains(s.userId()) ? "busy" : "ringing");
+      }
+      return out;
+    }));
+  }
+
+  public Future<JsonObject> accept(Identity who, String callId, String deviceId) {
+    Instant now = clock.instant();
+    return decide(who, callId, ring -> ring.accept(who.userId(), deviceId, now));
+  }
+
+  public Future<JsonObject> decline(Identity who, String callId, String deviceId) {
+    Instant now = clock.instant();
+    return decide(who, callId, ring -> ring.decline(who.userId(), deviceId, now));
+  }
+
+  public Future<JsonObject> cancel(Identity who, String callId) {
+    Instant now = clock.instant();
+    return decide(who, callId, ring -> ring.cancel(who.userId(), now));
+  }
+
+  /** Hangs up: the caller of an unanswered call cancels it; the last one in the call ends it. */
+  public Future<JsonObject> leave(Identity who, String callId) {
+    Instant now = clock.instant();
+    return decide(who, callId, ring -> ring.leave(who.userId(), now));
+  }
+
+  /** Rings more people into a call in progress; anyone in the call may invite. */
+  public Future<JsonObject> invite(Identity who, String callId, List<String> userIds) {
+    return load(who, callId).compose(ring -> {
+      if (!ring.present().contains(who.userId())) {
+        throw ApiException.forbidden("only someone in the call may invite");
+      }
+      List<String> fresh = userIds.stream().filter(u -> !ring.present().contains(u)).toList();
+      return meetings.addCallParticipants(callId, who.userId(), fresh)
+          .compose(allowed -> classify(allowed, callId))
+          .compose(statuses -> {
+            Instant deadline = clock.instant().plusSeconds(config.ringSeconds());
+            List<String> ringable = statuses.entrySet().stream().filter(e -> e.getValue().equals("ringing"))
+                .map(Map.Entry::getKey).toList();
+            return decide(who, callId, r -> r.ring(who.userId(), ringable, deadline))
+                .compose(v -> missedFor(callId, statuses))
+                .map(v -> {
+                  JsonArray list = new JsonArray();
+                  statuses.forEach((u, s) -> list.add(new JsonObject().put("userId", u).put("status", s)));
+                  return new JsonObject().put("meetingId", callId).put("callees", list);
+                });
+          });
+    });
+  }
+
+  private Future<Void> missedFor(String callId, Map<String, String> statuses) {
+    List<String> notRung = statuses.entrySet().stream().filter(e -> !e.getValue().equals("ringing"))
+        .map(Map.Entry::getKey).toList();
+    return notRung.isEmpty() ? Future.succeededFuture()
+        : rings.load(callId).compose(r -> r.isPresent() ? missed(r.get(), notRung) : Future.succeededFuture());
+  }
+
+  /** The call as a participant sees it: the meeting and the ring state. */
+  public Future<JsonObject> get(Identity who, String callId) {
+    return meetings.getCall(who, callId).compose(view -> rings.load(callId).map(ring -> {
+      JsonObject json = view.toJson();
+      ring.ifPresent(r -> json.put("ring", r.publicJson()));
+      return json;
+    }));
+  }
+
+  /** Times out every callee whose deadline has come. */
+  public Future<Integer> sweep() {
+    Instant now = clock.instant();
+    return rings.due(now, SWEEP_BATCH).compose(ids -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (String id : ids) {
+        chain = chain.compose(n -> mutate(id, ring -> ring.expire(now), SAVE_ATTEMPTS)
+            .map(r -> r.status() == Ring.Status.DONE ? n + 1 : n)
+            .recover(err -> {
+              LOG.warn("expiring rings of {} failed: {}", id, err.getMessage());
+              return Future.succeededFuture(n);
+            }));
+      }
+      return chain;
+    });
+  }
+
+  // ---- decisions ----------------------------------------------------------------------------
+
+  private Future<JsonObject> decide(Identity who, String callId, Function<Ring, Ring.Result> decision) {
+    return load(who, callId).compose(first -> mutate(callId, decision, SAVE_ATTEMPTS)).map(r -> switch (r.status()) {
+      case DONE, ALREADY -> new JsonObject().put("meetingId", callId).put("already", r.status() == Ring.Status.ALREADY);
+      case TOO_LATE -> throw new ApiException(ErrorCode.TOO_LATE, r.reason());
+      case NOT_ALLOWED -> throw ApiException.forbidden(r.reason());
+    });
+  }
+
+  /** The ring of a call {@code who} takes part in; not-found for anyone else. */
+  private Future<Ring> load(Identity who, String callId) {
+    if (!MeetingIds.plausible(callId) || !callId.startsWith(MeetingIds.CALL_PREFIX)) {
+      return Future.failedFuture(ApiException.notFound("call"));
+    }
+    return rings.load(callId).compose(found -> {
+      if (found.isPresent() && found.get().involves(who.userId())) {
+        return Future.succeededFuture(found.get());
+      }
+      if (found.isPresent()) {
+        return Future.failedFuture(ApiException.notFound("call"));
+      }
+      return meetings.getCall(who, callId).compose(view -> Future.failedFuture(
+          new ApiException(ErrorCode.TOO_LATE, "the call has ended")));
+    });
+  }
+
+  /** Loads, decides and saves with compare-and-set, deciding again when another node got there first. */
+  private Future<Ring.Result> mutate(String callId, Function<Ring, Ring.Result> decision, int attempts) {
+    return rings.load(callId).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new ApiException(ErrorCode.TOO_LATE, "the call has ended"));
+      }
+      Ring ring = found.get();
+      long before = ring.version();
+      Ring.Result result = decision.apply(ring);
+      if (ring.version() == before) {
+        return Future.succeededFuture(result);
+      }
+      return rings.save(ring, before, engaged(ring), released(ring)).compose(saved -> {
+        if (saved) {
+          return carryOut(ring, result).map(result);
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "the call changed too often; try again"));
+        }
+        return mutate(callId, decision, attempts - 1);
+      });
+    });
+  }
+
+  /** Publishes the decision's events and records what it means for the meeting. */
+  private Future<Void> carryOut(Ring ring, Ring.Result result) {
+    for (Ring.Effect e : result.effects()) {
+      events.publish(e.userIds(), e.type(), e.data(), e.except());
+    }
+    List<Future<?>> work = new ArrayList<>();
+    result.answers().forEach((user, state) -> {
+      if (state == Ring.CalleeState.ACCEPTED || state == Ring.CalleeState.DECLINED || state == Ring.CalleeState.TIMEOUT) {
+        work.add(meetings.recordCallAnswer(ring.callId(), user,
+            state == Ring.CalleeState.ACCEPTED ? ParticipantStatus.ACCEPTED : ParticipantStatus.DECLINED));
+      }
+    });
+    work.add(missed(ring, result.missed()));
+    if (result.ended()) {
+      work.add(meetings.endCall(ring.callId()));
+    }
+    return Future.join(work).onFailure(err -> LOG.warn("recording call {} failed: {}", ring.callId(), err.getMessage()))
+        .<Void>mapEmpty().recover(err -> Future.succeededFuture());
+  }
+
+  /** Stores a missed-call notification for each user and tells their devices. */
+  private Future<Void> missed(Ring ring, List<String> userIds) {
+    List<Future<?>> work = new ArrayList<>();
+    JsonObject callerInfo = ring.toJson();
+    for (String user : userIds) {
+      JsonObject data = new JsonObject().put("callerId", ring.callerId())
+          .put("callerName", callerInfo.getString("callerName")).put("title", callerInfo.getString("title"));
+      work.add(notifications.create(user, NotificationService.MISSED_CALL, ring.callId(), data).onSuccess(n ->
+          events.publish(List.of(user), Events.CALL_MISSED, data.copy().put("meetingId", ring.callId())
+              .put("notificationId", n.getString("notificationId")))));
+    }
+    return Future.join(work).mapEmpty();
+  }
+
+  private static List<String> engaged(Ring ring) {
+    if (ring.ended()) {
+      return List.of();
+    }
+    Set<String> out = new HashSet<>(ring.present());
+    ring.callees().stream().filter(c -> c.state() == Ring.CalleeState.RINGING).forEach(c -> out.add(c.userId()));
+    return List.copyOf(out);
+  }
+
+  private static List<String> released(Ring ring) {
+    Set<String> all = new HashSet<>();
+    all.add(ring.callerId());
+    ring.callees().forEach(c -> all.add(c.userId()));
+    all.removeAll(engaged(ring));
+    return List.copyOf(all);
+  }
+}

@@ -1,0 +1,126 @@
+package io.convene.call;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rings in Redis, shared by every node: {@code convene:ring:<call>} (hash: version and state),
+ * {@code convene:ring:due} (calls by next deadline) and {@code convene:ring:engaged:<user>} (calls a
+ * user is ringing for or in). Saves are compare-and-set on the version, so concurrent decisions on
+ * different nodes never overwrite each other: the loser reloads and decides again.
+ */
+public final class RingStore {
+  private static final String PREFIX = "convene:ring:";
+
+  private static final String SAVE =
+      """
+      local p, id, expected, version, json, due, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+      local key = p..id
+      local current = redis.call('HGET', key, 'v') or '-1'
+      if current ~= expected then return 0 end
+      redis.call('HSET', key, 'v', version, 'json', json)
+      redis.call('PEXPIRE', key, ttl)
+      if due == '' then redis.call('ZREM', p..'due', id) else redis.call('ZADD', p..'due', due, id) end
+      local adds = tonumber(ARGV[8])
+      for i = 9, 8 + adds do
+        redis.call('SADD', p..'engaged:'..ARGV[i], id)
+        redis.call('PEXPIRE', p..'engaged:'..ARGV[i], ttl)
+      end
+      for i = 9 + adds, #ARGV do redis.call('SREM', p..'engaged:'..ARGV[i], id) end
+      return 1
+      """;
+
+  private static final String BUSY =
+      """
+      local p, except = ARGV[1], ARGV[2]
+      local busy = {}
+      for i = 3, #ARGV do
+        local u = ARGV[i]
+        for _, id in ipairs(redis.call('SMEMBERS', p..'engaged:'..u)) do
+          if id ~= except then
+            if redis.call('EXISTS', p..id) == 1 then
+              busy[#busy + 1] = u
+              break
+            else
+              redis.call('SREM', p..'engaged:'..u, id)
+            end
+          end
+        end
+      end
+      return busy
+      """;
+
+  private final Redis redis;
+  private final Duration ttl;
+
+  public RingStore(Redis redis, Duration ttl) {
+    this.redis = redis;
+    this.ttl = ttl;
+  }
+
+  public Future<Optional<Ring>> load(String callId) {
+    return redis.send(Request.cmd(Command.HGET).arg(PREFIX + callId).arg("json"))
+        .map(r -> r == null ? Optional.<Ring>empty() : Optional.of(Ring.fromJson(new JsonObject(r.toString()))));
+  }
+
+  /**
+   * Saves {@code ring} if the stored version is still {@code expectedVersion} (-1: not stored yet).
+   * False when another decision got there first.
+   */
+  public Future<Boolean> save(Ring ring, long expectedVersion, Collection<String> engaged, Collection<String> released) {
+    Request req = Request.cmd(Command.EVAL).arg(SAVE).arg(0).arg(PREFIX).arg(ring.callId())
+        .arg(String.valueOf(expectedVersion)).arg(String.valueOf(ring.version())).arg(ring.toJson().encode())
+        .arg(ring.nextDeadline().map(d -> String.valueOf(d.toEpochMilli())).orElse(""))
+        .arg(String.valueOf(ttl.toMillis())).arg(String.valueOf(engaged.size()));
+    engaged.forEach(req::arg);
+    released.forEach(req::arg);
+    return redis.send(req).map(r -> r.toInteger() == 1);
+  }
+
+  /** Calls whose next deadline has come. */
+  public Future<List<String>> due(Instant now, int max) {
+    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(PREFIX + "due").arg("-inf").arg(now.toEpochMilli())
+            .arg("LIMIT").arg(0).arg(max))
+        .map(RingStore::strings);
+  }
+
+  /** Which of {@code userIds} are ringing for, or in, a call other than {@code exceptCallId}. */
+  public Future<List<String>> busy(List<String> userIds, String exceptCallId) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Request req = Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(PREFIX).arg(exceptCallId == null ? "" : exceptCallId);
+    userIds.forEach(req::arg);
+    return redis.send(req).map(RingStore::strings);
+  }
+
+  /**
+   * Claims the pair {@code a}–{@code b} for {@code callId} while its ring lasts. Returns the call that
+   * already holds the pair, or empty when this call got it.
+   */
+  public Future<Optional<String>> claimPair(String a, String b, String callId, Duration hold) {
+    String key = PREFIX + "pair:" + (a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a);
+    return redis.send(Request.cmd(Command.SET).arg(key).arg(callId).arg("NX").arg("PX").arg(hold.toMillis()))
+        .compose(set -> set != null
+            ? Future.succeededFuture(Optional.<String>empty())
+            : redis.send(Request.cmd(Command.GET).arg(key)).map(r -> Optional.ofNullable(r).map(Response::toString)));
+  }
+
+  private static List<String> strings(Response r) {
+    List<String> out = new ArrayList<>();
+    if (r != null) {
+      r.forEach(v -> out.add(v.toString()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,128 @@
+package io.convene.notify;
+
+import io.convene.protocol.ApiException;
+import io.convene.protocol.FieldError;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** Notifications stored per user until read (missed calls, and later reminders, invites, lobby requests). */
+public final class NotificationService {
+  public static final String MISSED_CALL = "missed_call";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String COLUMNS = "id, type, meeting_id, data, created_at, read_at";
+
+  private final Pool pool;
+  private final Clock clock;
+
+  public NotificationService(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** A page of notifications, newest first. */
+  public record Page(List<JsonObject> items, String nextCursor) {}
+
+  /** Stores a notification; returns it as clients see it. */
+  public Future<JsonObject> create(String userId, String type, String meetingId, JsonObject data) {
+    String id = "ntf_" + random();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return pool.preparedQuery(
+            "INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .execute(Tuple.of(id, userId, type, meetingId, data, now.atOffset(ZoneOffset.UTC)))
+        .map(v -> json(id, type, meetingId, data, now, null));
+  }
+
+  public Future<List<JsonObject>> unread(String userId, int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+            + " ORDER BY created_at DESC LIMIT $2")
+        .execute(Tuple.of(userId, limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(json(r)));
+          return out;
+        });
+  }
+
+  public Future<Page> list(String userId, boolean unreadOnly, String cursor, int limit) {
+    List<Object> params = new ArrayList<>(List.of(userId));
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1");
+    if (unreadOnly) {
+      sql.append(" AND read_at IS NULL");
+    }
+    if (cursor != null) {
+      String[] c = decode(cursor);
+      params.add(OffsetDateTime.parse(c[0]));
+      params.add(c[1]);
+      sql.append(" AND (created_at, id) < ($2, $3)");
+    }
+    params.add(limit + 1);
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());
+    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params)).map(rows -> {
+      List<JsonObject> items = new ArrayList<>();
+      List<Row> all = new ArrayList<>();
+      rows.forEach(all::add);
+      boolean more = all.size() > limit;
+      List<Row> page = more ? all.subList(0, limit) : all;
+      page.forEach(r -> items.add(json(r)));
+      Row last = page.isEmpty() ? null : page.get(page.size() - 1);
+      return new Page(items, more ? encode(last.getOffsetDateTime("created_at").toString(), last.getString("id")) : null);
+    });
+  }
+
+  /** Marks one of the user's notifications read; idempotent; someone else's is not found. */
+  public Future<Void> markRead(String userId, String id) {
+    return pool.preparedQuery(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2 RETURNING id")
+        .execute(Tuple.of(id, userId, clock.instant().atOffset(ZoneOffset.UTC)))
+        .compose(rows -> rows.size() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(ApiException.notFound("notification")));
+  }
+
+  private static JsonObject json(Row r) {
+    OffsetDateTime read = r.getOffsetDateTime("read_at");
+    return json(r.getString("id"), r.getString("type"), r.getString("meeting_id"), (JsonObject) r.getValue("data"),
+        r.getOffsetDateTime("created_at").toInstant(), read == null ? null : read.toInstant());
+  }
+
+  private static JsonObject json(String id, String type, String meetingId, JsonObject data, Instant created, Instant read) {
+    return new JsonObject().put("notificationId", id).put("type", type).put("meetingId", meetingId).put("data", data)
+        .put("createdAt", created.toString()).put("readAt", read == null ? null : read.toString());
+  }
+
+  private static String encode(String createdAt, String id) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((createdAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String[] decode(String cursor) {
+    try {
+      String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+      OffsetDateTime.parse(parts[0]);
+      if (parts.length != 2) {
+        throw new IllegalArgumentException();
+      }
+      return parts;
+    } catch (RuntimeException e) {
+      throw ApiException.validation(List.of(new FieldError("cursor", "invalid", "is not a cursor this server issued")));
+    }
+  }
+
+  private static String random() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

@@ -1,0 +1,287 @@
+package io.convene.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convene.protocol.Events;
+import io.convene.testing.ManualClock;
+import io.convene.testing.ServerTestBase;
+import io.convene.testing.TestServer;
+import io.convene.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+class CallsIT extends ServerTestBase {
+
+  private static JsonObject call(String caller, String... callees) {
+    return json(server.post("/api/calls/instant", server.token(caller),
+        new JsonObject().put("participantIds", new JsonArray(List.of(callees)))), 201);
+  }
+
+  private static WsClient online(String user) {
+    WsClient ws = server.socket(user);
+    ws.awaitEvent(Events.SESSION_WELCOME);
+    return ws;
+  }
+
+  private static String statusOf(JsonObject call, String user) {
+    return call.getJsonArray("callees").stream().map(o -> (JsonObject) o).filter(c -> user.equals(c.getString("userId")))
+        .findFirst().orElseThrow().getString("status");
+  }
+
+  @Test
+  void oneToOneCallAcceptedOnOneOfTwoDevices() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b1 = online(bob);
+    WsClient b2 = online(bob);
+
+    JsonObject created = call(alice, bob);
+    String id = created.getString("meetingId");
+    assertThat(id).startsWith("call_");
+    assertThat(created.getBoolean("isInstantCall")).isTrue();
+    assertThat(created.getString("status")).isEqualTo("in_progress");
+    assertThat(statusOf(created, bob)).isEqualTo("ringing");
+
+    for (WsClient device : List.of(b1, b2)) {
+      JsonObject incoming = device.awaitEvent(Events.CALL_INCOMING, d -> id.equals(d.getString("meetingId")));
+      assertThat(incoming.getString("callerId")).isEqualTo(alice);
+      assertThat(incoming.getString("deadline")).isEqualTo(clock.instant().plusSeconds(30).toString());
+    }
+    a.awaitEvent(Events.CALL_RINGING, d -> bob.equals(d.getString("userId")));
+
+    JsonObject ack = b1.request("call:accept", new JsonObject().put("meetingId", id));
+    assertThat(ack.getBoolean("ok")).as(ack.encode()).isTrue();
+    a.awaitEvent(Events.CALL_ACCEPTED, d -> bob.equals(d.getString("userId")));
+    assertThat(b2.awaitEvent(Events.CALL_CANCELLED, d -> id.equals(d.getString("meetingId"))).getString("reason"))
+        .isEqualTo("answered_elsewhere");
+    JsonObject late = b2.request("call:accept", new JsonObject().put("meetingId", id));
+    assertThat(late.getJsonObject("error").getString("code")).isEqualTo("too_late");
+    assertThat(late.getJsonObject("error").getString("message")).isEqualTo("answered on another device");
+    assertThat(b1.events(Events.CALL_CANCELLED)).isEmpty();
+    assertThat(server.rows("SELECT status FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, bob)
+        .get(0).getString("status")).isEqualTo("accepted");
+
+    JsonObject state = json(server.get("/api/calls/" + id, server.token(alice)), 200);
+    assertThat(state.getJsonObject("ring").getJsonArray("inCall")).containsExactlyInAnyOrder(alice, bob);
+  }
+
+  @Test
+  void declinedOneToOneCallEnds() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    json(server.post("/api/calls/" + id + "/decline", server.token(bob), null), 200);
+    assertThat(a.awaitEvent(Events.CALL_DECLINED, d -> bob.equals(d.getString("userId"))).getString("reason")).isEqualTo("declined");
+    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
+    b.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+    assertThat(json(server.post("/api/calls/" + id + "/decline", server.token(bob), null), 200).getBoolean("already")).isTrue();
+  }
+
+  @Test
+  void unansweredCallTimesOutIntoAMissedCall() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(a.awaitEvent(Events.CALL_DECLINED, d -> bob.equals(d.getString("userId"))).getString("reason")).isEqualTo("timeout");
+    JsonObject missed = b.awaitEvent(Events.CALL_MISSED, d -> id.equals(d.getString("meetingId")));
+    assertThat(missed.getString("callerId")).isEqualTo(alice);
+    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
+
+    JsonObject late = b.request("call:accept", new JsonObject().put("meetingId", id));
+    assertThat(late.getJsonObject("error").getString("code")).isEqualTo("too_late");
+    JsonObject list = json(server.get("/api/notifications?unread=true", server.token(bob)), 200);
+    assertThat(list.getJsonArray("items").getJsonObject(0).getString("notificationId")).isEqualTo(missed.getString("notificationId"));
+    assertThat(list.getJsonArray("items").getJsonObject(0).getString("type")).isEqualTo("missed_call");
+  }
+
+  @Test
+  void offlineCalleeIsNotRungAndFindsTheMissedCallOnConnect() {
+    String alice = user("alice");
+    String carol = user("carol");
+    WsClient a = online(alice);
+    JsonObject created = call(alice, carol);
+    String id = created.getString("meetingId");
+    assertThat(statusOf(created, carol)).isEqualTo("offline");
+    assertThat(created.getString("status")).isEqualTo("ended");
+    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")) && "unreachable".equals(d.getString("reason")));
+
+    WsClient c = server.socket(carol);
+    JsonObject unread = c.awaitEvent(Events.NOTIFICATIONS_UNREAD);
+    JsonObject item = unread.getJsonArray("items").getJsonObject(0);
+    assertThat(item.getString("meetingId")).isEqualTo(id);
+    assertThat(item.getJsonObject("data").getString("callerId")).isEqualTo(alice);
+
+    assertThat(server.post("/api/notifications/" + item.getString("notificationId") + "/read", server.token(carol), null).statusCode()).isEqualTo(204);
+    assertThat(json(server.get("/api/notifications?unread=true", server.token(carol)), 200).getJsonArray("items")).isEmpty();
+    assertThat(json(server.get("/api/notifications", server.token(carol)), 200).getJsonArray("items").getJsonObject(0).getString("readAt")).isNotNull();
+    assertThat(server.post("/api/notifications/" + item.getString("notificationId") + "/read", server.token(alice), null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void groupCallWhereOneAcceptsOneDeclinesAndOneTimesOut() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    String dave = user("dave");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    WsClient c = online(carol);
+    WsClient d = online(dave);
+    String id = call(alice, bob, carol, dave).getString("meetingId");
+    for (WsClient ws : List.of(b, c, d)) {
+      ws.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
+    }
+    assertThat(b.request("call:accept", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
+    assertThat(c.request("call:decline", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
+    clock.advance(Duration.ofSeconds(30));
+    a.awaitEvent(Events.CALL_DECLINED, x -> dave.equals(x.getString("userId")) && "timeout".equals(x.getString("reason")));
+    a.awaitEvent(Events.CALL_DECLINED, x -> carol.equals(x.getString("userId")) && "declined".equals(x.getString("reason")));
+    a.awaitEvent(Events.CALL_ACCEPTED, x -> bob.equals(x.getString("userId")));
+    d.awaitEvent(Events.CALL_MISSED, x -> id.equals(x.getString("meetingId")));
+    assertThat(a.events(Events.CALL_ENDED)).filteredOn(x -> id.equals(x.getString("meetingId"))).isEmpty();
+
+    json(server.delete("/api/calls/" + id, server.token(bob), null), 200);
+    a.awaitEvent(Events.CALL_LEFT, x -> bob.equals(x.getString("userId")));
+    assertThat(c.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("everyone_left");
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+  }
+
+  @Test
+  void midCallInviteRingsMorePeopleIntoTheSameCall() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String erin = user("erin");
+    online(alice);
+    WsClient b = online(bob);
+    WsClient e = online(erin);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    b.request("call:accept", new JsonObject().put("meetingId", id));
+    JsonObject invited = json(server.post("/api/calls/" + id + "/invite", server.token(bob),
+        new JsonObject().put("participantIds", new JsonArray().add(erin).add("nobody-online"))), 200);
+    assertThat(statusOf(invited, erin)).isEqualTo("ringing");
+    assertThat(statusOf(invited, "nobody-online")).isEqualTo("offline");
+    JsonObject incoming = e.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
+    assertThat(incoming.getString("invitedBy")).isEqualTo(bob);
+    assertThat(e.request("call:accept", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
+    assertThat(server.rows("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = 'accepted'", id))
+        .extracting(r -> r.getString("user_id")).containsExactlyInAnyOrder(alice, bob, erin);
+    assertThat(server.post("/api/calls/" + id + "/invite", server.token("stranger"),
+        new JsonObject().put("participantIds", new JsonArray().add(erin))).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void callerCancelsBeforeAnyoneAnswers() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    assertThat(b.request("call:cancel", new JsonObject().put("meetingId", id)).getJsonObject("error").getString("code")).isEqualTo("forbidden");
+    assertThat(a.request("call:cancel", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
+    assertThat(b.awaitEvent(Events.CALL_CANCELLED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("caller_cancelled");
+    b.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId")));
+    assertThat(json(server.get("/api/notifications?unread=true", server.token(bob)), 200).getJsonArray("items")).isNotEmpty();
+    assertThat(json(server.post("/api/calls/" + id + "/cancel", server.token(alice), null), 200).getBoolean("already")).isTrue();
+  }
+
+  @Test
+  void aCalleeInAnotherCallIsBusy() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String dave = user("dave");
+    online(alice);
+    WsClient b = online(bob);
+    online(dave);
+    String first = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    b.request("call:accept", new JsonObject().put("meetingId", first));
+    JsonObject second = call(dave, bob);
+    assertThat(statusOf(second, bob)).isEqualTo("busy");
+    b.awaitEvent(Events.CALL_MISSED, x -> second.getString("meetingId").equals(x.getString("meetingId")));
+  }
+
+  @Test
+  void glare_callingSomeoneWhoIsCallingYouAnswersTheirCall() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    JsonObject answer = json(server.post("/api/calls/instant", server.token(bob),
+        new JsonObject().put("participantIds", new JsonArray().add(alice))), 201);
+    assertThat(answer.getString("meetingId")).isEqualTo(id);
+    assertThat(answer.getBoolean("merged")).isTrue();
+    a.awaitEvent(Events.CALL_ACCEPTED, x -> bob.equals(x.getString("userId")));
+    assertThat(server.rows("SELECT count(*) AS n FROM meetings WHERE is_instant_call AND created_by = $1", bob).get(0).getLong("n")).isZero();
+  }
+
+  @Test
+  void badCallRequests() {
+    String alice = user("alice");
+    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject()).statusCode()).isEqualTo(400);
+    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", new JsonArray())).statusCode()).isEqualTo(400);
+    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", new JsonArray().add(alice))).statusCode()).isEqualTo(400);
+    JsonArray many = new JsonArray();
+    for (int i = 0; i < 51; i++) {
+      many.add("u" + i);
+    }
+    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", many)).statusCode()).isEqualTo(400);
+    assertThat(server.get("/api/calls/call_unknown", server.token(alice)).statusCode()).isEqualTo(404);
+    assertThat(server.post("/api/calls/call_unknown/accept", server.token(alice), null).statusCode()).isEqualTo(404);
+    assertThat(server.post("/api/calls/mtg_abc/accept", server.token(alice), null).statusCode()).isEqualTo(404);
+    String id = call(alice, user("bob")).getString("meetingId");
+    assertThat(server.post("/api/calls/" + id + "/accept", server.token("mallory"), null).statusCode()).isEqualTo(404);
+    WsClient ws = online(alice);
+    assertThat(ws.request("call:accept", new JsonObject()).getJsonObject("error").getString("code")).isEqualTo("validation_failed");
+  }
+
+  @Test
+  void aRingSurvivesARestartAndItsDeadlineStillFires() {
+    Vertx first = Vertx.vertx();
+    Vertx second = Vertx.vertx();
+    try {
+      ManualClock shared = new ManualClock(T0);
+      JsonObject config = TestServer.config(new JsonObject());
+      TestServer one = TestServer.startWith(first, shared, config);
+      String alice = "restart-alice";
+      String bob = "restart-bob";
+      WsClient b = WsClient.connect(first, one.port, one.token(bob));
+      b.awaitEvent(Events.SESSION_WELCOME);
+      WsClient a = WsClient.connect(first, one.port, one.token(alice));
+      a.awaitEvent(Events.SESSION_WELCOME);
+      String id = json(one.post("/api/calls/instant", one.token(alice),
+          new JsonObject().put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
+      b.awaitEvent(Events.CALL_INCOMING);
+      first.close().await();
+
+      TestServer two = TestServer.startWith(second, shared, config);
+      WsClient a2 = WsClient.connect(second, two.port, two.token(alice));
+      WsClient b2 = WsClient.connect(second, two.port, two.token(bob));
+      a2.awaitEvent(Events.SESSION_WELCOME);
+      b2.awaitEvent(Events.SESSION_WELCOME);
+      shared.advance(Duration.ofSeconds(31));
+      assertThat(a2.awaitEvent(Events.CALL_DECLINED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("timeout");
+      b2.awaitEvent(Events.CALL_MISSED, x -> id.equals(x.getString("meetingId")));
+    } finally {
+      second.close().await();
+    }
+  }
+}
