@@ -28,5 +28,11 @@ public final class Addresses {
    */
   public static final String CONNECTION_CLOSED = "convene.gateway.closed";
 
+  /**
+   * Published when a meeting or call is ended, cancelled or deleted through the meetings API:
+   * {@code {"meetingId","status","reason"}}. Calls stop ringing; later, rooms and guests are torn down.
+   */
+  public static final String MEETING_CLOSED = "convene.meeting.closed";
+
   private Addresses() {}
 }

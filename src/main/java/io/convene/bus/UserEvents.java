@@ -20,6 +20,11 @@ public final class UserEvents {
     publish(userIds, type, data, null);
   }
 
+  /** Publishes a server-internal event (not for users) on {@code address}. */
+  public void publishInternal(String address, JsonObject body) {
+    bus.publish(address, body);
+  }
+
   /** Like {@link #publish(Collection, String, JsonObject)}, skipping the connection {@code exceptConnection}. */
   public void publish(Collection<String> userIds, String type, JsonObject data, String exceptConnection) {
     if (userIds.isEmpty()) {

@@ -201,6 +201,13 @@ public final class CallService {
     }));
   }
 
+  /** The call was ended or cancelled through the meetings API: stop every ring. */
+  public Future<Void> closed(String callId, String reason) {
+    Instant now = clock.instant();
+    return rings.load(callId).compose(found -> found.isEmpty() ? Future.<Void>succeededFuture()
+        : mutate(callId, ring -> ring.end(reason, now), SAVE_ATTEMPTS).mapEmpty());
+  }
+
   /** Times out every callee whose deadline has come. */
   public Future<Integer> sweep() {
     Instant now = clock.instant();

@@ -1,6 +1,7 @@
 package io.convene.meeting;
 
 import io.convene.auth.Identity;
+import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.meeting.Commands.MeetingPatch;
@@ -115,16 +116,25 @@ public final class MeetingService {
     private record Pending(List<String> userIds, String type, JsonObject data) {}
 
     private final List<Pending> pending = new ArrayList<>();
+    private final List<JsonObject> closed = new ArrayList<>();
 
     void add(List<String> userIds, String type, JsonObject data) {
       pending.add(new Pending(userIds, type, data));
+    }
+
+    /** The meeting stopped being live: whoever tears down rings, rooms and guests is told after commit. */
+    void closed(String meetingId, MeetingStatus status, String reason) {
+      closed.add(new JsonObject().put("meetingId", meetingId).put("status", status.wire()).put("reason", reason));
     }
   }
 
   private <T> Future<T> inTransaction(java.util.function.BiFunction<SqlClient, Outbox, Future<T>> work) {
     Outbox outbox = new Outbox();
     return pool.withTransaction(conn -> work.apply(conn, outbox))
-        .onSuccess(v -> outbox.pending.forEach(p -> events.publish(p.userIds(), p.type(), p.data())));
+        .onSuccess(v -> {
+          outbox.pending.forEach(p -> events.publish(p.userIds(), p.type(), p.data()));
+          outbox.closed.forEach(c -> events.publishInternal(Addresses.MEETING_CLOSED, c));
+        });
   }
 
   private Instant now() {
@@ -368,6 +378,7 @@ public final class MeetingService {
       return repo.updateMeeting(db, ended)
           .compose(v -> repo.participantIds(db, m.id(), ATTENDING))
           .compose(users -> {
+            out.closed(m.id(), MeetingStatus.ENDED, "ended_by_owner");
             out.add(users, Events.MEETING_ENDED, new JsonObject().put("meetingId", m.id())
                 .put("endedAt", now.toString()).put("endedBy", actor.userId()).put("reason", "ended_by_owner"));
             return view(db, ended, a.role());
@@ -409,6 +420,7 @@ public final class MeetingService {
                   t.status() == MeetingStatus.IN_PROGRESS ? now : null, now)))
               .compose(v -> repo.participantIds(db, t.id(), ATTENDING))
               .map(users -> {
+                out.closed(t.id(), MeetingStatus.CANCELLED, "cancelled");
                 out.add(users, Events.MEETING_CANCELLED,
                     new JsonObject().put("meetingId", t.id()).put("cancelledBy", actor.userId()));
                 return null;
@@ -445,6 +457,9 @@ public final class MeetingService {
           ? repo.participantIds(db, m.id(), ATTENDING)
           : Future.succeededFuture(List.of());
       return told.compose(users -> {
+        if (m.status().active()) {
+          out.closed(m.id(), MeetingStatus.CANCELLED, "deleted");
+        }
         out.add(users, Events.MEETING_CANCELLED,
             new JsonObject().put("meetingId", m.id()).put("cancelledBy", actor.userId()).put("deleted", true));
         return repo.deleteMeeting(db, m.id());

@@ -202,6 +202,20 @@ class CallsIT extends ServerTestBase {
   }
 
   @Test
+  void endingTheCallThroughTheMeetingsApiStopsTheRinging() {
+    String alice = user("alice");
+    String bob = user("bob");
+    online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    json(server.post("/api/meetings/" + id + "/end", server.token(alice), null), 200);
+    assertThat(b.awaitEvent(Events.CALL_CANCELLED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("call_ended");
+    assertThat(b.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("ended_by_owner");
+    assertThat(b.request("call:accept", new JsonObject().put("meetingId", id)).getJsonObject("error").getString("code")).isEqualTo("too_late");
+  }
+
+  @Test
   void aCalleeInAnotherCallIsBusy() {
     String alice = user("alice");
     String bob = user("bob");
