@@ -1,5 +1,6 @@
 package io.convene;
 
+import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
 import io.convene.config.ConfigException;
 import io.convene.config.ConfigLoader;
@@ -7,6 +8,8 @@ import io.convene.embedded.EmbeddedServices;
 import io.convene.http.ApiVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
@@ -31,12 +35,17 @@ import java.util.function.Supplier;
 public final class Main extends VertxApplication implements VertxApplicationHooks {
   private static final String DEV_SECRET_FILE = "dev-jwt-secret";
 
-  private JsonObject launcherConf;
+  private static final List<String> CLUSTER_FLAGS = List.of("-cluster", "--cluster", "-c");
+
+  private final boolean clusterFlag;
   private EmbeddedServices embedded;
   private JsonObject effective;
+  private boolean embeddedDb;
+  private boolean embeddedRedis;
 
   public Main(String[] args) {
     super(args);
+    this.clusterFlag = Arrays.stream(args).anyMatch(CLUSTER_FLAGS::contains);
   }
 
   public static void main(String[] args) {
@@ -44,13 +53,45 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     if (args.length > 0 && args[0].equals("token")) {
       System.exit(printToken(args));
     }
-    new Main(args).launch();
+    new Main(withClusterFlag(args)).launch();
+  }
+
+  /** {@code cluster.enabled} in the environment (or system properties) means the launcher's -cluster. */
+  private static String[] withClusterFlag(String[] args) {
+    if (Arrays.stream(args).anyMatch(CLUSTER_FLAGS::contains)) {
+      return args;
+    }
+    try {
+      JsonObject json = ConfigLoader.load(null, System.getenv(), System.getProperties());
+      if (Boolean.TRUE.equals(json.getJsonObject("cluster").getBoolean("enabled"))) {
+        String[] out = Arrays.copyOf(args, args.length + 1);
+        out[args.length] = "-cluster";
+        return out;
+      }
+    } catch (ConfigException e) {
+      // reported with the full configuration below
+    }
+    return args;
+  }
+
+  /** Loads and validates the configuration before Vert.x exists, so a bad value stops the start. */
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    try {
+      effective = prepare(ConfigLoader.load(config, System.getenv(), System.getProperties()));
+    } catch (ConfigException | IllegalStateException | UncheckedIOException e) {
+      System.err.println("convene: " + e.getMessage());
+      System.exit(2);
+    }
+    return config;
   }
 
   @Override
-  public JsonObject afterConfigParsed(JsonObject config) {
-    launcherConf = config;
-    return config;
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    AppConfig cfg = AppConfig.from(effective);
+    return clusterFlag || cfg.cluster().enabled()
+        ? Clustering.builder(options, cfg.cluster())
+        : Vertx.builder().with(options);
   }
 
   @Override
@@ -58,11 +99,20 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     return MainVerticle::new;
   }
 
+  /** Starts the embedded services the configuration leaves out. */
   @Override
   public void beforeStartingVertx(HookContext context) {
     try {
-      effective = prepare(ConfigLoader.load(launcherConf, System.getenv(), System.getProperties()));
-    } catch (ConfigException | IllegalStateException | UncheckedIOException e) {
+      if (embeddedDb || embeddedRedis) {
+        embedded = EmbeddedServices.claim(AppConfig.from(effective).dataDir());
+        if (embeddedDb) {
+          effective.getJsonObject("db").put("url", embedded.startPostgres());
+        }
+        if (embeddedRedis) {
+          effective.getJsonObject("redis").put("url", embedded.startRedis());
+        }
+      }
+    } catch (IllegalStateException | UncheckedIOException e) {
       System.err.println("convene: " + e.getMessage());
       stopEmbedded();
       System.exit(2);
@@ -74,13 +124,10 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     context.deploymentOptions().setConfig(effective);
   }
 
-  /**
-   * Validates the configuration, provides a dev-mode signing secret when none is configured, and
-   * starts the embedded services the configuration leaves out.
-   */
+  /** Resolves dev mode, provides a dev-mode signing secret when none is configured, and validates. */
   private JsonObject prepare(JsonObject json) {
-    boolean embeddedDb = json.getJsonObject("db").getValue("url") == null;
-    boolean embeddedRedis = json.getJsonObject("redis").getValue("url") == null;
+    embeddedDb = json.getJsonObject("db").getValue("url") == null;
+    embeddedRedis = json.getJsonObject("redis").getValue("url") == null;
     boolean dev = AppConfig.resolveDevMode(json.getString("devMode"), embeddedDb);
     json.put("devMode", dev ? "on" : "off");
     Path dataDir = AppConfig.expandHome(json.getString("dataDir", "~/.convene"));
@@ -89,15 +136,6 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       auth.put("jwtSecret", devSecret(dataDir));
     }
     AppConfig.from(json);
-    if (embeddedDb || embeddedRedis) {
-      embedded = EmbeddedServices.claim(dataDir);
-      if (embeddedDb) {
-        json.getJsonObject("db").put("url", embedded.startPostgres());
-      }
-      if (embeddedRedis) {
-        json.getJsonObject("redis").put("url", embedded.startRedis());
-      }
-    }
     return json;
   }
 
@@ -107,8 +145,12 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     Object port = context.vertx().sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
     String base = "http://" + cfg.http().host() + ":" + port;
     StringBuilder banner = new StringBuilder("\nConvene is listening on ").append(base).append('\n');
-    banner.append("  PostgreSQL: ").append(cfg.db().url()).append(embedded != null && effectiveEmbeddedDb() ? " (embedded)" : "").append('\n');
-    banner.append("  Redis:      ").append(cfg.redis().url()).append('\n');
+    banner.append("  PostgreSQL: ").append(cfg.db().url()).append(embeddedDb ? " (embedded)" : "").append('\n');
+    banner.append("  Redis:      ").append(cfg.redis().url()).append(embeddedRedis ? " (embedded)" : "").append('\n');
+    if (context.vertx().isClustered()) {
+      banner.append("  Cluster:    ").append(cfg.cluster().name()).append(" (members ").append(cfg.cluster().members())
+          .append(")\n");
+    }
     if (embedded != null) {
       banner.append("  Data:       ").append(embedded.dataDir()).append('\n');
     }
@@ -118,10 +160,6 @@ public final class Main extends VertxApplication implements VertxApplicationHook
           .append("    java -jar target/convene.jar token alice Alice\n");
     }
     System.out.println(banner);
-  }
-
-  private boolean effectiveEmbeddedDb() {
-    return effective.getJsonObject("db").getString("url", "").startsWith("postgresql://postgres@127.0.0.1:");
   }
 
   @Override

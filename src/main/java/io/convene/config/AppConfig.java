@@ -9,6 +9,7 @@ public record AppConfig(
     Http http,
     Path dataDir,
     boolean devMode,
+    Cluster cluster,
     Db db,
     RedisConf redis,
     Auth auth,
@@ -18,6 +19,21 @@ public record AppConfig(
     Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
+
+  /**
+   * Clustered mode: Hazelcast (cluster.xml) with a TCP-IP member list; the event bus binds {@code host}
+   * and {@code port} (0 = any) and advertises {@code publicHost} when set.
+   */
+  public record Cluster(
+      boolean enabled,
+      String name,
+      String members,
+      int hazelcastPort,
+      int memberTimeoutSeconds,
+      String configFile,
+      String host,
+      int port,
+      String publicHost) {}
 
   /** External PostgreSQL when {@code url} is set, otherwise the embedded one. */
   public record Db(String url, String user, String password, int poolSize) {
@@ -81,6 +97,7 @@ public record AppConfig(
     JsonObject gateway = r.section("gateway");
     JsonObject presence = r.section("presence");
     JsonObject calls = r.section("calls");
+    JsonObject cluster = r.section("cluster");
 
     Db dbConf =
         new Db(
@@ -122,6 +139,16 @@ public record AppConfig(
             r.url(http, "http.publicUrl", "publicUrl", "http", "https")),
         expandHome(dataDir),
         dev,
+        new Cluster(
+            r.bool(cluster, "cluster.enabled", "enabled"),
+            r.nonNull(r.string(cluster, "cluster.name", "name"), "cluster.name"),
+            r.nonNull(r.string(cluster, "cluster.members", "members"), "cluster.members"),
+            r.integer(cluster, "cluster.hazelcastPort", "hazelcastPort", 1, 65_535),
+            r.integer(cluster, "cluster.memberTimeoutSeconds", "memberTimeoutSeconds", 2, 600),
+            r.string(cluster, "cluster.configFile", "configFile"),
+            r.string(cluster, "cluster.host", "host"),
+            r.integer(cluster, "cluster.port", "port", 0, 65_535),
+            r.string(cluster, "cluster.publicHost", "publicHost")),
         dbConf,
         redisConf,
         authConf,
@@ -185,6 +212,14 @@ public record AppConfig(
         return s.isBlank() ? null : s;
       }
       throw new ConfigException(path, "expected a string, got " + v);
+    }
+
+    boolean bool(JsonObject o, String path, String key) {
+      Object v = o.getValue(key);
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException(path, "expected true or false, got " + v);
     }
 
     String nonNull(String value, String path) {

@@ -18,7 +18,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(120)
+@Timeout(180)
 class GatewayIT extends ServerTestBase {
 
   private static int rejection(String uri, String bearer) {
@@ -134,9 +134,9 @@ class GatewayIT extends ServerTestBase {
   @Test
   void aNewConnectionOfTheSameDeviceReplacesTheOld() {
     String user = user("device");
-    WsClient first = WsClient.connect(vertx, server.port, "/ws?device_id=phone-1", server.token(user));
+    WsClient first = WsClient.connect(vertx, server.port(0), "/ws?device_id=phone-1", server.token(user));
     first.awaitEvent(Events.SESSION_WELCOME);
-    WsClient second = WsClient.connect(vertx, server.port, "/ws?device_id=phone-1", server.token(user));
+    WsClient second = WsClient.connect(vertx, server.port(server.nodeCount() - 1), "/ws?device_id=phone-1", server.token(user));
     second.awaitEvent(Events.SESSION_WELCOME);
     assertThat(first.awaitClose()).isEqualTo((short) 4003);
     assertThat(second.closed()).isFalse();

@@ -8,8 +8,14 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 
-/** One server per test class on a manual clock; each test uses user ids of its own. */
+/**
+ * One server per test class on a manual clock; each test uses user ids of its own. A subclass that
+ * returns more than one from {@link #nodes()} runs the same tests against a cluster, with clients
+ * spread over the nodes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ServerTestBase {
   /** The manual clock starts at the real time, so tokens signed now are valid on it. */
   public static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -19,16 +25,30 @@ public abstract class ServerTestBase {
   protected static ManualClock clock;
   protected static TestServer server;
 
+  /** How many nodes the tests run against. */
+  protected int nodes() {
+    return 1;
+  }
+
   @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
+  void startServer() {
     clock = new ManualClock(T0);
-    server = TestServer.start(vertx, clock);
+    if (nodes() == 1) {
+      vertx = Vertx.vertx();
+      server = TestServer.start(vertx, clock);
+    } else {
+      server = TestServer.startCluster(nodes(), clock, new JsonObject());
+      vertx = server.vertx();
+    }
   }
 
   @AfterAll
-  static void stopServer() {
-    vertx.close().await();
+  void stopServer() {
+    if (nodes() == 1) {
+      vertx.close().await();
+    } else {
+      server.close();
+    }
   }
 
   /** A user id no other test uses. */

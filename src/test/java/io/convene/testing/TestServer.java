@@ -1,12 +1,15 @@
 package io.convene.testing;
 
 import io.convene.MainVerticle;
+import io.convene.cluster.Clustering;
+import io.convene.config.AppConfig;
 import io.convene.auth.DevTokens;
 import io.convene.bus.Addresses;
 import io.convene.config.ConfigLoader;
 import io.convene.http.ApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -22,31 +25,40 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A Convene node deployed in the test's Vert.x, on a port chosen by the OS, with a fresh database, plus
- * a real HTTP client, direct SQL access to assert stored state, and a recorder of published events.
+ * Convene under test: one node deployed in the test's Vert.x, or a cluster of nodes (each its own
+ * clustered Vert.x) sharing one database and one Redis. Ports are chosen by the OS. It offers real
+ * HTTP and WebSocket clients spread round-robin over the nodes, direct SQL access to assert stored
+ * state, and a recorder of the events published on the (clustered) event bus.
  */
 public final class TestServer {
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
 
-  private final Vertx vertx;
-  private final WebClient client;
+  private record Node(Vertx vertx, int port, WebClient client) {}
+
+  private final List<Node> nodes;
+  private final boolean ownsVertx;
   private final DevTokens tokens;
   private final Pool sql;
   private final JsonObject config;
+  private final AtomicInteger next = new AtomicInteger();
   public final EventRecorder events;
+  /** The port of the first node. */
   public final int port;
 
-  private TestServer(Vertx vertx, JsonObject config, int port) {
-    this.vertx = vertx;
+  private TestServer(List<Node> nodes, boolean ownsVertx, JsonObject config) {
+    this.nodes = nodes;
+    this.ownsVertx = ownsVertx;
     this.config = config;
-    this.port = port;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
-    this.tokens = new DevTokens(vertx, SECRET);
+    this.port = nodes.get(0).port();
+    Vertx first = nodes.get(0).vertx();
+    this.tokens = new DevTokens(first, SECRET);
     this.sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-        .connectingTo(PgConnectOptions.fromUri(config.getJsonObject("db").getString("url"))).using(vertx).build();
-    this.events = new EventRecorder(vertx, Addresses.USER_EVENTS);
+        .connectingTo(PgConnectOptions.fromUri(config.getJsonObject("db").getString("url"))).using(first).build();
+    this.events = new EventRecorder(first, Addresses.USER_EVENTS);
   }
 
   public static JsonObject config(JsonObject overrides) {
@@ -73,10 +85,54 @@ public final class TestServer {
 
   /** Starts a node with exactly {@code config}: a second node, or a restart, on the same database. */
   public static TestServer startWith(Vertx vertx, Clock clock, JsonObject config) {
-    vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config))
-        .await();
+    return new TestServer(List.of(deploy(vertx, clock, config)), false, config);
+  }
+
+  /** Starts {@code size} clustered nodes on loopback, with a cluster name of their own. */
+  public static TestServer startCluster(int size, Clock clock, JsonObject overrides) {
+    JsonObject config = config(overrides);
+    config.getJsonObject("cluster").put("enabled", true).put("name", "test-" + UUID.randomUUID())
+        .put("members", "127.0.0.1").put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
+    AppConfig.Cluster cluster = AppConfig.from(config).cluster();
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Vertx vertx = Clustering.builder(new VertxOptions(), cluster).buildClustered().await();
+      nodes.add(deploy(vertx, clock, config));
+    }
+    return new TestServer(nodes, true, config);
+  }
+
+  private static Node deploy(Vertx vertx, Clock clock, JsonObject config) {
+    vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config)).await();
     int port = (Integer) vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
-    return new TestServer(vertx, config, port);
+    return new Node(vertx, port,
+        WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)));
+  }
+
+  /** Closes the nodes this server started (a single node lives in the caller's Vert.x). */
+  public void close() {
+    if (ownsVertx) {
+      for (Node n : nodes) {
+        n.vertx().close().await();
+      }
+    }
+  }
+
+  public int nodeCount() {
+    return nodes.size();
+  }
+
+  public int port(int node) {
+    return nodes.get(node).port();
+  }
+
+  /** The first node's Vert.x: its event bus reaches the whole cluster. */
+  public Vertx vertx() {
+    return nodes.get(0).vertx();
+  }
+
+  private Node nextNode() {
+    return nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size()));
   }
 
   public String token(String userId) {
@@ -91,16 +147,23 @@ public final class TestServer {
     return tokens.mint(userId, null, List.of(), ttlSeconds);
   }
 
+  /** A socket for {@code userId} on the next node in turn. */
   public WsClient socket(String userId) {
-    return WsClient.connect(vertx, port, token(userId));
+    return WsClient.connect(vertx(), nextNode().port(), token(userId));
+  }
+
+  /** A socket for {@code userId} on the given node. */
+  public WsClient socket(String userId, int node) {
+    return WsClient.connect(vertx(), port(node), token(userId));
   }
 
   public JsonObject config() {
     return config;
   }
 
+  /** A REST call to the next node in turn. */
   public HttpResponse<Buffer> call(HttpMethod method, String path, String token, Object body) {
-    var request = client.request(method, path).timeout(20_000);
+    var request = nextNode().client().request(method, path).timeout(20_000);
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }
