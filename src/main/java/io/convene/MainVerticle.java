@@ -8,6 +8,7 @@ import io.convene.bus.UserEvents;
 import io.convene.call.CallService;
 import io.convene.call.CallVerticle;
 import io.convene.call.RingStore;
+import io.convene.cluster.SweepLease;
 import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
@@ -49,8 +50,8 @@ public final class MainVerticle extends VerticleBase {
         .compose(id -> {
           Services services = services(cfg);
           return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
-              .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence())))
-              .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls())))
+              .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence(), lease(services))))
+              .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls(), lease(services))))
               .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
                   new DeploymentOptions().setInstances(cfg.httpInstances())));
         });
@@ -62,6 +63,10 @@ public final class MainVerticle extends VerticleBase {
       jwks.stop();
     }
     return Future.succeededFuture();
+  }
+
+  private static SweepLease lease(Services services) {
+    return new SweepLease(services.redis(), services.presence().nodeId());
   }
 
   private Services services(AppConfig cfg) {

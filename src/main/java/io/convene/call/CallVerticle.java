@@ -2,6 +2,7 @@ package io.convene.call;
 
 import io.vertx.core.Future;
 import io.convene.bus.Addresses;
+import io.convene.cluster.SweepLease;
 import io.convene.meeting.MeetingIds;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -9,18 +10,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fires ring deadlines, and stops the rings of calls ended through the meetings API. Every node
- * sweeps; the compare-and-set in the ring store makes each timeout happen once, and a ring outlives
- * the node that started it.
+ * Fires ring deadlines (on the node holding the sweep lease), and stops the rings of calls ended
+ * through the meetings API. The compare-and-set in the ring store makes each timeout happen once, and
+ * a ring outlives the node that started it.
  */
 public final class CallVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CallVerticle.class);
 
+  private static final String SWEEP = "ring-sweep";
+
   private final CallService calls;
+  private final SweepLease lease;
   private boolean sweeping;
 
-  public CallVerticle(CallService calls) {
+  public CallVerticle(CallService calls, SweepLease lease) {
     this.calls = calls;
+    this.lease = lease;
   }
 
   @Override
@@ -40,7 +45,8 @@ public final class CallVerticle extends VerticleBase {
       return;
     }
     sweeping = true;
-    calls.sweep()
+    lease.hold(SWEEP, SweepLease.ttlFor(calls.config().sweepMillis()))
+        .compose(held -> held ? calls.sweep() : Future.succeededFuture(0))
         .onFailure(err -> LOG.warn("ring sweep failed: {}", err.getMessage()))
         .onComplete(ar -> sweeping = false);
   }

@@ -1,23 +1,28 @@
 package io.convene.presence;
 
+import io.convene.cluster.SweepLease;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Presence upkeep of one node: renews the node's lease (its devices count only while it lives) and
- * sweeps for users whose grace or heartbeat ran out, or whose node died. Running on several nodes at
- * once is harmless: each transition is decided once in the store.
+ * Presence upkeep of one node: renews the node's lease (its devices count only while it lives) and,
+ * on the node holding the sweep lease, sweeps for users whose grace or heartbeat ran out, or whose node
+ * died. Each transition is decided once in the store, so even two sweepers would announce it once.
  */
 public final class PresenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
 
+  private static final String SWEEP = "presence-sweep";
+
   private final PresenceService presence;
+  private final SweepLease lease;
   private boolean sweeping;
 
-  public PresenceVerticle(PresenceService presence) {
+  public PresenceVerticle(PresenceService presence, SweepLease lease) {
     this.presence = presence;
+    this.lease = lease;
   }
 
   @Override
@@ -36,13 +41,14 @@ public final class PresenceVerticle extends VerticleBase {
     presence.renewLease().onFailure(err -> LOG.warn("renewing the node lease failed: {}", err.getMessage()));
   }
 
-  /** One sweep at a time: a slow store never piles up overlapping runs. */
+  /** One sweep at a time, on the node holding the sweep lease: a slow store never piles up runs. */
   private void sweep() {
     if (sweeping) {
       return;
     }
     sweeping = true;
-    presence.sweep()
+    lease.hold(SWEEP, SweepLease.ttlFor(presence.config().sweepMillis()))
+        .compose(held -> held ? presence.sweep() : Future.succeededFuture(0))
         .onFailure(err -> LOG.warn("presence sweep failed: {}", err.getMessage()))
         .onComplete(ar -> sweeping = false);
   }

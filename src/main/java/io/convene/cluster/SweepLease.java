@@ -1,0 +1,50 @@
+package io.convene.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.time.Duration;
+
+/**
+ * Cluster-wide leases for timed sweeps, in Redis: one node holds {@code convene:lease:<sweep>} and runs
+ * that sweep; the holder renews it at every run. When the holder dies, the lease lapses after its TTL
+ * and the next node to try takes it. The sweeps are safe to run twice anyway; the lease keeps the
+ * cluster from doing the same work on every node.
+ */
+public final class SweepLease {
+  private static final String HOLD =
+      """
+      local key, node, ttl = KEYS[1], ARGV[1], ARGV[2]
+      local holder = redis.call('GET', key)
+      if holder == node then
+        redis.call('PEXPIRE', key, ttl)
+        return 1
+      end
+      if not holder then
+        redis.call('SET', key, node, 'PX', ttl)
+        return 1
+      end
+      return 0
+      """;
+
+  private final Redis redis;
+  private final String nodeId;
+
+  public SweepLease(Redis redis, String nodeId) {
+    this.redis = redis;
+    this.nodeId = nodeId;
+  }
+
+  /** Takes or renews the lease of {@code sweep} for {@code ttl}; true when this node holds it. */
+  public Future<Boolean> hold(String sweep, Duration ttl) {
+    return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg("convene:lease:" + sweep).arg(nodeId)
+            .arg(ttl.toMillis()))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  /** The lease time for a sweep that runs every {@code period}: two periods, at least one second. */
+  public static Duration ttlFor(long periodMillis) {
+    return Duration.ofMillis(Math.max(1000, 2 * periodMillis));
+  }
+}

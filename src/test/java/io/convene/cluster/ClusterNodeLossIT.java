@@ -1,0 +1,144 @@
+package io.convene.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convene.protocol.Events;
+import io.convene.testing.ManualClock;
+import io.convene.testing.TestServer;
+import io.convene.testing.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A three-node cluster whose third node is a separate process killed with SIGKILL: no goodbye, no
+ * cleanup. Its users turn offline within 15 s, the rings it started still time out and are reported,
+ * and the surviving nodes carry on.
+ */
+@Timeout(240)
+class ClusterNodeLossIT {
+  private static final Instant T0 = Instant.now();
+  private final ManualClock clock = new ManualClock(T0);
+  private TestServer survivors;
+  private Process doomed;
+
+  @AfterEach
+  void cleanUp() {
+    if (doomed != null) {
+      doomed.descendants().forEach(ProcessHandle::destroyForcibly);
+      doomed.destroyForcibly();
+    }
+    if (survivors != null) {
+      survivors.close();
+    }
+  }
+
+  @Test
+  void aNodeThatDiesTakesItsDevicesButNotItsRings() throws Exception {
+    survivors = TestServer.startCluster(2, clock, new JsonObject()
+        .put("presence", new JsonObject().put("nodeLeaseSeconds", 2).put("heartbeatSeconds", 600)));
+    int doomedPort = startDoomedNode(survivors.config());
+
+    WsClient alice = survivors.socket("alice", 0);
+    alice.request("presence:subscribe", new JsonObject().put("userIds", new JsonArray().add("bob")));
+    WsClient bob = WsClient.connect(survivors.vertx(), doomedPort, survivors.token("bob"));
+    alice.awaitEvent(Events.PRESENCE_UPDATE, d -> "bob".equals(d.getString("userId")) && "online".equals(d.getString("status")));
+    WsClient dave = survivors.socket("dave", 1);
+    dave.awaitEvent(Events.SESSION_WELCOME);
+
+    String callId = new JsonObject(send(doomedPort, "POST", "/api/calls/instant", survivors.token("alice"),
+        new JsonObject().put("participantIds", new JsonArray().add("dave")).encode()).body()).getString("meetingId");
+    dave.awaitEvent(Events.CALL_INCOMING, d -> callId.equals(d.getString("meetingId")));
+
+    doomed.descendants().forEach(ProcessHandle::destroyForcibly);
+    doomed.destroyForcibly();
+    long killedAt = System.nanoTime();
+    bob.awaitClose();
+
+    alice.awaitEvent(Events.PRESENCE_UPDATE, d -> "bob".equals(d.getString("userId")) && "offline".equals(d.getString("status")));
+    assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(15));
+
+    clock.advance(Duration.ofSeconds(90));
+    assertThat(alice.awaitEvent(Events.CALL_DECLINED, d -> callId.equals(d.getString("meetingId"))).getString("reason"))
+        .isEqualTo("timeout");
+    dave.awaitEvent(Events.CALL_MISSED, d -> callId.equals(d.getString("meetingId")));
+
+    assertThat(survivors.get("/api/meetings", survivors.token("alice")).statusCode()).isEqualTo(200);
+    assertThat(survivors.get("/api/meetings", survivors.token("dave")).statusCode()).isEqualTo(200);
+    String next = new JsonObject(survivors.post("/api/calls/instant", survivors.token("alice"),
+        new JsonObject().put("participantIds", new JsonArray().add("dave"))).bodyAsString()).getString("meetingId");
+    dave.awaitEvent(Events.CALL_INCOMING, d -> next.equals(d.getString("meetingId")));
+  }
+
+  /** Starts the packaged server as a third cluster member in its own process; returns its HTTP port. */
+  private int startDoomedNode(JsonObject config) throws Exception {
+    JsonObject cluster = config.getJsonObject("cluster");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "--add-modules", "java.se",
+        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+        "-jar", Path.of("target", "convene.jar").toAbsolutePath().toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    var env = pb.environment();
+    env.remove("CONVENE_CONFIG");
+    env.put("CONVENE_CLUSTER_ENABLED", "true");
+    env.put("CONVENE_CLUSTER_NAME", cluster.getString("name"));
+    env.put("CONVENE_CLUSTER_MEMBERS", "127.0.0.1");
+    env.put("CONVENE_CLUSTER_HOST", "127.0.0.1");
+    env.put("CONVENE_CLUSTER_MEMBER_TIMEOUT_SECONDS", "5");
+    env.put("CONVENE_DB_URL", config.getJsonObject("db").getString("url"));
+    env.put("CONVENE_REDIS_URL", config.getJsonObject("redis").getString("url"));
+    env.put("CONVENE_HTTP_PORT", "0");
+    env.put("CONVENE_HTTP_INSTANCES", "1");
+    env.put("CONVENE_AUTH_JWT_SECRET", TestServer.SECRET);
+    env.put("CONVENE_DEV_MODE", "off");
+    env.put("CONVENE_PRESENCE_NODE_LEASE_SECONDS", "2");
+    env.put("CONVENE_PRESENCE_HEARTBEAT_SECONDS", "600");
+    env.put("CONVENE_DATA_DIR", Files.createTempDirectory("convene-doomed-").toString());
+    doomed = pb.start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    StringBuilder log = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(doomed.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          log.append(line).append('\n');
+          if (line.startsWith("Convene is listening on ")) {
+            port.complete(Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim()));
+          }
+        }
+        port.completeExceptionally(new AssertionError("the third node exited:\n" + log));
+      } catch (IOException e) {
+        port.completeExceptionally(e);
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return port.get(120, TimeUnit.SECONDS);
+  }
+
+  private static HttpResponse<String> send(int port, String method, String path, String token, String body) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
