@@ -63,7 +63,7 @@ final class Connection {
 
   /** A frame that must arrive (events, acks). */
   void send(String frame) {
-    if (closing) {
+    if (closing || socket.isClosed()) {
       return;
     }
     if (socket.writeQueueFull()) {
@@ -77,7 +77,7 @@ final class Connection {
 
   /** A presence frame about {@code userId}: under pressure only the latest per user is kept. */
   void sendPresence(String userId, String frame) {
-    if (closing) {
+    if (closing || socket.isClosed()) {
       return;
     }
     if (socket.writeQueueFull()) {
@@ -90,6 +90,9 @@ final class Connection {
 
   private void drained() {
     overflow = 0;
+    if (socket.isClosed()) {
+      return;
+    }
     var it = coalesced.values().iterator();
     while (it.hasNext() && !socket.writeQueueFull()) {
       socket.writeTextMessage(it.next());

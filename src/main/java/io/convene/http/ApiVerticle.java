@@ -21,6 +21,9 @@ public final class ApiVerticle extends VerticleBase {
   public static final String NODE_MAP = "convene.node";
   public static final String HTTP_PORT_KEY = "http.port";
 
+  /** Long enough for {@code GET /api/presence/users} with 500 ids of the longest allowed length. */
+  static final int MAX_REQUEST_LINE = 96 * 1024;
+
   private final Services services;
   private Gateway gateway;
 
@@ -54,6 +57,7 @@ public final class ApiVerticle extends VerticleBase {
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setCompressionSupported(true)
+            .setMaxInitialLineLength(MAX_REQUEST_LINE)
             .setMaxWebSocketFrameSize(Gateway.hardFrameLimit(config.gateway()))
             .setMaxWebSocketMessageSize(Gateway.hardFrameLimit(config.gateway())))
         .invalidRequestHandler(Problems::invalidRequest)

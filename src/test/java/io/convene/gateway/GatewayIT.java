@@ -276,6 +276,9 @@ class GatewayIT extends ServerTestBase {
     clock.advance(Duration.ofSeconds(51));
     a.awaitEvent(Events.PRESENCE_UPDATE, d -> rest.equals(d.getString("userId")) && "offline".equals(d.getString("status")));
 
+    String longest = String.join(",", IntStream.range(0, 500).mapToObj(i -> String.format("%0128d", i)).toList());
+    JsonObject all = json(server.get("/api/presence/users?ids=" + longest, server.token(watcher)), 200);
+    assertThat(all.getJsonArray("users")).hasSize(500);
     String tooMany = String.join(",", IntStream.range(0, 501).mapToObj(i -> "u" + i).toList());
     assertThat(server.get("/api/presence/users?ids=" + tooMany, server.token(watcher)).statusCode()).isEqualTo(400);
     assertThat(server.get("/api/presence/users", server.token(watcher)).statusCode()).isEqualTo(400);
