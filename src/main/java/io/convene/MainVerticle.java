@@ -13,7 +13,14 @@ import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.http.ApiVerticle;
+import io.convene.livekit.JoinTokens;
+import io.convene.livekit.LiveKitRooms;
+import io.convene.livekit.WebhookVerifier;
 import io.convene.meeting.MeetingService;
+import io.convene.room.RoomService;
+import io.convene.room.RoomVerticle;
+import io.convene.room.WebhookIntake;
+import io.livekit.server.WebhookReceiver;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceVerticle;
@@ -52,6 +59,8 @@ public final class MainVerticle extends VerticleBase {
           return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
               .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence(), lease(services))))
               .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls(), lease(services))))
+              .compose(v -> vertx.deployVerticle(new RoomVerticle(services.room(), services.rooms(), services.calls(),
+                  cfg.livekit().retrySeconds() * 1000L)))
               .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
                   new DeploymentOptions().setInstances(cfg.httpInstances())));
         });
@@ -66,7 +75,7 @@ public final class MainVerticle extends VerticleBase {
   }
 
   private static SweepLease lease(Services services) {
-    return new SweepLease(services.redis(), services.presence().nodeId());
+    return new SweepLease(services.redis(), services.presence().nodeId(), services.config().redis().keyPrefix());
   }
 
   private Services services(AppConfig cfg) {
@@ -84,13 +93,18 @@ public final class MainVerticle extends VerticleBase {
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
     MeetingService meetings = new MeetingService(pool, events, clock, cfg.meetings());
-    PresenceService presence = new PresenceService(new RedisPresenceStore(redis), meetings, vertx.eventBus(), clock,
+    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, cfg.redis().keyPrefix()), meetings, vertx.eventBus(), clock,
         cfg.presence(), UUID.randomUUID().toString());
     NotificationService notifications = new NotificationService(pool, clock);
     CallService calls = new CallService(meetings, presence,
-        new RingStore(redis, Duration.ofHours(cfg.calls().maxCallHours()).plusMinutes(5)), notifications, events, clock,
+        new RingStore(redis, Duration.ofHours(cfg.calls().maxCallHours()).plusMinutes(5), cfg.redis().keyPrefix()),
+        notifications, events, clock,
         cfg.calls());
+    LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit());
+    RoomService room = new RoomService(pool, meetings, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
+    WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
+        new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, cfg.redis().keyPrefix(), room);
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, notifications, calls, dev);
+        presence, notifications, calls, room, rooms, webhooks, dev);
   }
 }

@@ -7,7 +7,10 @@ import io.convene.auth.UserDirectory;
 import io.convene.bus.UserEvents;
 import io.convene.call.CallService;
 import io.convene.config.AppConfig;
+import io.convene.livekit.LiveKitRooms;
 import io.convene.meeting.MeetingService;
+import io.convene.room.RoomService;
+import io.convene.room.WebhookIntake;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.vertx.redis.client.Redis;
@@ -28,4 +31,7 @@ public record Services(
     PresenceService presence,
     NotificationService notifications,
     CallService calls,
+    RoomService room,
+    LiveKitRooms rooms,
+    WebhookIntake webhooks,
     DevTokens devTokens) {}

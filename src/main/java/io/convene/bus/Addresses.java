@@ -29,10 +29,19 @@ public final class Addresses {
   public static final String CONNECTION_CLOSED = "convene.gateway.closed";
 
   /**
-   * Published when a meeting or call is ended, cancelled or deleted through the meetings API:
-   * {@code {"meetingId","status","reason"}}. Calls stop ringing; later, rooms and guests are torn down.
+   * Command, sent (one node acts): a meeting or call was ended, cancelled or deleted; tear its live
+   * room down: stop rings, close stays, delete the LiveKit room. {@code {"meetingId","status","reason"}}.
    */
-  public static final String MEETING_CLOSED = "convene.meeting.closed";
+  public static final String MEETING_TEARDOWN = "convene.meeting.teardown";
+
+  /** Command, sent: a meeting started; open its LiveKit room. {@code {"meetingId","maxParticipants"}}. */
+  public static final String ROOM_OPEN = "convene.room.open";
+
+  /** Command, sent: a participant was removed; take them out of the room. {@code {"meetingId","userId"}}. */
+  public static final String ROOM_REMOVE = "convene.room.remove";
+
+  /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */
+  public static final String USER_OFFLINE = "convene.presence.offline";
 
   private Addresses() {}
 }

@@ -20,9 +20,9 @@ public final class UserEvents {
     publish(userIds, type, data, null);
   }
 
-  /** Publishes a server-internal event (not for users) on {@code address}. */
-  public void publishInternal(String address, JsonObject body) {
-    bus.publish(address, body);
+  /** Sends a server-internal command to one handler of {@code address}, on whichever node. */
+  public void command(String address, JsonObject body) {
+    bus.send(address, body);
   }
 
   /** Like {@link #publish(Collection, String, JsonObject)}, skipping the connection {@code exceptConnection}. */

@@ -1,18 +1,14 @@
 package io.convene.call;
 
 import io.vertx.core.Future;
-import io.convene.bus.Addresses;
 import io.convene.cluster.SweepLease;
-import io.convene.meeting.MeetingIds;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fires ring deadlines (on the node holding the sweep lease), and stops the rings of calls ended
- * through the meetings API. The compare-and-set in the ring store makes each timeout happen once, and
- * a ring outlives the node that started it.
+ * Fires ring deadlines, on the node holding the sweep lease. The compare-and-set in the ring store
+ * makes each timeout happen once, and a ring outlives the node that started it.
  */
 public final class CallVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CallVerticle.class);
@@ -31,13 +27,7 @@ public final class CallVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(calls.config().sweepMillis(), id -> sweep());
-    return vertx.eventBus().<JsonObject>consumer(Addresses.MEETING_CLOSED, msg -> {
-      String id = msg.body().getString("meetingId");
-      if (id.startsWith(MeetingIds.CALL_PREFIX)) {
-        calls.closed(id, msg.body().getString("reason"))
-            .onFailure(err -> LOG.warn("stopping the rings of {} failed: {}", id, err.getMessage()));
-      }
-    }).completion();
+    return Future.succeededFuture();
   }
 
   private void sweep() {

@@ -14,13 +14,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Rings in Redis, shared by every node: {@code convene:ring:<call>} (hash: version and state),
- * {@code convene:ring:due} (calls by next deadline) and {@code convene:ring:engaged:<user>} (calls a
+ * Rings in Redis, shared by every node: {@code <prefix>ring:<call>} (hash: version and state),
+ * {@code <prefix>ring:due} (calls by next deadline) and {@code <prefix>ring:engaged:<user>} (calls a
  * user is ringing for or in). Saves are compare-and-set on the version, so concurrent decisions on
  * different nodes never overwrite each other: the loser reloads and decides again.
  */
 public final class RingStore {
-  private static final String PREFIX = "convene:ring:";
 
   private static final String SAVE =
       """
@@ -62,14 +61,17 @@ public final class RingStore {
 
   private final Redis redis;
   private final Duration ttl;
+  private final String prefix;
 
-  public RingStore(Redis redis, Duration ttl) {
+  /** @param keyPrefix the deployment's Redis key prefix, e.g. {@code convene:} */
+  public RingStore(Redis redis, Duration ttl, String keyPrefix) {
     this.redis = redis;
     this.ttl = ttl;
+    this.prefix = keyPrefix + "ring:";
   }
 
   public Future<Optional<Ring>> load(String callId) {
-    return redis.send(Request.cmd(Command.HGET).arg(PREFIX + callId).arg("json"))
+    return redis.send(Request.cmd(Command.HGET).arg(prefix + callId).arg("json"))
         .map(r -> r == null ? Optional.<Ring>empty() : Optional.of(Ring.fromJson(new JsonObject(r.toString()))));
   }
 
@@ -78,7 +80,7 @@ public final class RingStore {
    * False when another decision got there first.
    */
   public Future<Boolean> save(Ring ring, long expectedVersion, Collection<String> engaged, Collection<String> released) {
-    Request req = Request.cmd(Command.EVAL).arg(SAVE).arg(0).arg(PREFIX).arg(ring.callId())
+    Request req = Request.cmd(Command.EVAL).arg(SAVE).arg(0).arg(prefix).arg(ring.callId())
         .arg(String.valueOf(expectedVersion)).arg(String.valueOf(ring.version())).arg(ring.toJson().encode())
         .arg(ring.nextDeadline().map(d -> String.valueOf(d.toEpochMilli())).orElse(""))
         .arg(String.valueOf(ttl.toMillis())).arg(String.valueOf(engaged.size()));
@@ -89,7 +91,7 @@ public final class RingStore {
 
   /** Calls whose next deadline has come. */
   public Future<List<String>> due(Instant now, int max) {
-    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(PREFIX + "due").arg("-inf").arg(now.toEpochMilli())
+    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(prefix + "due").arg("-inf").arg(now.toEpochMilli())
             .arg("LIMIT").arg(0).arg(max))
         .map(RingStore::strings);
   }
@@ -99,7 +101,7 @@ public final class RingStore {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    Request req = Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(PREFIX).arg(exceptCallId == null ? "" : exceptCallId);
+    Request req = Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(prefix).arg(exceptCallId == null ? "" : exceptCallId);
     userIds.forEach(req::arg);
     return redis.send(req).map(RingStore::strings);
   }
@@ -109,7 +111,7 @@ public final class RingStore {
    * already holds the pair, or empty when this call got it.
    */
   public Future<Optional<String>> claimPair(String a, String b, String callId, Duration hold) {
-    String key = PREFIX + "pair:" + (a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a);
+    String key = prefix + "pair:" + (a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a);
     return redis.send(Request.cmd(Command.SET).arg(key).arg(callId).arg("NX").arg("PX").arg(hold.toMillis()))
         .compose(set -> set != null
             ? Future.succeededFuture(Optional.<String>empty())

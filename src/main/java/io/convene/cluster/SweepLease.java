@@ -7,7 +7,7 @@ import io.vertx.redis.client.Request;
 import java.time.Duration;
 
 /**
- * Cluster-wide leases for timed sweeps, in Redis: one node holds {@code convene:lease:<sweep>} and runs
+ * Cluster-wide leases for timed sweeps, in Redis: one node holds {@code <prefix>lease:<sweep>} and runs
  * that sweep; the holder renews it at every run. When the holder dies, the lease lapses after its TTL
  * and the next node to try takes it. The sweeps are safe to run twice anyway; the lease keeps the
  * cluster from doing the same work on every node.
@@ -30,15 +30,17 @@ public final class SweepLease {
 
   private final Redis redis;
   private final String nodeId;
+  private final String prefix;
 
-  public SweepLease(Redis redis, String nodeId) {
+  public SweepLease(Redis redis, String nodeId, String keyPrefix) {
     this.redis = redis;
     this.nodeId = nodeId;
+    this.prefix = keyPrefix + "lease:";
   }
 
   /** Takes or renews the lease of {@code sweep} for {@code ttl}; true when this node holds it. */
   public Future<Boolean> hold(String sweep, Duration ttl) {
-    return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg("convene:lease:" + sweep).arg(nodeId)
+    return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg(prefix + sweep).arg(nodeId)
             .arg(ttl.toMillis()))
         .map(r -> r.toInteger() == 1);
   }

@@ -16,6 +16,7 @@ public record AppConfig(
     Gateway gateway,
     Presence presence,
     Calls calls,
+    LiveKit livekit,
     Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
@@ -42,8 +43,11 @@ public record AppConfig(
     }
   }
 
-  /** External Redis when {@code url} is set, otherwise the embedded one. */
-  public record RedisConf(String url, String password, int poolSize) {
+  /**
+   * External Redis when {@code url} is set, otherwise the embedded one. Every key starts with {@code
+   * keyPrefix}, so several deployments can share one Redis.
+   */
+  public record RedisConf(String url, String password, int poolSize, String keyPrefix) {
     public boolean embedded() {
       return url == null;
     }
@@ -74,6 +78,22 @@ public record AppConfig(
   /** Ringing: the deadline, callees per call, the fallback end of a call, and the deadline sweep period. */
   public record Calls(int ringSeconds, int maxCallees, int maxCallHours, int sweepMillis) {}
 
+  /**
+   * LiveKit: the URL clients connect to, the API key and secret, token lifetime, the room's empty
+   * timeout, the clock leeway for webhook signatures, and the pause between retries of room calls.
+   */
+  public record LiveKit(
+      String url,
+      String apiKey,
+      String apiSecret,
+      int tokenTtlSeconds,
+      int emptyTimeoutSeconds,
+      int webhookLeewaySeconds,
+      int retrySeconds) {}
+
+  /** The secret {@code livekit-server --dev} uses; only ever the default in dev mode. */
+  public static final String LIVEKIT_DEV_SECRET = "secret";
+
   public record Meetings(
       int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
 
@@ -98,6 +118,7 @@ public record AppConfig(
     JsonObject presence = r.section("presence");
     JsonObject calls = r.section("calls");
     JsonObject cluster = r.section("cluster");
+    JsonObject livekit = r.section("livekit");
 
     Db dbConf =
         new Db(
@@ -109,7 +130,8 @@ public record AppConfig(
         new RedisConf(
             r.url(redis, "redis.url", "url", "redis", "rediss"),
             r.string(redis, "redis.password", "password"),
-            r.integer(redis, "redis.poolSize", "poolSize", 1, 500));
+            r.integer(redis, "redis.poolSize", "poolSize", 1, 500),
+            r.nonNull(r.string(redis, "redis.keyPrefix", "keyPrefix"), "redis.keyPrefix"));
     String dataDir = r.string(json, "dataDir", "dataDir");
     if (dataDir == null) {
       throw new ConfigException("dataDir", "must be set");
@@ -172,11 +194,30 @@ public record AppConfig(
             r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),
             r.integer(calls, "calls.maxCallHours", "maxCallHours", 1, 48),
             r.integer(calls, "calls.sweepMillis", "sweepMillis", 10, 60_000)),
+        liveKit(r, livekit, dev),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
             r.integer(meetings, "meetings.maxDurationHours", "maxDurationHours", 1, 24 * 366),
             r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)));
+  }
+
+  private static LiveKit liveKit(Reader r, JsonObject json, boolean dev) {
+    String secret = r.string(json, "livekit.apiSecret", "apiSecret");
+    if (secret == null) {
+      if (!dev) {
+        throw new ConfigException("livekit.apiSecret", "must be set (CONVENE_LIVEKIT_API_SECRET) outside dev mode");
+      }
+      secret = LIVEKIT_DEV_SECRET;
+    }
+    return new LiveKit(
+        r.url(json, "livekit.url", "url", "ws", "wss", "http", "https"),
+        r.nonNull(r.string(json, "livekit.apiKey", "apiKey"), "livekit.apiKey"),
+        secret,
+        r.integer(json, "livekit.tokenTtlSeconds", "tokenTtlSeconds", 60, 7 * 24 * 3600),
+        r.integer(json, "livekit.emptyTimeoutSeconds", "emptyTimeoutSeconds", 0, 24 * 3600),
+        r.integer(json, "livekit.webhookLeewaySeconds", "webhookLeewaySeconds", 0, 600),
+        r.integer(json, "livekit.retrySeconds", "retrySeconds", 1, 3600));
   }
 
   /** Number of HTTP verticle instances: the configured number, or one per core. */

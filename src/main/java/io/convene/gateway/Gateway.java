@@ -137,11 +137,6 @@ public final class Gateway {
     ws.closeHandler(v -> unregister(conn));
     ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
 
-    conn.send(Frames.event(Events.SESSION_WELCOME, new JsonObject()
-        .put("connectionId", conn.id)
-        .put("userId", identity.userId())
-        .put("heartbeatSeconds", presence.config().heartbeatSeconds())
-        .put("serverTime", now.toString()), now.toString()));
     if (deviceId != null) {
       vertx.eventBus().publish(Addresses.DEVICE_CONNECTED, new JsonObject()
           .put("userId", identity.userId()).put("deviceId", deviceId).put("connectionId", conn.id));
@@ -149,15 +144,27 @@ public final class Gateway {
     services.events().publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
     presence.deviceConnected(identity.userId(), conn.id)
-        .onFailure(err -> LOG.warn("presence of {} not recorded: {}", identity.userId(), err.getMessage()));
-    services.notifications().unread(identity.userId(), UNREAD_ON_CONNECT)
+        .onFailure(err -> LOG.warn("presence of {} not recorded: {}", identity.userId(), err.getMessage()))
+        .onComplete(ar -> {
+          conn.send(Frames.event(Events.SESSION_WELCOME, new JsonObject()
+              .put("connectionId", conn.id)
+              .put("userId", identity.userId())
+              .put("heartbeatSeconds", presence.config().heartbeatSeconds())
+              .put("serverTime", now.toString()), now.toString()));
+          sendUnread(conn);
+        });
+  }
+
+  /** The welcome comes once the device is registered (reachable and online); unread notifications follow. */
+  private void sendUnread(Connection conn) {
+    services.notifications().unread(conn.userId(), UNREAD_ON_CONNECT)
         .onSuccess(items -> {
           if (!items.isEmpty()) {
             conn.send(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),
                 clock.instant().toString()));
           }
         })
-        .onFailure(err -> LOG.warn("unread notifications of {} not sent: {}", identity.userId(), err.getMessage()));
+        .onFailure(err -> LOG.warn("unread notifications of {} not sent: {}", conn.userId(), err.getMessage()));
   }
 
   private void closedByServer(Connection conn, CloseCodes code) {

@@ -6,6 +6,8 @@ import io.convene.gateway.Gateway;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.notify.NotificationRoutes;
 import io.convene.presence.PresenceRoutes;
+import io.convene.room.RoomRoutes;
+import io.convene.room.WebhookIntake;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -40,12 +42,14 @@ public final class ApiVerticle extends VerticleBase {
     if (services.devTokens() != null) {
       new DevRoutes(services.devTokens(), services.clock()).mount(router);
     }
+    router.post(WebhookIntake.PATH).handler(services.webhooks()::handle);
     Router api = Router.router(vertx);
     api.route().handler(new AuthHandler(services.tokens(), services.users()));
     new MeetingRoutes(services.meetings()).mount(api);
     new PresenceRoutes(services.presence()).mount(api);
     new CallRoutes(services.calls()).mount(api);
     new NotificationRoutes(services.notifications()).mount(api);
+    new RoomRoutes(services.room()).mount(api);
     api.route().failureHandler(Problems::handle);
     router.route("/api/*").subRouter(api);
     router.route().failureHandler(Problems::handle);

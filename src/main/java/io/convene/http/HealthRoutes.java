@@ -8,7 +8,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Command;
 
-/** Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded). */
+/**
+ * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
+ * LiveKit is reported too, as {@code DEGRADED} when unreachable, without making the node unready:
+ * tokens are still issued and room calls are retried.
+ */
 public final class HealthRoutes {
   private static final long CHECK_TIMEOUT_MS = 2000;
 
@@ -28,12 +32,15 @@ public final class HealthRoutes {
         .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DOWN");
     Future<String> redis = services.redis().send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DOWN");
-    Future.join(pg, redis).onComplete(ar -> {
+    Future<String> livekit = services.rooms().reachable().map(up -> up ? "UP" : "DEGRADED")
+        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DEGRADED");
+    Future.join(pg, redis, livekit).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", redis.result());
       if (services.jwks() != null) {
         checks.put("jwks", services.jwks().loaded() ? "UP" : "DOWN");
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
+      checks.put("livekit", livekit.result());
       Bodies.json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
   }

@@ -252,6 +252,20 @@ final class MeetingRepository {
     return db.preparedQuery("DELETE FROM meetings WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }
 
+  /**
+   * Marks {@code identity}'s first join (when they are a participant) and keeps the meeting's count of
+   * distinct people who ever joined.
+   */
+  Future<Void> recordJoin(SqlClient db, String meetingId, String identity, Instant now) {
+    return db.preparedQuery("UPDATE meeting_participants SET first_joined_at = COALESCE(first_joined_at, $3)"
+            + " WHERE meeting_id = $1 AND user_id = $2")
+        .execute(Tuple.of(meetingId, identity, odt(now)))
+        .compose(v -> db.preparedQuery("UPDATE meetings SET unique_participant_count ="
+                + " (SELECT count(DISTINCT user_id) FROM attendance_cycles WHERE meeting_id = $1) WHERE id = $1")
+            .execute(Tuple.of(meetingId)))
+        .mapEmpty();
+  }
+
   /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
   Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
     return db.preparedQuery(

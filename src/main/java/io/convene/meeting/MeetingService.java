@@ -116,15 +116,25 @@ public final class MeetingService {
     private record Pending(List<String> userIds, String type, JsonObject data) {}
 
     private final List<Pending> pending = new ArrayList<>();
-    private final List<JsonObject> closed = new ArrayList<>();
+    private final List<JsonObject> commands = new ArrayList<>();
 
     void add(List<String> userIds, String type, JsonObject data) {
       pending.add(new Pending(userIds, type, data));
     }
 
-    /** The meeting stopped being live: whoever tears down rings, rooms and guests is told after commit. */
+    /** The meeting stopped being live: its room is torn down after the commit. */
     void closed(String meetingId, MeetingStatus status, String reason) {
-      closed.add(new JsonObject().put("meetingId", meetingId).put("status", status.wire()).put("reason", reason));
+      command(Addresses.MEETING_TEARDOWN,
+          new JsonObject().put("meetingId", meetingId).put("status", status.wire()).put("reason", reason));
+    }
+
+    /** The meeting went live: its room is opened after the commit. */
+    void opened(Meeting m) {
+      command(Addresses.ROOM_OPEN, new JsonObject().put("meetingId", m.id()).put("maxParticipants", m.maxParticipants()));
+    }
+
+    void command(String address, JsonObject body) {
+      commands.add(new JsonObject().put("address", address).put("body", body));
     }
   }
 
@@ -133,7 +143,7 @@ public final class MeetingService {
     return pool.withTransaction(conn -> work.apply(conn, outbox))
         .onSuccess(v -> {
           outbox.pending.forEach(p -> events.publish(p.userIds(), p.type(), p.data()));
-          outbox.closed.forEach(c -> events.publishInternal(Addresses.MEETING_CLOSED, c));
+          outbox.commands.forEach(c -> events.command(c.getString("address"), c.getJsonObject("body")));
         });
   }
 
@@ -355,6 +365,7 @@ public final class MeetingService {
       return repo.updateMeeting(db, started)
           .compose(v -> repo.participantIds(db, m.id(), ATTENDING))
           .compose(users -> {
+            out.opened(started);
             out.add(users, Events.MEETING_STARTED, new JsonObject()
                 .put("meetingId", m.id()).put("startedAt", now.toString()).put("startedBy", actor.userId()));
             return view(db, started, a.role());
@@ -537,6 +548,7 @@ public final class MeetingService {
             ? repo.setParticipantStatus(db, m.id(), userId, ParticipantStatus.BANNED, now())
             : repo.deleteParticipant(db, m.id(), userId);
         return change.compose(v -> repo.participantIds(db, m.id(), ATTENDING)).map(users -> {
+          out.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", m.id()).put("userId", userId));
           out.add(List.of(userId), Events.MEETING_REMOVED,
               new JsonObject().put("meetingId", m.id()).put("banned", ban).put("removedBy", actor.userId()));
           out.add(users, Events.MEETING_PARTICIPANT_REMOVED, new JsonObject().put("meetingId", m.id())
@@ -672,6 +684,80 @@ public final class MeetingService {
       }
       Meeting m = found.get();
       return repo.updateMeeting(db, withStatus(m, MeetingStatus.ENDED, m.startedAt(), now, now));
+    }));
+  }
+
+  // ---- the live room (the room package decides; these record) -------------------------------
+
+  /** The caller's place in a meeting: its role and answer; not-found for outsiders, as everywhere. */
+  public record Membership(Meeting meeting, Role role, ParticipantStatus status, boolean admin) {}
+
+  public Future<Membership> membership(Identity actor, String meetingId) {
+    return access(pool, actor, meetingId, false).map(a ->
+        new Membership(a.meeting(), a.role(), a.self() == null ? null : a.self().status(), a.admin()));
+  }
+
+  public Future<java.util.Optional<Meeting>> find(String meetingId) {
+    return MeetingIds.plausible(meetingId) ? repo.find(pool, meetingId, false) : Future.succeededFuture(java.util.Optional.empty());
+  }
+
+  /** The first join of a scheduled meeting starts it. */
+  public Future<Void> startByJoin(String meetingId, String userId) {
+    return inTransaction((db, out) -> repo.find(db, meetingId, true).compose(found -> {
+      if (found.isEmpty() || found.get().status() != MeetingStatus.SCHEDULED) {
+        return Future.<Void>succeededFuture();
+      }
+      Instant now = now();
+      Meeting started = withStatus(found.get(), MeetingStatus.IN_PROGRESS, now, null, now);
+      return repo.updateMeeting(db, started).compose(v -> repo.participantIds(db, meetingId, ATTENDING)).map(users -> {
+        out.opened(started);
+        out.add(users, Events.MEETING_STARTED, new JsonObject()
+            .put("meetingId", meetingId).put("startedAt", now.toString()).put("startedBy", userId));
+        return null;
+      });
+    }));
+  }
+
+  /** Records that {@code identity} joined: their first join, and the meeting's count of people who joined. */
+  public Future<Void> recordJoin(String meetingId, String identity) {
+    return repo.recordJoin(pool, meetingId, identity, now());
+  }
+
+  /** Attending participants (invited or accepted). */
+  public Future<List<String>> attendingIds(String meetingId) {
+    return repo.participantIds(pool, meetingId, ATTENDING);
+  }
+
+  /** Everyone who belongs to the meeting, banned people aside. */
+  public Future<List<String>> participantIds(String meetingId) {
+    return repo.participantIds(pool, meetingId,
+        Set.of(ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED, ParticipantStatus.DECLINED));
+  }
+
+  /** Everyone left the room: the meeting ends now. */
+  public Future<Void> endBecauseEmpty(String meetingId) {
+    return endLive(meetingId, "everyone_left");
+  }
+
+  /** LiveKit finished the room: the meeting ends. */
+  public Future<Void> endFromMediaServer(String meetingId) {
+    return endLive(meetingId, "room_finished");
+  }
+
+  private Future<Void> endLive(String meetingId, String reason) {
+    return inTransaction((db, out) -> repo.find(db, meetingId, true).compose(found -> {
+      if (found.isEmpty() || !found.get().status().active()) {
+        return Future.<Void>succeededFuture();
+      }
+      Instant now = now();
+      Meeting m = found.get();
+      return repo.updateMeeting(db, withStatus(m, MeetingStatus.ENDED, m.startedAt(), now, now))
+          .compose(v -> repo.participantIds(db, meetingId, ATTENDING)).map(users -> {
+            out.closed(meetingId, MeetingStatus.ENDED, reason);
+            out.add(users, Events.MEETING_ENDED, new JsonObject().put("meetingId", meetingId)
+                .put("endedAt", now.toString()).put("reason", reason));
+            return null;
+          });
     }));
   }
 

@@ -98,6 +98,9 @@ public final class PresenceService {
           return Future.succeededFuture(List.of());
         })
         .map(others -> {
+          if (!online) {
+            bus.send(Addresses.USER_OFFLINE, new JsonObject().put("userId", userId));
+          }
           bus.publish(Addresses.PRESENCE_CHANGED, new JsonObject()
               .put("userId", userId)
               .put("status", online ? "online" : "offline")

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link PresenceStore} in Redis. Keys under {@code convene:presence:}: {@code dev:<user>} (hash
+ * {@link PresenceStore} in Redis. Keys under {@code <prefix>presence:}: {@code dev:<user>} (hash
  * connection → node), {@code state:<user>} (online|offline), {@code seen:<user>} (last seen, epoch ms),
  * {@code hb:<user>} (socketless heartbeat valid until, epoch ms), {@code due} (sorted set of users to
  * check, by time), {@code node:<node>} (lease with TTL), {@code nodes} and {@code nodeusers:<node>}.
@@ -19,7 +19,7 @@ import java.util.List;
  * primary with replicas) is required, not Redis Cluster.
  */
 public final class RedisPresenceStore implements PresenceStore {
-  static final String PREFIX = "convene:presence:";
+
 
   private static final String CONNECT =
       """
@@ -108,13 +108,16 @@ public final class RedisPresenceStore implements PresenceStore {
       """;
 
   private final Redis redis;
+  private final String prefix;
 
-  public RedisPresenceStore(Redis redis) {
+  /** @param keyPrefix the deployment's Redis key prefix, e.g. {@code convene:} */
+  public RedisPresenceStore(Redis redis, String keyPrefix) {
     this.redis = redis;
+    this.prefix = keyPrefix + "presence:";
   }
 
   private Future<Response> eval(String script, Object... args) {
-    Request req = Request.cmd(Command.EVAL).arg(script).arg(0).arg(PREFIX);
+    Request req = Request.cmd(Command.EVAL).arg(script).arg(0).arg(prefix);
     for (Object a : args) {
       req.arg(String.valueOf(a));
     }
@@ -138,7 +141,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<String>> due(Instant now, int max) {
-    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(PREFIX + "due").arg("-inf").arg(now.toEpochMilli())
+    return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(prefix + "due").arg("-inf").arg(now.toEpochMilli())
             .arg("LIMIT").arg(0).arg(max))
         .map(r -> {
           List<String> out = new ArrayList<>();
@@ -160,8 +163,8 @@ public final class RedisPresenceStore implements PresenceStore {
     Request states = Request.cmd(Command.MGET);
     Request seen = Request.cmd(Command.MGET);
     for (String id : userIds) {
-      states.arg(PREFIX + "state:" + id);
-      seen.arg(PREFIX + "seen:" + id);
+      states.arg(prefix + "state:" + id);
+      seen.arg(prefix + "seen:" + id);
     }
     return redis.batch(List.of(states, seen)).map(replies -> {
       Response s = replies.get(0);
@@ -179,8 +182,8 @@ public final class RedisPresenceStore implements PresenceStore {
   @Override
   public Future<Void> renewLease(String nodeId, Duration ttl) {
     return redis.batch(List.of(
-            Request.cmd(Command.SET).arg(PREFIX + "node:" + nodeId).arg(1).arg("PX").arg(ttl.toMillis()),
-            Request.cmd(Command.SADD).arg(PREFIX + "nodes").arg(nodeId)))
+            Request.cmd(Command.SET).arg(prefix + "node:" + nodeId).arg(1).arg("PX").arg(ttl.toMillis()),
+            Request.cmd(Command.SADD).arg(prefix + "nodes").arg(nodeId)))
         .mapEmpty();
   }
 

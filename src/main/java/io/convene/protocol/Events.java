@@ -30,6 +30,13 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** Someone entered the meeting's live room: {meetingId, userId, displayName}. */
+  public static final String MEETING_PARTICIPANT_JOINED = "meeting:participant_joined";
+  /** Someone left the meeting's live room: {meetingId, userId}. */
+  public static final String MEETING_PARTICIPANT_LEFT = "meeting:participant_left";
+  /** An owner or manager muted the receiving user's microphone: {meetingId, mutedBy}. */
+  public static final String MEETING_MUTED = "meeting:muted";
+
   /** Someone calls the receiving user (all their devices ring): {meetingId, callerId, callerName, deadline, title}. */
   public static final String CALL_INCOMING = "call:incoming";
   /** To the caller, per callee being rung: {meetingId, userId, deadline}. */

@@ -107,6 +107,9 @@ class ClusterNodeLossIT {
     env.put("CONVENE_CLUSTER_MEMBER_TIMEOUT_SECONDS", "5");
     env.put("CONVENE_DB_URL", config.getJsonObject("db").getString("url"));
     env.put("CONVENE_REDIS_URL", config.getJsonObject("redis").getString("url"));
+    env.put("CONVENE_REDIS_KEY_PREFIX", config.getJsonObject("redis").getString("keyPrefix"));
+    env.put("CONVENE_LIVEKIT_URL", config.getJsonObject("livekit").getString("url"));
+    env.put("CONVENE_LIVEKIT_API_SECRET", config.getJsonObject("livekit").getString("apiSecret"));
     env.put("CONVENE_HTTP_PORT", "0");
     env.put("CONVENE_HTTP_INSTANCES", "1");
     env.put("CONVENE_AUTH_JWT_SECRET", TestServer.SECRET);

@@ -26,15 +26,15 @@ class SweepLeaseIT {
   @Test
   void oneNodeHoldsALeaseUntilItLapses() {
     String sweep = "test-" + UUID.randomUUID();
-    SweepLease a = new SweepLease(REDIS, "node-a");
-    SweepLease b = new SweepLease(REDIS, "node-b");
+    SweepLease a = new SweepLease(REDIS, "node-a", "lease-it:");
+    SweepLease b = new SweepLease(REDIS, "node-b", "lease-it:");
     assertThat(a.hold(sweep, Duration.ofMinutes(1)).await()).isTrue();
     assertThat(b.hold(sweep, Duration.ofMinutes(1)).await()).isFalse();
     assertThat(a.hold(sweep, Duration.ofMinutes(1)).await()).as("the holder renews").isTrue();
-    long ttl = REDIS.send(Request.cmd(Command.PTTL).arg("convene:lease:" + sweep)).await().toLong();
+    long ttl = REDIS.send(Request.cmd(Command.PTTL).arg("lease-it:lease:" + sweep)).await().toLong();
     assertThat(ttl).isPositive().isLessThanOrEqualTo(60_000);
 
-    REDIS.send(Request.cmd(Command.DEL).arg("convene:lease:" + sweep)).await();
+    REDIS.send(Request.cmd(Command.DEL).arg("lease-it:lease:" + sweep)).await();
     assertThat(b.hold(sweep, Duration.ofMinutes(1)).await()).as("after the lapse, another node takes over").isTrue();
     assertThat(a.hold(sweep, Duration.ofMinutes(1)).await()).isFalse();
   }

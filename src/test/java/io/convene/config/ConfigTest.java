@@ -17,8 +17,10 @@ class ConfigTest {
     JsonObject json = ConfigLoader.load(null, Map.of(
         "CONVENE_HTTP_PORT", "9090",
         "CONVENE_DB_URL", "postgresql://db.internal:5432/convene",
-        "CONVENE_AUTH_JWT_SECRET", SECRET), new Properties());
+        "CONVENE_AUTH_JWT_SECRET", SECRET,
+        "CONVENE_LIVEKIT_API_SECRET", "lk-secret"), new Properties());
     AppConfig cfg = AppConfig.from(json);
+    assertThat(cfg.livekit().apiSecret()).isEqualTo("lk-secret");
     assertThat(cfg.http().port()).isEqualTo(9090);
     assertThat(cfg.db().embedded()).isFalse();
     assertThat(cfg.devMode()).as("auto is off with an external database").isFalse();
@@ -47,6 +49,16 @@ class ConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("devMode");
     assertThatThrownBy(() -> AppConfig.from(ConfigLoader.load(null, Map.of("CONVENE_AUTH_JWT_SECRET", "short"), new Properties())))
         .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwtSecret");
+  }
+
+  @Test
+  void liveKitSecretIsRequiredOutsideDevModeAndDefaultsInDevMode() {
+    assertThatThrownBy(() -> AppConfig.from(ConfigLoader.load(null,
+            Map.of("CONVENE_DB_URL", "postgresql://db/x", "CONVENE_AUTH_JWT_SECRET", SECRET), new Properties())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("livekit.apiSecret");
+    AppConfig dev = AppConfig.from(ConfigLoader.load(null, Map.of("CONVENE_AUTH_JWT_SECRET", SECRET), new Properties()));
+    assertThat(dev.livekit().apiKey()).isEqualTo("devkey");
+    assertThat(dev.livekit().apiSecret()).isEqualTo("secret");
   }
 
   @Test

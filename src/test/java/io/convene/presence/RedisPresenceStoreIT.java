@@ -21,7 +21,7 @@ class RedisPresenceStoreIT {
   private static final Redis REDIS = Redis.createClient(VERTX, TestBackends.redisUrl());
   private static final Instant T = Instant.parse("2030-01-01T00:00:00Z");
 
-  private final RedisPresenceStore store = new RedisPresenceStore(REDIS);
+  private final RedisPresenceStore store = new RedisPresenceStore(REDIS, "store-it:");
   private final String user = "u-" + UUID.randomUUID();
 
   @AfterAll

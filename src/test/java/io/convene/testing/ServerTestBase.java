@@ -25,6 +25,11 @@ public abstract class ServerTestBase {
   protected static ManualClock clock;
   protected static TestServer server;
 
+  /** Configuration the tests of a class need on top of the defaults. */
+  protected JsonObject overrides() {
+    return new JsonObject();
+  }
+
   /** How many nodes the tests run against. */
   protected int nodes() {
     return 1;
@@ -35,9 +40,9 @@ public abstract class ServerTestBase {
     clock = new ManualClock(T0);
     if (nodes() == 1) {
       vertx = Vertx.vertx();
-      server = TestServer.start(vertx, clock);
+      server = TestServer.start(vertx, clock, overrides());
     } else {
-      server = TestServer.startCluster(nodes(), clock, new JsonObject());
+      server = TestServer.startCluster(nodes(), clock, overrides());
       vertx = server.vertx();
     }
   }

@@ -66,11 +66,13 @@ public final class TestServer {
     config.getJsonObject("http").put("port", 0).put("instances", 2);
     config.put("devMode", "on");
     config.getJsonObject("db").put("url", TestBackends.newDatabase()).put("poolSize", 4);
-    config.getJsonObject("redis").put("url", TestBackends.redisUrl()).put("poolSize", 4);
+    config.getJsonObject("redis").put("url", TestBackends.redisUrl()).put("poolSize", 4)
+        .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8) + ":");
     config.getJsonObject("auth").put("jwtSecret", SECRET);
     config.getJsonObject("gateway").put("sweepMillis", 50);
     config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1);
     config.getJsonObject("calls").put("sweepMillis", 50);
+    config.getJsonObject("livekit").put("url", "ws://127.0.0.1:9").put("apiSecret", "unused-livekit-secret");
     config.put("dataDir", System.getProperty("java.io.tmpdir"));
     return config.mergeIn(overrides, true);
   }

@@ -1,0 +1,25 @@
+package io.convene.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convene.testing.ServerTestBase;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** With LiveKit unreachable the node stays ready and keeps issuing tokens. */
+@Timeout(60)
+class LiveKitDownIT extends ServerTestBase {
+  @Test
+  void tokensAreStillIssuedAndReadinessReportsLiveKitDegraded() {
+    String owner = user("owner");
+    String id = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "No media server")
+        .put("startTime", at(0)).put("endTime", at(30))), 201).getString("meetingId");
+    JsonObject join = json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
+    assertThat(join.getString("token")).isNotBlank();
+    var ready = server.get("/health/ready", null);
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("livekit")).isEqualTo("DEGRADED");
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+  }
+}

@@ -1,0 +1,239 @@
+package io.convene.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import io.convene.protocol.Events;
+import io.convene.testing.FakeLiveKit;
+import io.convene.testing.ServerTestBase;
+import io.convene.testing.SignedWebhooks;
+import io.convene.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+class LiveKitIT extends ServerTestBase {
+  private static final Vertx SIDE = Vertx.vertx();
+  private static FakeLiveKit liveKit;
+  private static WebClient hooks;
+
+  @Override
+  protected JsonObject overrides() {
+    liveKit = FakeLiveKit.start(SIDE);
+    hooks = WebClient.create(SIDE);
+    return new JsonObject().put("livekit", new JsonObject().put("url", liveKit.url())
+        .put("apiKey", FakeLiveKit.KEY).put("apiSecret", FakeLiveKit.SECRET));
+  }
+
+  @AfterAll
+  void stopFake() {
+    liveKit.close();
+    SIDE.close().await();
+  }
+
+  private static String meeting(String owner, int startMin, JsonObject extra, String... invitees) {
+    return json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Room")
+        .put("startTime", at(startMin)).put("endTime", at(startMin + 60))
+        .put("participantIds", new JsonArray(List.of(invitees))).mergeIn(extra)), 201).getString("meetingId");
+  }
+
+  private static DecodedJWT token(JsonObject join) {
+    return JWT.require(Algorithm.HMAC256(FakeLiveKit.SECRET)).withIssuer(FakeLiveKit.KEY).build()
+        .verify(join.getString("token"));
+  }
+
+  private static HttpResponse<Buffer> webhook(String body, String authorization) {
+    var req = hooks.post(server.port, "127.0.0.1", "/api/livekit/webhook").putHeader("Content-Type", "application/webhook+json");
+    if (authorization != null) {
+      req.putHeader("Authorization", authorization);
+    }
+    return req.sendBuffer(Buffer.buffer(body)).await();
+  }
+
+  private static HttpResponse<Buffer> signed(String body) {
+    return webhook(body, SignedWebhooks.sign(body, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant()));
+  }
+
+  @Test
+  void tokensCarryExactlyTheGrantsOfTheRoleAndSettings() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, new JsonObject().put("settings", new JsonObject().put("muteOnJoin", true)), member);
+    JsonObject ownerJoin = json(server.post("/api/meetings/" + id + "/join", server.token(owner, "Olga", List.of()), null), 200);
+    assertThat(ownerJoin.getString("serverUrl")).isEqualTo(liveKit.url());
+    assertThat(ownerJoin.getString("roomName")).isEqualTo(id);
+    assertThat(ownerJoin.getString("identity")).isEqualTo(owner);
+    DecodedJWT jwt = token(ownerJoin);
+    assertThat(jwt.getSubject()).isEqualTo(owner);
+    assertThat(jwt.getClaim("name").asString()).isEqualTo("Olga");
+    JsonObject video = new JsonObject(jwt.getClaim("video").toString());
+    assertThat(video.getBoolean("roomJoin")).isTrue();
+    assertThat(video.getString("room")).isEqualTo(id);
+    assertThat(video.getBoolean("canSubscribe")).isTrue();
+    assertThat(video.getBoolean("canPublishData")).isTrue();
+    assertThat(video.getBoolean("roomAdmin")).isTrue();
+    assertThat(video.getJsonArray("canPublishSources")).containsExactly("camera", "microphone", "screen_share", "screen_share_audio");
+    JsonObject metadata = new JsonObject(jwt.getClaim("metadata").asString());
+    assertThat(metadata.getString("role")).isEqualTo("owner");
+    assertThat(metadata.getString("meetingId")).isEqualTo(id);
+    assertThat(metadata.getBoolean("guest")).isFalse();
+    assertThat(metadata.getBoolean("muteOnJoin")).isTrue();
+    assertThat(jwt.getExpiresAt().toInstant()).as("valid for three hours")
+        .isBetween(java.time.Instant.now().plus(Duration.ofMinutes(175)), java.time.Instant.now().plus(Duration.ofMinutes(181)));
+    assertThat(Duration.between(clock.instant(), java.time.Instant.parse(ownerJoin.getString("expiresAt")))).isEqualTo(Duration.ofHours(3));
+
+    JsonObject memberJoin = json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    JsonObject memberVideo = new JsonObject(token(memberJoin).getClaim("video").toString());
+    assertThat(memberVideo.getBoolean("roomAdmin", false)).isFalse();
+    assertThat(new JsonObject(token(memberJoin).getClaim("metadata").asString()).getString("role")).isEqualTo("member");
+
+    String voice = meeting(owner, 0, new JsonObject().put("settings", new JsonObject().put("voiceOnly", true)), member);
+    JsonObject voiceJoin = json(server.post("/api/meetings/" + voice + "/join", server.token(member), null), 200);
+    assertThat(new JsonObject(token(voiceJoin).getClaim("video").toString()).getJsonArray("canPublishSources"))
+        .containsExactly("microphone");
+    assertThat(voiceJoin.getJsonObject("permissions").getJsonArray("canPublishSources")).containsExactly("microphone");
+  }
+
+  @Test
+  void joiningStartsTheMeetingCreatesTheRoomAndLeavingEmptiesIt() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, new JsonObject(), member);
+    WsClient ownerSocket = server.socket(owner);
+    ownerSocket.awaitEvent(Events.SESSION_WELCOME);
+    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
+    FakeLiveKit.Call create = liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
+    assertThat(create.grant().getBoolean("roomCreate")).isTrue();
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("in_progress");
+
+    json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_JOINED, d -> member.equals(d.getString("userId")));
+    assertThat(server.rows("SELECT unique_participant_count FROM meetings WHERE id = $1", id).get(0).getInteger("unique_participant_count")).isEqualTo(2);
+
+    json(server.post("/api/meetings/" + id + "/leave", server.token(member), null), 200);
+    ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_LEFT, d -> member.equals(d.getString("userId")));
+    json(server.post("/api/meetings/" + id + "/leave", server.token(owner), null), 200);
+    ownerSocket.awaitEvent(Events.MEETING_ENDED, d -> id.equals(d.getString("meetingId")));
+    liveKit.await("DeleteRoom", c -> id.equals(c.request().getString("room")));
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 409);
+  }
+
+  @Test
+  void joinChecksMembershipTimeAndCapacity() {
+    String owner = user("owner");
+    String a = user("a");
+    String b = user("b");
+    String later = meeting(owner, 120, new JsonObject(), a);
+    assertThat(json(server.post("/api/meetings/" + later + "/join", server.token(a), null), 409).getString("detail")).contains("not started");
+    json(server.post("/api/meetings/" + later + "/join", server.token(user("stranger")), null), 404);
+
+    String small = meeting(owner, 0, new JsonObject().put("maxParticipants", 2), a, b);
+    json(server.post("/api/meetings/" + small + "/join", server.token(owner), null), 200);
+    json(server.post("/api/meetings/" + small + "/join", server.token(a), null), 200);
+    assertThat(json(server.post("/api/meetings/" + small + "/join", server.token(b), null), 409).getString("code")).isEqualTo("meeting_full");
+    json(server.post("/api/meetings/" + small + "/join", server.token(a), null), 200);
+  }
+
+  @Test
+  void webhooksAreVerifiedBeforeParsing() {
+    String owner = user("owner");
+    String id = meeting(owner, 0, new JsonObject());
+    String body = SignedWebhooks.event("participant_joined", id, owner);
+    String good = SignedWebhooks.sign(body, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant());
+    assertThat(webhook(body.replace(owner, "mallory"), good).statusCode()).as("tampered body").isEqualTo(401);
+    assertThat(webhook(body, SignedWebhooks.sign(body, FakeLiveKit.KEY, "wrong-secret-wrong-secret", clock.instant())).statusCode()).isEqualTo(401);
+    assertThat(webhook(body, SignedWebhooks.sign(body, "other-key", FakeLiveKit.SECRET, clock.instant())).statusCode()).isEqualTo(401);
+    assertThat(webhook(body, null).statusCode()).isEqualTo(401);
+    assertThat(webhook(body, SignedWebhooks.sign(body, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant().plusSeconds(60))).statusCode())
+        .as("issued a minute in the future").isEqualTo(401);
+    assertThat(webhook(body, "Bearer " + SignedWebhooks.sign(body, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant().plusSeconds(5))).statusCode())
+        .as("Bearer prefix, 5 s of skew").isEqualTo(200);
+    assertThat(server.rows("SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL", id))
+        .extracting(r -> r.getString("user_id")).containsExactly(owner);
+    String notJson = "{not json";
+    assertThat(webhook(notJson, SignedWebhooks.sign(notJson, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant())).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void eachEventIsProcessedOnceAndOddOrdersAreReconciled() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, new JsonObject(), member);
+    WsClient ownerSocket = server.socket(owner);
+    ownerSocket.awaitEvent(Events.SESSION_WELCOME);
+    String joined = SignedWebhooks.event("participant_joined", id, member);
+    assertThat(signed(joined).statusCode()).isEqualTo(200);
+    assertThat(signed(joined).statusCode()).as("the same delivery again").isEqualTo(200);
+    ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_JOINED, d -> member.equals(d.getString("userId")));
+    assertThat(server.rows("SELECT count(*) AS n FROM attendance_cycles WHERE meeting_id = $1", id).get(0).getLong("n")).isEqualTo(1);
+
+    liveKit.inRoom(id, owner);
+    assertThat(signed(SignedWebhooks.event("participant_left", id, owner)).statusCode()).as("left without joined").isEqualTo(200);
+    liveKit.await("ListParticipants", c -> id.equals(c.request().getString("room")));
+    ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_LEFT, d -> member.equals(d.getString("userId")));
+    assertThat(server.rows("SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL", id))
+        .extracting(r -> r.getString("user_id")).as("reconciled with LiveKit: only the owner is in").containsExactly(owner);
+
+    assertThat(signed(SignedWebhooks.event("room_finished", id, null)).statusCode()).isEqualTo(200);
+    ownerSocket.awaitEvent(Events.MEETING_ENDED, d -> id.equals(d.getString("meetingId")));
+    assertThat(signed(SignedWebhooks.event("room_started", id, null)).statusCode()).as("room_started after room_finished").isEqualTo(200);
+    liveKit.await("DeleteRoom", c -> id.equals(c.request().getString("room")));
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+  }
+
+  @Test
+  void muteGoesThroughRoomServiceAndTellsTheMutedUser() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, new JsonObject(), member);
+    liveKit.inRoom(id, member);
+    WsClient memberSocket = server.socket(member);
+    memberSocket.awaitEvent(Events.SESSION_WELCOME);
+    assertThat(json(server.post("/api/meetings/" + id + "/mute", server.token(member), new JsonObject().put("userId", owner)), 403)
+        .getString("code")).isEqualTo("forbidden");
+    JsonObject muted = json(server.post("/api/meetings/" + id + "/mute", server.token(owner), new JsonObject().put("userId", member)), 200);
+    assertThat(muted.getInteger("mutedTracks")).isEqualTo(1);
+    FakeLiveKit.Call call = liveKit.await("MutePublishedTrack", c -> id.equals(c.request().getString("room")));
+    assertThat(call.request().getString("trackSid")).isEqualTo("TR_audio_" + member);
+    assertThat(call.request().getBoolean("muted")).isTrue();
+    assertThat(call.grant().getBoolean("roomAdmin")).isTrue();
+    assertThat(call.grant().getString("room")).isEqualTo(id);
+    memberSocket.awaitEvent(Events.MEETING_MUTED, d -> id.equals(d.getString("meetingId")));
+  }
+
+  @Test
+  void attendanceAsJsonAndCsv() {
+    String owner = user("owner");
+    String member = user("member");
+    String absent = user("absent");
+    String id = meeting(owner, 0, new JsonObject(), member, absent);
+    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
+    json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    clock.advance(Duration.ofMinutes(20));
+    json(server.post("/api/meetings/" + id + "/leave", server.token(member), null), 200);
+    json(server.get("/api/meetings/" + id + "/attendance", server.token(member)), 403);
+    JsonObject report = json(server.get("/api/meetings/" + id + "/attendance", server.token(owner)), 200);
+    JsonObject m = report.getJsonArray("items").stream().map(o -> (JsonObject) o).filter(o -> member.equals(o.getString("userId"))).findFirst().orElseThrow();
+    assertThat(m.getLong("minutes")).isEqualTo(20);
+    assertThat(m.getString("status")).isEqualTo("partial");
+    JsonObject none = report.getJsonArray("items").stream().map(o -> (JsonObject) o).filter(o -> absent.equals(o.getString("userId"))).findFirst().orElseThrow();
+    assertThat(none.getString("status")).isEqualTo("absent");
+    var csv = server.get("/api/meetings/" + id + "/attendance?format=csv", server.token(owner));
+    assertThat(csv.getHeader("Content-Type")).startsWith("text/csv");
+    assertThat(csv.bodyAsString()).startsWith("userId,firstJoin,lastLeave,cycles,minutes,percentage,status,late\n").contains(member + ",");
+    assertThat(server.get("/api/meetings/" + id + "/attendance?format=xml", server.token(owner)).statusCode()).isEqualTo(400);
+    json(server.post("/api/meetings/" + id + "/leave", server.token(owner), null), 200);
+  }
+}

@@ -1,0 +1,193 @@
+package io.convene.testing;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import livekit.LivekitModels;
+import livekit.LivekitRoom;
+
+/**
+ * A stand-in for LiveKit's RoomService speaking its real wire protocol: Twirp over HTTP with binary
+ * protobuf bodies and a Bearer JWT whose grants it checks. It records every call so tests can assert
+ * what the server asked for, with which grants.
+ */
+public final class FakeLiveKit {
+  public static final String KEY = "devkey";
+  public static final String SECRET = "fake-livekit-secret-fake-livekit-secret";
+  private static final String PREFIX = "/twirp/livekit.RoomService/";
+
+  /** One RoomService call: the method, the request as JSON, and the token's video grant. */
+  public record Call(String method, JsonObject request, JsonObject grant) {}
+
+  private final HttpServer server;
+  private final List<Call> calls = new ArrayList<>();
+  /** Participants LiveKit reports per room: identity → its tracks. */
+  private final Map<String, List<LivekitModels.ParticipantInfo>> rooms = new ConcurrentHashMap<>();
+
+  private FakeLiveKit(HttpServer server) {
+    this.server = server;
+  }
+
+  public static FakeLiveKit start(Vertx vertx) {
+    FakeLiveKit[] self = new FakeLiveKit[1];
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> self[0].handle(req)).listen(0, "127.0.0.1").await();
+    self[0] = new FakeLiveKit(server);
+    return self[0];
+  }
+
+  public String url() {
+    return "ws://127.0.0.1:" + server.actualPort();
+  }
+
+  public void close() {
+    server.close().await();
+  }
+
+  /** Makes LiveKit report {@code identity} in {@code room} with one audio track. */
+  public void inRoom(String room, String identity) {
+    rooms.computeIfAbsent(room, r -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(
+        LivekitModels.ParticipantInfo.newBuilder().setIdentity(identity).setSid("PA_" + identity)
+            .addTracks(LivekitModels.TrackInfo.newBuilder().setSid("TR_audio_" + identity)
+                .setType(LivekitModels.TrackType.AUDIO))
+            .addTracks(LivekitModels.TrackInfo.newBuilder().setSid("TR_video_" + identity)
+                .setType(LivekitModels.TrackType.VIDEO))
+            .build());
+  }
+
+  public List<Call> calls() {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+
+  /** Waits until a call of {@code method} matching {@code test} arrived. */
+  public Call await(String method, java.util.function.Predicate<Call> test) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    synchronized (calls) {
+      while (true) {
+        for (Call c : calls) {
+          if (c.method().equals(method) && test.test(c)) {
+            return c;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + method + " call; saw " + calls);
+        }
+        try {
+          calls.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted");
+        }
+      }
+    }
+  }
+
+  private void handle(HttpServerRequest req) {
+    req.body().onSuccess(body -> {
+      try {
+        respond(req, body);
+      } catch (IllegalStateException e) {
+        twirpError(req, 403, "permission_denied", e.getMessage());
+      } catch (Exception e) {
+        twirpError(req, 500, "internal", e.toString());
+      }
+    });
+  }
+
+  private void respond(HttpServerRequest req, Buffer body) throws Exception {
+    if (!req.path().startsWith(PREFIX) || !"application/protobuf".equals(req.getHeader("Content-Type"))) {
+      twirpError(req, 404, "bad_route", "not a protobuf RoomService call: " + req.path());
+      return;
+    }
+    String method = req.path().substring(PREFIX.length());
+    String auth = req.getHeader("Authorization");
+    DecodedJWT jwt;
+    try {
+      jwt = JWT.require(Algorithm.HMAC256(SECRET)).withIssuer(KEY).build()
+          .verify(auth == null ? "" : auth.replaceFirst("^Bearer ", ""));
+    } catch (JWTVerificationException e) {
+      twirpError(req, 401, "unauthenticated", e.getMessage());
+      return;
+    }
+    JsonObject grant = new JsonObject(jwt.getClaim("video").toString());
+    byte[] bytes = body.getBytes();
+    Message request;
+    Message reply;
+    switch (method) {
+      case "CreateRoom" -> {
+        var r = LivekitRoom.CreateRoomRequest.parseFrom(bytes);
+        requireGrant(grant, "roomCreate", null);
+        request = r;
+        reply = LivekitModels.Room.newBuilder().setName(r.getName()).setSid("RM_" + r.getName())
+            .setEmptyTimeout(r.getEmptyTimeout()).setMaxParticipants(r.getMaxParticipants()).build();
+      }
+      case "DeleteRoom" -> {
+        var r = LivekitRoom.DeleteRoomRequest.parseFrom(bytes);
+        requireGrant(grant, "roomCreate", null);
+        request = r;
+        rooms.remove(r.getRoom());
+        reply = LivekitRoom.DeleteRoomResponse.getDefaultInstance();
+      }
+      case "ListRooms" -> {
+        request = LivekitRoom.ListRoomsRequest.parseFrom(bytes);
+        requireGrant(grant, "roomList", null);
+        reply = LivekitRoom.ListRoomsResponse.getDefaultInstance();
+      }
+      case "ListParticipants" -> {
+        var r = LivekitRoom.ListParticipantsRequest.parseFrom(bytes);
+        requireGrant(grant, "roomAdmin", r.getRoom());
+        request = r;
+        reply = LivekitRoom.ListParticipantsResponse.newBuilder()
+            .addAllParticipants(rooms.getOrDefault(r.getRoom(), List.of())).build();
+      }
+      case "RemoveParticipant" -> {
+        var r = LivekitRoom.RoomParticipantIdentity.parseFrom(bytes);
+        requireGrant(grant, "roomAdmin", r.getRoom());
+        request = r;
+        rooms.getOrDefault(r.getRoom(), new ArrayList<>()).removeIf(p -> p.getIdentity().equals(r.getIdentity()));
+        reply = LivekitRoom.RemoveParticipantResponse.getDefaultInstance();
+      }
+      case "MutePublishedTrack" -> {
+        var r = LivekitRoom.MuteRoomTrackRequest.parseFrom(bytes);
+        requireGrant(grant, "roomAdmin", r.getRoom());
+        request = r;
+        reply = LivekitRoom.MuteRoomTrackResponse.newBuilder()
+            .setTrack(LivekitModels.TrackInfo.newBuilder().setSid(r.getTrackSid()).setMuted(r.getMuted())).build();
+      }
+      default -> {
+        twirpError(req, 404, "bad_route", "unknown method " + method);
+        return;
+      }
+    }
+    synchronized (calls) {
+      calls.add(new Call(method, new JsonObject(JsonFormat.printer().print(request)), grant));
+      calls.notifyAll();
+    }
+    req.response().putHeader("Content-Type", "application/protobuf").end(Buffer.buffer(reply.toByteArray()));
+  }
+
+  private static void requireGrant(JsonObject grant, String name, String room) {
+    if (!grant.getBoolean(name, false) || (room != null && !room.equals(grant.getString("room")))) {
+      throw new IllegalStateException("missing grant " + name + (room == null ? "" : " for room " + room) + ": " + grant);
+    }
+  }
+
+  private static void twirpError(HttpServerRequest req, int status, String code, String msg) {
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", code).put("msg", msg).encode());
+  }
+}
