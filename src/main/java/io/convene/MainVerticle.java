@@ -20,6 +20,8 @@ import io.convene.meeting.MeetingService;
 import io.convene.room.RoomService;
 import io.convene.room.RoomVerticle;
 import io.convene.room.WebhookIntake;
+import io.convene.schedule.ScheduleService;
+import io.convene.schedule.ScheduleVerticle;
 import io.livekit.server.WebhookReceiver;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
@@ -61,6 +63,8 @@ public final class MainVerticle extends VerticleBase {
               .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls(), lease(services))))
               .compose(v -> vertx.deployVerticle(new RoomVerticle(services.room(), services.rooms(), services.calls(),
                   cfg.livekit().retrySeconds() * 1000L)))
+              .compose(v -> vertx.deployVerticle(new ScheduleVerticle(services.schedule(), lease(services)),
+                  new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
                   new DeploymentOptions().setInstances(cfg.httpInstances())));
         });
@@ -104,7 +108,9 @@ public final class MainVerticle extends VerticleBase {
     RoomService room = new RoomService(pool, meetings, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
         new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, cfg.redis().keyPrefix(), room);
+    ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, events, cfg.schedule(),
+        Duration.ofHours(cfg.calls().maxCallHours()), clock);
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, notifications, calls, room, rooms, webhooks, dev);
+        presence, notifications, calls, room, rooms, webhooks, schedule, dev);
   }
 }

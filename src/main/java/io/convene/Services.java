@@ -11,6 +11,7 @@ import io.convene.livekit.LiveKitRooms;
 import io.convene.meeting.MeetingService;
 import io.convene.room.RoomService;
 import io.convene.room.WebhookIntake;
+import io.convene.schedule.ScheduleService;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.vertx.redis.client.Redis;
@@ -34,4 +35,5 @@ public record Services(
     RoomService room,
     LiveKitRooms rooms,
     WebhookIntake webhooks,
+    ScheduleService schedule,
     DevTokens devTokens) {}

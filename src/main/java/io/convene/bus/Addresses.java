@@ -43,5 +43,11 @@ public final class Addresses {
   /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */
   public static final String USER_OFFLINE = "convene.presence.offline";
 
+  /**
+   * Published after each schedule sweep by the node that ran it: {@code {"at", "started", "reminders",
+   * "silentStaysClosed", "ended", "purged", "notificationsRemoved"}}. For operators and tests.
+   */
+  public static final String SCHEDULE_SWEPT = "convene.schedule.swept";
+
   private Addresses() {}
 }

@@ -3,6 +3,7 @@ package io.convene.config;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The typed, validated configuration of one node. Built once at start; invalid values fail fast. */
 public record AppConfig(
@@ -17,6 +18,7 @@ public record AppConfig(
     Presence presence,
     Calls calls,
     LiveKit livekit,
+    Schedule schedule,
     Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
@@ -91,6 +93,20 @@ public record AppConfig(
       int webhookLeewaySeconds,
       int retrySeconds) {}
 
+  /**
+   * Timed work: how often the sweeps run and how much each run does; reminder offsets (minutes before
+   * the start, 0 = at the start) and how long after the start the at-start reminder stays relevant;
+   * how long ended meetings are kept (0 = forever), read notifications too; when a silent stay closes.
+   */
+  public record Schedule(
+      int sweepSeconds,
+      int batchSize,
+      List<Integer> reminderOffsetsMinutes,
+      int atStartLapseMinutes,
+      int retentionHours,
+      int readNotificationDays,
+      int staleStayMinutes) {}
+
   /** The secret {@code livekit-server --dev} uses; only ever the default in dev mode. */
   public static final String LIVEKIT_DEV_SECRET = "secret";
 
@@ -119,6 +135,7 @@ public record AppConfig(
     JsonObject calls = r.section("calls");
     JsonObject cluster = r.section("cluster");
     JsonObject livekit = r.section("livekit");
+    JsonObject schedule = r.section("schedule");
 
     Db dbConf =
         new Db(
@@ -195,6 +212,14 @@ public record AppConfig(
             r.integer(calls, "calls.maxCallHours", "maxCallHours", 1, 48),
             r.integer(calls, "calls.sweepMillis", "sweepMillis", 10, 60_000)),
         liveKit(r, livekit, dev),
+        new Schedule(
+            r.integer(schedule, "schedule.sweepSeconds", "sweepSeconds", 1, 3600),
+            r.integer(schedule, "schedule.batchSize", "batchSize", 1, 100_000),
+            r.minutes(schedule, "schedule.reminderOffsetsMinutes", "reminderOffsetsMinutes"),
+            r.integer(schedule, "schedule.atStartLapseMinutes", "atStartLapseMinutes", 0, 24 * 60),
+            r.integer(schedule, "schedule.retentionHours", "retentionHours", 0, 24 * 3650),
+            r.integer(schedule, "schedule.readNotificationDays", "readNotificationDays", 1, 3650),
+            r.integer(schedule, "schedule.staleStayMinutes", "staleStayMinutes", 1, 24 * 60)),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
@@ -253,6 +278,27 @@ public record AppConfig(
         return s.isBlank() ? null : s;
       }
       throw new ConfigException(path, "expected a string, got " + v);
+    }
+
+    /** A comma-separated list of minute offsets, e.g. {@code 1440,60,15,0}. */
+    List<Integer> minutes(JsonObject o, String path, String key) {
+      String s = string(o, path, key);
+      if (s == null) {
+        return List.of();
+      }
+      java.util.TreeSet<Integer> out = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+      for (String part : s.split(",")) {
+        try {
+          int m = Integer.parseInt(part.trim());
+          if (m < 0 || m > 60 * 24 * 30) {
+            throw new NumberFormatException();
+          }
+          out.add(m);
+        } catch (NumberFormatException e) {
+          throw new ConfigException(path, "expected minutes between 0 and 43200, comma-separated, got '" + s + "'");
+        }
+      }
+      return List.copyOf(out);
     }
 
     boolean bool(JsonObject o, String path, String key) {

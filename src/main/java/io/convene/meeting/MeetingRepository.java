@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -264,6 +265,103 @@ final class MeetingRepository {
                 + " (SELECT count(DISTINCT user_id) FROM attendance_cycles WHERE meeting_id = $1) WHERE id = $1")
             .execute(Tuple.of(meetingId)))
         .mapEmpty();
+  }
+
+  // ---- sweeps: each claims its rows with SKIP LOCKED and changes them only from the state it found ---
+
+  /** Scheduled meetings whose start has come; now in progress. */
+  Future<List<Meeting>> startDue(SqlClient db, Instant now, int batch) {
+    return changed(db, """
+        UPDATE meetings m SET status = 'in_progress', started_at = $1, updated_at = $1
+        WHERE m.id IN (SELECT id FROM meetings WHERE status = 'scheduled' AND start_time <= $1
+                       ORDER BY start_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+          AND m.status = 'scheduled'
+        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), batch));
+  }
+
+  /**
+   * Meetings past their scheduled end with nobody in the room (never started, or everyone gone);
+   * instant calls aside, which end by their ring or the fallback below. Now ended.
+   */
+  Future<List<Meeting>> endDue(SqlClient db, Instant now, int batch) {
+    return changed(db, """
+        UPDATE meetings m SET status = 'ended', ended_at = $1, updated_at = $1
+        WHERE m.id IN (SELECT id FROM meetings x WHERE status IN ('scheduled', 'in_progress') AND NOT is_instant_call
+                         AND end_time <= $1
+                         AND NOT EXISTS (SELECT 1 FROM attendance_cycles a WHERE a.meeting_id = x.id AND a.left_at IS NULL)
+                       ORDER BY end_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+          AND m.status IN ('scheduled', 'in_progress')
+        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), batch));
+  }
+
+  /** Calls in progress since before {@code startedBefore}; now ended. */
+  Future<List<Meeting>> endOldCalls(SqlClient db, Instant now, Instant startedBefore, int batch) {
+    return changed(db, """
+        UPDATE meetings m SET status = 'ended', ended_at = $1, updated_at = $1
+        WHERE m.id IN (SELECT id FROM meetings WHERE status = 'in_progress' AND is_instant_call AND started_at <= $2
+                       ORDER BY started_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+          AND m.status = 'in_progress'
+        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), odt(startedBefore), batch));
+  }
+
+  /**
+   * Deletes ended and cancelled meetings whose retention ran out (counted from the scheduled end for
+   * meetings, the actual end for calls) with everything that belongs to them. Returns how many.
+   */
+  Future<Integer> purge(SqlClient db, Instant cutoff, int batch) {
+    return db.preparedQuery("""
+            WITH gone AS (
+              DELETE FROM meetings WHERE id IN (
+                SELECT id FROM meetings WHERE status IN ('ended', 'cancelled')
+                  AND (CASE WHEN is_instant_call THEN COALESCE(ended_at, end_time) ELSE end_time END) <= $1
+                LIMIT $2)
+              RETURNING id)
+            , notes AS (DELETE FROM notifications WHERE meeting_id IN (SELECT id FROM gone))
+            SELECT count(*) FROM gone""")
+        .execute(Tuple.of(odt(cutoff), batch))
+        .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /**
+   * Records every reminder that has come due (offset before the start; the at-start one stays due
+   * until {@code lapse} after it) for attending participants, once per user, meeting and offset.
+   * Returns only what this call recorded, so concurrent sweepers never send one twice.
+   */
+  Future<List<DueReminder>> dueReminders(SqlClient db, Instant now, List<Integer> offsets, Duration lapse, int batch) {
+    if (offsets.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    int maxOffset = offsets.stream().mapToInt(Integer::intValue).max().orElse(0);
+    return db.preparedQuery("""
+            WITH due AS (
+              INSERT INTO reminders_sent (meeting_id, user_id, offset_minutes, sent_at)
+              SELECT m.id, p.user_id, o.off, $1
+              FROM meetings m
+              JOIN unnest($2::int[]) AS o(off) ON m.start_time - make_interval(mins => o.off) <= $1
+                AND $1 < CASE WHEN o.off = 0 THEN m.start_time + make_interval(secs => $3) ELSE m.start_time END
+              JOIN meeting_participants p ON p.meeting_id = m.id AND p.status IN ('invited', 'accepted')
+              WHERE m.status IN ('scheduled', 'in_progress') AND NOT m.is_instant_call
+                AND m.start_time > $1 - make_interval(secs => $3) AND m.start_time <= $1 + make_interval(mins => $4)
+              LIMIT $5
+              ON CONFLICT DO NOTHING
+              RETURNING meeting_id, user_id, offset_minutes)
+            SELECT due.meeting_id, due.user_id, due.offset_minutes, m.title, m.start_time
+            FROM due JOIN meetings m ON m.id = due.meeting_id""")
+        .execute(Tuple.of(odt(now), offsets.toArray(Integer[]::new), (double) lapse.toSeconds(), maxOffset, batch))
+        .map(rows -> {
+          List<DueReminder> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new DueReminder(r.getString(0), r.getString(1), r.getInteger(2), r.getString(3),
+              instant(r, 4))));
+          return out;
+        });
+  }
+
+  private static Future<List<Meeting>> changed(SqlClient db, String sql, Tuple params) {
+    return db.preparedQuery(sql).execute(params).map(rows -> {
+      List<Meeting> out = new ArrayList<>();
+      rows.forEach(r -> out.add(meeting(r)));
+      return out;
+    });
   }
 
   /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */

@@ -761,6 +761,62 @@ public final class MeetingService {
     }));
   }
 
+  // ---- timed work (the schedule package decides when; these change state and tell people) -----
+
+  /** Starts scheduled meetings whose start has come. Returns how many. */
+  public Future<Integer> startDue(int batch) {
+    Instant now = now();
+    return inTransaction((db, out) -> repo.startDue(db, now, batch).compose(started -> announce(db, out, started, m -> {
+      out.opened(m);
+      return new Announcement(Events.MEETING_STARTED,
+          new JsonObject().put("meetingId", m.id()).put("startedAt", now.toString()).put("startedBy", null));
+    })));
+  }
+
+  /** Ends meetings past their end that nobody is in, and calls older than {@code maxCall}. */
+  public Future<Integer> endDue(Duration maxCall, int batch) {
+    Instant now = now();
+    return inTransaction((db, out) -> repo.endDue(db, now, batch)
+        .compose(ended -> announce(db, out, ended, m -> ending(out, m, "scheduled_end", now)))
+        .compose(n -> repo.endOldCalls(db, now, now.minus(maxCall), batch)
+            .compose(calls -> announce(db, out, calls, m -> ending(out, m, "max_duration", now)))
+            .map(c -> n + c)));
+  }
+
+  /** Deletes what outlived its retention; {@code retention} zero keeps everything. */
+  public Future<Integer> purge(Duration retention, int batch) {
+    if (retention.isZero()) {
+      return Future.succeededFuture(0);
+    }
+    return repo.purge(pool, now().minus(retention), batch);
+  }
+
+  /** Reminders newly due, each recorded once per user, meeting and offset. */
+  public Future<List<DueReminder>> dueReminders(List<Integer> offsets, Duration lapse, int batch) {
+    return repo.dueReminders(pool, now(), offsets, lapse, batch);
+  }
+
+  private record Announcement(String type, JsonObject data) {}
+
+  private Announcement ending(Outbox out, Meeting m, String reason, Instant now) {
+    out.closed(m.id(), MeetingStatus.ENDED, reason);
+    return new Announcement(Events.MEETING_ENDED,
+        new JsonObject().put("meetingId", m.id()).put("endedAt", now.toString()).put("reason", reason));
+  }
+
+  private Future<Integer> announce(SqlClient db, Outbox out, List<Meeting> meetings,
+      java.util.function.Function<Meeting, Announcement> what) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Meeting m : meetings) {
+      chain = chain.compose(v -> repo.participantIds(db, m.id(), ATTENDING).map(users -> {
+        Announcement a = what.apply(m);
+        out.add(users, a.type(), a.data());
+        return null;
+      }));
+    }
+    return chain.map(meetings.size());
+  }
+
   /** Who shares an in-progress meeting with {@code userId}: they hear about that user's presence. */
   public Future<List<String>> coParticipantsInProgress(String userId) {
     return repo.coParticipantsInProgress(pool, userId, 5000);

@@ -10,7 +10,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** {@code GET /api/notifications} and {@code POST /api/notifications/{id}/read}. */
+/**
+ * {@code GET /api/notifications}, {@code POST /api/notifications/{id}/read} and {@code POST
+ * /api/meetings/{id}/notifications/{type}/dismiss}.
+ */
 public final class NotificationRoutes {
   private final NotificationService notifications;
 
@@ -20,6 +23,15 @@ public final class NotificationRoutes {
 
   public void mount(Router api) {
     api.get("/notifications").handler(this::list);
+    api.post("/meetings/:id/notifications/:type/dismiss").handler(rc -> {
+      String type = rc.pathParam("type");
+      if (!NotificationService.TYPES.contains(type)) {
+        throw invalid("type", "must be one of " + String.join(", ", new java.util.TreeSet<>(NotificationService.TYPES)));
+      }
+      notifications.dismiss(AuthHandler.identity(rc).userId(), rc.pathParam("id"), type)
+          .onSuccess(n -> rc.response().setStatusCode(204).end())
+          .onFailure(rc::fail);
+    });
     api.post("/notifications/:id/read").handler(rc -> notifications
         .markRead(AuthHandler.identity(rc).userId(), rc.pathParam("id"))
         .onSuccess(v -> rc.response().setStatusCode(204).end())

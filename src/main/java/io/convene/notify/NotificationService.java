@@ -21,6 +21,9 @@ import java.util.List;
 /** Notifications stored per user until read (missed calls, and later reminders, invites, lobby requests). */
 public final class NotificationService {
   public static final String MISSED_CALL = "missed_call";
+  public static final String REMINDER = "reminder";
+  /** Types a user may dismiss per meeting. */
+  public static final java.util.Set<String> TYPES = java.util.Set.of(MISSED_CALL, REMINDER);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String COLUMNS = "id, type, meeting_id, data, created_at, read_at";
 
@@ -37,18 +40,41 @@ public final class NotificationService {
 
   /** Stores a notification; returns it as clients see it. */
   public Future<JsonObject> create(String userId, String type, String meetingId, JsonObject data) {
+    return create(userId, type, meetingId, data, null);
+  }
+
+  /** Stores a notification that stops mattering at {@code expiresAt} (null: never). */
+  public Future<JsonObject> create(String userId, String type, String meetingId, JsonObject data, Instant expiresAt) {
     String id = "ntf_" + random();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return pool.preparedQuery(
-            "INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .execute(Tuple.of(id, userId, type, meetingId, data, now.atOffset(ZoneOffset.UTC)))
+    return pool.preparedQuery("INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .execute(Tuple.of(id, userId, type, meetingId, data, now.atOffset(ZoneOffset.UTC),
+            expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC)))
         .map(v -> json(id, type, meetingId, data, now, null));
+  }
+
+  /** Marks the user's unread notifications of {@code type} about a meeting read. */
+  public Future<Integer> dismiss(String userId, String meetingId, String type) {
+    return pool.preparedQuery("UPDATE notifications SET read_at = $4 WHERE user_id = $1 AND meeting_id = $2"
+            + " AND type = $3 AND read_at IS NULL")
+        .execute(Tuple.of(userId, meetingId, type, clock.instant().atOffset(ZoneOffset.UTC)))
+        .map(rows -> rows.rowCount());
+  }
+
+  /** Removes expired notifications and those read more than {@code keepRead} ago. Unread ones stay. */
+  public Future<Integer> cleanUp(java.time.Duration keepRead, int batch) {
+    Instant now = clock.instant();
+    return pool.preparedQuery("DELETE FROM notifications WHERE id IN (SELECT id FROM notifications"
+            + " WHERE (expires_at IS NOT NULL AND expires_at <= $1) OR (read_at IS NOT NULL AND read_at <= $2) LIMIT $3)")
+        .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), now.minus(keepRead).atOffset(ZoneOffset.UTC), batch))
+        .map(rows -> rows.rowCount());
   }
 
   public Future<List<JsonObject>> unread(String userId, int limit) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1 AND read_at IS NULL"
-            + " ORDER BY created_at DESC LIMIT $2")
-        .execute(Tuple.of(userId, limit))
+            + " AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC LIMIT $2")
+        .execute(Tuple.of(userId, limit, clock.instant().atOffset(ZoneOffset.UTC)))
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>();
           rows.forEach(r -> out.add(json(r)));
@@ -57,8 +83,9 @@ public final class NotificationService {
   }
 
   public Future<Page> list(String userId, boolean unreadOnly, String cursor, int limit) {
-    List<Object> params = new ArrayList<>(List.of(userId));
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1");
+    List<Object> params = new ArrayList<>(List.of(userId, clock.instant().atOffset(ZoneOffset.UTC)));
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1"
+        + " AND (expires_at IS NULL OR expires_at > $2)");
     if (unreadOnly) {
       sql.append(" AND read_at IS NULL");
     }
@@ -66,7 +93,7 @@ public final class NotificationService {
       String[] c = decode(cursor);
       params.add(OffsetDateTime.parse(c[0]));
       params.add(c[1]);
-      sql.append(" AND (created_at, id) < ($2, $3)");
+      sql.append(" AND (created_at, id) < ($3, $4)");
     }
     params.add(limit + 1);
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());

@@ -30,6 +30,11 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /**
+   * A meeting starts soon or now: {meetingId, title, startTime, offsetMinutes, kind: before_start|at_start,
+   * notificationId}.
+   */
+  public static final String MEETING_REMINDER = "meeting:reminder";
   /** Someone entered the meeting's live room: {meetingId, userId, displayName}. */
   public static final String MEETING_PARTICIPANT_JOINED = "meeting:participant_joined";
   /** Someone left the meeting's live room: {meetingId, userId}. */

@@ -62,6 +62,27 @@ final class ParticipationRepository {
         .execute(Tuple.of(meetingId, odt(now))).mapEmpty();
   }
 
+  /** Open stays with no sign of life since {@code before}: meeting, identity and last sign of life. */
+  record Stay(String meetingId, String identity, Instant lastSeen) {}
+
+  Future<List<Stay>> silentSince(SqlClient db, Instant before, int batch) {
+    return db.preparedQuery("SELECT meeting_id, user_id, last_seen_at FROM attendance_cycles"
+            + " WHERE left_at IS NULL AND last_seen_at < $1 ORDER BY last_seen_at LIMIT $2")
+        .execute(Tuple.of(odt(before), batch))
+        .map(rows -> {
+          List<Stay> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Stay(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant())));
+          return out;
+        });
+  }
+
+  /** A sign of life for an open stay. */
+  Future<Void> touch(SqlClient db, String meetingId, String identity, Instant now) {
+    return db.preparedQuery("UPDATE attendance_cycles SET last_seen_at = $3"
+            + " WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL")
+        .execute(Tuple.of(meetingId, identity, odt(now))).mapEmpty();
+  }
+
   /** Identities in the room now. */
   Future<List<String>> present(SqlClient db, String meetingId) {
     return db.preparedQuery("SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL")

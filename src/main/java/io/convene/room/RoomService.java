@@ -126,7 +126,10 @@ public final class RoomService {
 
   /** Closes the open cycle of {@code identity}; announces it and ends an empty meeting. */
   Future<Boolean> recordLeave(String meetingId, String identity) {
-    Instant now = now();
+    return recordLeave(meetingId, identity, now());
+  }
+
+  private Future<Boolean> recordLeave(String meetingId, String identity, Instant now) {
     return inRoom(meetingId, db -> participation.leave(db, meetingId, identity, now)
         .compose(left -> participation.present(db, meetingId).map(present -> left ? present.size() : -1)))
         .compose(remaining -> {
@@ -262,6 +265,35 @@ public final class RoomService {
       }
       return Future.join(work).mapEmpty();
     });
+  }
+
+  /**
+   * Stays with no sign of life for {@code silence}: a user who is still online gets the benefit of the
+   * doubt (the stay is touched); otherwise the stay ends at the last sign of life. Returns how many ended.
+   */
+  public Future<Integer> closeSilentStays(Duration silence, PresenceCheck online, int batch) {
+    Instant now = now();
+    return participation.silentSince(pool, now.minus(silence), batch).compose(stays -> {
+      if (stays.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      return online.onlineAmong(stays.stream().map(ParticipationRepository.Stay::identity).distinct().toList())
+          .compose(alive -> {
+            Future<Integer> chain = Future.succeededFuture(0);
+            for (ParticipationRepository.Stay s : stays) {
+              chain = chain.compose(n -> alive.contains(s.identity())
+                  ? participation.touch(pool, s.meetingId(), s.identity(), now).map(n)
+                  : recordLeave(s.meetingId(), s.identity(), s.lastSeen()).map(left -> left ? n + 1 : n));
+            }
+            return chain;
+          });
+    });
+  }
+
+  /** Which of these identities are online now. */
+  @FunctionalInterface
+  public interface PresenceCheck {
+    Future<java.util.Set<String>> onlineAmong(List<String> identities);
   }
 
   /** The meeting ended: every stay ends now. */

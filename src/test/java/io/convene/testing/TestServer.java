@@ -72,6 +72,7 @@ public final class TestServer {
     config.getJsonObject("gateway").put("sweepMillis", 50);
     config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1);
     config.getJsonObject("calls").put("sweepMillis", 50);
+    config.getJsonObject("schedule").put("sweepSeconds", 1);
     config.getJsonObject("livekit").put("url", "ws://127.0.0.1:9").put("apiSecret", "unused-livekit-secret");
     config.put("dataDir", System.getProperty("java.io.tmpdir"));
     return config.mergeIn(overrides, true);
