@@ -13,6 +13,7 @@ import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.http.ApiVerticle;
+import io.convene.http.NodeStats;
 import io.convene.livekit.JoinTokens;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.livekit.WebhookVerifier;
@@ -87,7 +88,7 @@ public final class MainVerticle extends VerticleBase {
     RedisOptions redisOptions = new RedisOptions()
         .setConnectionString(cfg.redis().url())
         .setMaxPoolSize(cfg.redis().poolSize())
-        .setMaxPoolWaiting(10_000);
+        .setMaxPoolWaiting(200_000);
     if (cfg.redis().password() != null) {
       redisOptions.setPassword(cfg.redis().password());
     }
@@ -111,6 +112,6 @@ public final class MainVerticle extends VerticleBase {
     ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, events, cfg.schedule(),
         Duration.ofHours(cfg.calls().maxCallHours()), clock);
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, notifications, calls, room, rooms, webhooks, schedule, dev);
+        presence, notifications, calls, room, rooms, webhooks, schedule, new NodeStats(), dev);
   }
 }

@@ -51,6 +51,8 @@ public final class Gateway {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_REQUEST_ID = 64;
   private static final int UNREAD_ON_CONNECT = 50;
+  private static final int REASSERT_CHUNK = 500;
+  private static final int DISCONNECT_ATTEMPTS = 5;
 
   private final Vertx vertx;
   private final Services services;
@@ -131,6 +133,8 @@ public final class Gateway {
     Connection conn = new Connection(newConnectionId(), identity, deviceId, ws, now, config.overflowFrames(),
         new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
+    services.stats().socketsOpen.increment();
+    services.stats().socketsAccepted.increment();
     ws.textMessageHandler(text -> onText(conn, text));
     ws.binaryMessageHandler(b -> onBinary(conn));
     ws.pongHandler(b -> conn.lastLife = clock.instant());
@@ -169,6 +173,7 @@ public final class Gateway {
 
   private void closedByServer(Connection conn, CloseCodes code) {
     LOG.debug("closing {} of {}: {}", conn.id, conn.userId(), code.reason());
+    services.stats().socketsClosedByServer.increment();
     vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, new JsonObject().put("userId", conn.userId())
         .put("connectionId", conn.id).put("code", code.code()).put("reason", code.reason()));
   }
@@ -181,13 +186,24 @@ public final class Gateway {
     if (list.isEmpty()) {
       byUser.remove(conn.userId());
     }
+    services.stats().socketsOpen.decrement();
     for (String watched : conn.watched) {
       unwatch(conn, watched);
     }
     services.events().publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,
         new JsonObject().put("userId", conn.userId()).put("connectionId", conn.id), conn.id);
-    presence.deviceDisconnected(conn.userId(), conn.id)
-        .onFailure(err -> LOG.warn("presence of {} not updated: {}", conn.userId(), err.getMessage()));
+    recordDisconnect(conn.userId(), conn.id, 1);
+  }
+
+  /** A lost disconnect would leave a ghost device online: retry with backoff while the store is busy. */
+  private void recordDisconnect(String userId, String connectionId, int attempt) {
+    presence.deviceDisconnected(userId, connectionId).onFailure(err -> {
+      if (attempt >= DISCONNECT_ATTEMPTS) {
+        LOG.warn("presence of {} not updated after {} attempts: {}", userId, attempt, err.getMessage());
+      } else {
+        vertx.setTimer(200L * attempt * attempt, t -> recordDisconnect(userId, connectionId, attempt + 1));
+      }
+    });
   }
 
   private void deviceConnected(JsonObject msg) {
@@ -258,6 +274,7 @@ public final class Gateway {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    services.stats().requestsHandled.increment();
     result.onComplete(ar -> {
       if (ar.succeeded()) {
         conn.send(Frames.ok(id, ar.result()));
@@ -336,6 +353,7 @@ public final class Gateway {
       for (Connection c : List.copyOf(list)) {
         if (!c.id.equals(except)) {
           c.send(frame);
+          services.stats().framesDelivered.increment();
         }
       }
     }
@@ -398,14 +416,30 @@ public final class Gateway {
     }
   }
 
-  /** Re-registers every local device, so presence recovers from a store that lost its data. */
+  /**
+   * Re-registers every local device, in chunks, so presence recovers from a store that lost its data
+   * without flooding the store's connection pool.
+   */
   private void reassertDevices() {
+    List<String> users = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (List<Connection> list : byUser.values()) {
       for (Connection c : list) {
-        presence.deviceConnected(c.userId(), c.id)
-            .onFailure(err -> LOG.debug("re-registering {} failed: {}", c.id, err.getMessage()));
+        users.add(c.userId());
+        ids.add(c.id);
+        if (users.size() == REASSERT_CHUNK) {
+          reassert(List.copyOf(users), List.copyOf(ids));
+          users.clear();
+          ids.clear();
+        }
       }
     }
+    reassert(users, ids);
+  }
+
+  private void reassert(List<String> users, List<String> ids) {
+    presence.reassertDevices(users, ids)
+        .onFailure(err -> LOG.debug("re-registering {} devices failed: {}", ids.size(), err.getMessage()));
   }
 
   /** Local connection count, for health and metrics. */

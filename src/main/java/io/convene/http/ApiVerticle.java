@@ -39,6 +39,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     new HealthRoutes(services).mount(router);
+    new MetricsRoutes(services.stats()).mount(router);
     if (services.devTokens() != null) {
       new DevRoutes(services.devTokens(), services.clock()).mount(router);
     }

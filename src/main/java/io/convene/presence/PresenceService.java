@@ -55,6 +55,20 @@ public final class PresenceService {
         : Future.succeededFuture());
   }
 
+  /**
+   * Re-registers this node's live devices in one store call (so presence survives a store that lost
+   * its data); users the store had lost are announced online again.
+   */
+  public Future<Void> reassertDevices(List<String> userIds, List<String> connectionIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.reassert(nodeId, userIds, connectionIds).compose(turned -> {
+      Instant now = clock.instant();
+      return Future.all(turned.stream().map(u -> announce(u, true, now)).toList()).mapEmpty();
+    });
+  }
+
   /** A device left; the user turns offline after the grace unless a device or heartbeat shows up. */
   public Future<Void> deviceDisconnected(String userId, String connectionId) {
     return store.disconnect(userId, connectionId, nodeId, clock.instant().plusMillis(config.graceMillis()));

@@ -14,6 +14,12 @@ public interface PresenceStore {
   /** Registers (or re-asserts) a device; true when the user turned online. */
   Future<Boolean> connect(String userId, String connectionId, String nodeId);
 
+  /**
+   * Re-asserts many devices of this node at once (after a store outage); returns the users that turned
+   * online because the store had lost them.
+   */
+  Future<List<String>> reassert(String nodeId, List<String> userIds, List<String> connectionIds);
+
   /** Removes a device; when it was the user's last, their status is checked again at {@code checkAt}. */
   Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt);
 

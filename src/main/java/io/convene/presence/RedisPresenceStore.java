@@ -34,6 +34,23 @@ public final class RedisPresenceStore implements PresenceStore {
       return 0
       """;
 
+  private static final String REASSERT =
+      """
+      local p, n = ARGV[1], ARGV[2]
+      local turned = {}
+      redis.call('SADD', p..'nodes', n)
+      for i = 3, #ARGV, 2 do
+        local u, c = ARGV[i], ARGV[i + 1]
+        redis.call('HSET', p..'dev:'..u, c, n)
+        redis.call('SADD', p..'nodeusers:'..n, u)
+        if redis.call('GET', p..'state:'..u) ~= 'online' then
+          redis.call('SET', p..'state:'..u, 'online')
+          turned[#turned + 1] = u
+        end
+      end
+      return turned
+      """;
+
   private static final String DISCONNECT =
       """
       local p, u, c, n, due = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -127,6 +144,21 @@ public final class RedisPresenceStore implements PresenceStore {
   @Override
   public Future<Boolean> connect(String userId, String connectionId, String nodeId) {
     return eval(CONNECT, userId, connectionId, nodeId).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<List<String>> reassert(String nodeId, List<String> userIds, List<String> connectionIds) {
+    Request req = Request.cmd(Command.EVAL).arg(REASSERT).arg(0).arg(prefix).arg(nodeId);
+    for (int i = 0; i < userIds.size(); i++) {
+      req.arg(userIds.get(i)).arg(connectionIds.get(i));
+    }
+    return redis.send(req).map(r -> {
+      List<String> out = new ArrayList<>();
+      if (r != null) {
+        r.forEach(v -> out.add(v.toString()));
+      }
+      return out;
+    });
   }
 
   @Override

@@ -1,0 +1,430 @@
+package io.convene.bench;
+
+import io.convene.auth.DevTokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The load generator: drives a running Convene (one node or several) through real sockets and REST,
+ * from its own JVM, open-loop at a fixed rate, after a warm-up, and reports latency percentiles
+ * (HdrHistogram) and throughput. Usage (see docs/benchmarks.md):
+ *
+ * <pre>java -cp target/convene.jar io.convene.bench.Bench SCENARIO [--key=value ...]</pre>
+ *
+ * Scenarios: idle, presence, ringing, rest, fanout. Common options: {@code --urls} (comma-separated
+ * base URLs, clients spread over them), {@code --secret} (the server's HS256 secret; default the dev
+ * secret in ~/.convene), {@code --duration} and {@code --warmup} (seconds), {@code --rate} (per second).
+ */
+public final class Bench {
+  private final Map<String, String> opts;
+  private final Vertx vertx;
+  private final List<URI> urls;
+  private final WebClient http;
+  private final WebSocketClient ws;
+  private final DevTokens tokens;
+  private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+  /** Passed for actions of the warm-up: their latency is not recorded. (nanoTime may be negative.) */
+  private static final long WARMUP = Long.MIN_VALUE;
+
+  private Bench(Map<String, String> opts) throws Exception {
+    this.opts = opts;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(opt("loops", "2"))));
+    this.urls = new ArrayList<>();
+    for (String u : opt("urls", "http://127.0.0.1:8080").split(",")) {
+      urls.add(URI.create(u.trim()));
+    }
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(intOpt("connections", 64)));
+    this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
+        .setConnectTimeout(60_000));
+    String secret = opts.containsKey("secret") ? opts.get("secret")
+        : Files.readString(Path.of(System.getProperty("user.home"), ".convene", "dev-jwt-secret")).trim();
+    this.tokens = new DevTokens(vertx, secret);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: Bench idle|presence|ringing|rest|fanout [--key=value ...]");
+      System.exit(2);
+    }
+    Map<String, String> opts = new HashMap<>();
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i].replaceFirst("^--", "");
+      int eq = a.indexOf('=');
+      opts.put(eq < 0 ? a : a.substring(0, eq), eq < 0 ? "true" : a.substring(eq + 1));
+    }
+    Bench bench = new Bench(opts);
+    try {
+      switch (args[0]) {
+        case "idle" -> bench.idle();
+        case "presence" -> bench.presence();
+        case "ringing" -> bench.ringing();
+        case "rest" -> bench.rest();
+        case "fanout" -> bench.fanout();
+        default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+      }
+    } finally {
+      bench.vertx.close().await();
+    }
+  }
+
+  private String opt(String key, String fallback) {
+    return opts.getOrDefault(key, fallback);
+  }
+
+  private int intOpt(String key, int fallback) {
+    return Integer.parseInt(opt(key, String.valueOf(fallback)));
+  }
+
+  private String user(String kind, int i) {
+    return "bench-" + run + "-" + kind + "-" + i;
+  }
+
+  private String token(String userId) {
+    return tokens.mint(userId, userId, List.of(), 24 * 3600);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** A socket that hands every frame to {@code onFrame}. Sockets are spread over the URLs. */
+  private Future<WebSocket> socket(String userId, int index, Consumer<JsonObject> onFrame) {
+    URI u = urls.get(index % urls.size());
+    return ws.connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort()).setURI("/ws")
+            .addHeader("Authorization", "Bearer " + token(userId)))
+        .onSuccess(s -> s.textMessageHandler(text -> onFrame.accept(new JsonObject(text))));
+  }
+
+  /** Opens sockets in waves, so the server's accept queue is not the thing measured. */
+  private List<WebSocket> sockets(int count, java.util.function.IntFunction<String> userOf,
+      java.util.function.IntFunction<Consumer<JsonObject>> handlerOf) {
+    List<WebSocket> out = new ArrayList<>();
+    int wave = intOpt("wave", 500);
+    for (int from = 0; from < count; from += wave) {
+      List<Future<WebSocket>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(count, from + wave); i++) {
+        batch.add(socket(userOf.apply(i), i, handlerOf.apply(i)));
+      }
+      out.addAll(Future.all(batch).await().list());
+    }
+    return out;
+  }
+
+  private Future<JsonObject> post(int index, String path, String token, JsonObject body) {
+    URI u = urls.get(index % urls.size());
+    var req = http.post(u.getPort(), u.getHost(), path).bearerTokenAuthentication(token);
+    return (body == null ? req.send() : req.sendJsonObject(body)).map(r -> {
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+      }
+      return r.bodyAsString() == null || r.bodyAsString().isEmpty() ? new JsonObject() : r.bodyAsJsonObject();
+    });
+  }
+
+  private Future<JsonObject> get(int index, String path, String token) {
+    URI u = urls.get(index % urls.size());
+    return http.get(u.getPort(), u.getHost(), path).bearerTokenAuthentication(token).send().map(r -> {
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException(path + " answered " + r.statusCode());
+      }
+      return r.bodyAsJsonObject() == null ? new JsonObject() : r.bodyAsJsonObject();
+    });
+  }
+
+  private Map<String, Long> metrics(URI u) {
+    String text = http.get(u.getPort(), u.getHost(), "/metrics").send().await().bodyAsString();
+    Map<String, Long> out = new HashMap<>();
+    for (String line : text.split("\n")) {
+      if (!line.startsWith("#") && line.contains(" ")) {
+        out.put(line.substring(0, line.indexOf(' ')), Long.parseLong(line.substring(line.indexOf(' ') + 1).trim()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code action} open-loop: {@code rate} times per second for the warm-up and then the
+   * measured duration, on a fixed schedule whatever the answers take, so queueing shows in latency.
+   */
+  private long openLoop(int rate, int warmupSeconds, int seconds, java.util.function.LongConsumer action) throws Exception {
+    long intervalNanos = 1_000_000_000L / rate;
+    long total = (long) rate * (warmupSeconds + seconds);
+    long start = System.nanoTime();
+    AtomicLong issued = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(1);
+    vertx.setPeriodic(1, id -> {
+      long due = Math.min(total, (System.nanoTime() - start) / intervalNanos + 1);
+      while (issued.get() < due) {
+        long n = issued.getAndIncrement();
+        action.accept(n < (long) rate * warmupSeconds ? WARMUP : start + n * intervalNanos);
+      }
+      if (issued.get() >= total) {
+        vertx.cancelTimer(id);
+        done.countDown();
+      }
+    });
+    done.await(warmupSeconds + seconds + 60L, TimeUnit.SECONDS);
+    return total;
+  }
+
+  private static void report(String name, Histogram h, double seconds) {
+    System.out.printf("%-28s n=%-8d rate=%9.1f/s  p50=%7.2f ms  p99=%7.2f ms  p99.9=%7.2f ms  max=%7.2f ms%n", name,
+        h.getTotalCount(), h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+  }
+
+  private static Histogram histogram() {
+    return new Histogram(60_000_000L, 3);
+  }
+
+  private static void record(Histogram h, long startNanos) {
+    if (startNanos != WARMUP) {
+      synchronized (h) {
+        h.recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1000));
+      }
+    }
+  }
+
+  // ---- scenarios ------------------------------------------------------------------------------
+
+  /** N sockets (users with several devices) heartbeating; server heap and RSS per connection. */
+  private void idle() throws Exception {
+    int n = intOpt("sockets", 1000);
+    int devices = intOpt("devices", 2);
+    URI first = urls.get(0);
+    post(0, "/dev/gc", token("gc"), null).await();
+    Map<String, Long> before = metrics(first);
+    List<WebSocket> open = sockets(n, i -> user("idle", i / devices), i -> f -> { });
+    long heartbeat = intOpt("heartbeatSeconds", 30) * 1000L;
+    AtomicInteger beat = new AtomicInteger();
+    vertx.setPeriodic(heartbeat / Math.max(1, n / 100 + 1), id -> {
+      for (int k = 0; k < 100 && !open.isEmpty(); k++) {
+        open.get(Math.floorMod(beat.getAndIncrement(), open.size()))
+            .writeTextMessage("{\"id\":\"h\",\"type\":\"presence:heartbeat\"}");
+      }
+    });
+    Thread.sleep(intOpt("settle", 10) * 1000L);
+    post(0, "/dev/gc", token("gc"), null).await();
+    Map<String, Long> after = metrics(first);
+    long heap = after.get("jvm_memory_heap_used_bytes") - before.get("jvm_memory_heap_used_bytes");
+    long rss = after.get("process_resident_memory_bytes") - before.get("process_resident_memory_bytes");
+    long onNode = after.get("convene_sockets_open") - before.get("convene_sockets_open");
+    System.out.printf("idle: %d sockets (%d on the first node), heap +%.1f MiB (%.1f KiB/socket), RSS +%.1f MiB"
+            + " (%.1f KiB/socket)%n", open.size(), onNode, heap / 1048576.0, heap / 1024.0 / Math.max(1, onNode),
+        rss / 1048576.0, rss / 1024.0 / Math.max(1, onNode));
+  }
+
+  /**
+   * Targets that go online and offline at a set rate (each target toggles every targets/rate seconds,
+   * so run the server with a short presence grace to turn every disconnect into a change); watchers
+   * subscribe to blocks of 500 targets, {@code --perBlock} watchers each. Measures connect → the
+   * watchers' {@code presence:update} online.
+   */
+  private void presence() throws Exception {
+    int targets = intOpt("targets", 3000);
+    int perBlock = intOpt("perBlock", 2);
+    int rate = intOpt("rate", 200);
+    int seconds = intOpt("duration", 20);
+    int warmup = intOpt("warmup", 5);
+    int blocks = (targets + 499) / 500;
+    Histogram h = histogram();
+    Map<String, Long> changedAt = new ConcurrentHashMap<>();
+    AtomicLong updates = new AtomicLong();
+    List<WebSocket> ws = sockets(blocks * perBlock, i -> user("watcher", i), i -> f -> {
+      if ("presence:update".equals(f.getString("type"))) {
+        updates.incrementAndGet();
+        if ("online".equals(f.getJsonObject("data").getString("status"))) {
+          Long t0 = changedAt.get(f.getJsonObject("data").getString("userId"));
+          if (t0 != null) {
+            record(h, t0);
+          }
+        }
+      }
+    });
+    for (int w = 0; w < ws.size(); w++) {
+      int block = w % blocks;
+      JsonArray ids = new JsonArray();
+      for (int t = block * 500; t < Math.min(targets, (block + 1) * 500); t++) {
+        ids.add(user("target", t));
+      }
+      ws.get(w).writeTextMessage(new JsonObject().put("id", "s").put("type", "presence:subscribe")
+          .put("data", new JsonObject().put("userIds", ids)).encode());
+    }
+    WebSocket[] live = new WebSocket[targets];
+    AtomicInteger next = new AtomicInteger();
+    long total = openLoop(rate, warmup, seconds, due -> {
+      int t = Math.floorMod(next.getAndIncrement(), targets);
+      String id = user("target", t);
+      if (live[t] != null) {
+        live[t].close();
+        live[t] = null;
+      } else {
+        changedAt.put(id, due == WARMUP ? WARMUP : System.nanoTime());
+        socket(id, t, f -> { }).onSuccess(s -> live[t] = s);
+      }
+    });
+    Thread.sleep(2000);
+    report("presence connect→update", h, seconds);
+    System.out.printf("presence: %d targets in %d blocks x %d watchers, %d changes at %d/s, %d updates received%n",
+        targets, blocks, perBlock, total, rate, updates.get());
+  }
+
+  /** Calls at a set rate between online pairs: request → call:incoming, accept → call:accepted. */
+  private void ringing() throws Exception {
+    int pairs = intOpt("pairs", 400);
+    int rate = intOpt("rate", 50);
+    int seconds = intOpt("duration", 20);
+    int warmup = intOpt("warmup", 5);
+    Histogram incoming = histogram();
+    Histogram accepted = histogram();
+    Map<String, Long> placed = new ConcurrentHashMap<>();
+    Map<String, Long> acceptedAt = new ConcurrentHashMap<>();
+    Map<String, Boolean> measured = new ConcurrentHashMap<>();
+    WebSocket[] callees = new WebSocket[pairs];
+    sockets(pairs, i -> user("caller", i), i -> f -> {
+      if ("call:accepted".equals(f.getString("type"))) {
+        String call = f.getJsonObject("data").getString("meetingId");
+        Long t1 = acceptedAt.remove(call);
+        if (t1 != null && measured.containsKey(call)) {
+          record(accepted, t1);
+        }
+        URI u = urls.get(i % urls.size());
+        http.delete(u.getPort(), u.getHost(), "/api/calls/" + call).bearerTokenAuthentication(token(user("caller", i))).send();
+      }
+    });
+    List<WebSocket> cs = sockets(pairs, i -> user("callee", i), i -> f -> {
+      if ("call:incoming".equals(f.getString("type"))) {
+        String call = f.getJsonObject("data").getString("meetingId");
+        Long t0 = placed.remove(f.getJsonObject("data").getString("callerId"));
+        if (t0 != null && t0 != WARMUP) {
+          record(incoming, t0);
+          measured.put(call, true);
+        }
+        acceptedAt.put(call, System.nanoTime());
+        callees[i].writeTextMessage(new JsonObject().put("id", "a").put("type", "call:accept")
+            .put("data", new JsonObject().put("meetingId", call)).encode());
+      }
+    });
+    for (int i = 0; i < pairs; i++) {
+      callees[i] = cs.get(i);
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    openLoop(rate, warmup, seconds, due -> {
+      int p = Math.floorMod(next.getAndIncrement(), pairs);
+      String caller = user("caller", p);
+      placed.put(caller, due == WARMUP ? WARMUP : System.nanoTime());
+      post(p, "/api/calls/instant", token(caller), new JsonObject().put("participantIds",
+          new JsonArray().add(user("callee", p)))).onFailure(err -> failed.incrementAndGet());
+    });
+    Thread.sleep(3000);
+    report("ring request→call:incoming", incoming, seconds);
+    report("accept→call:accepted", accepted, seconds);
+    System.out.printf("ringing: %d pairs at %d calls/s, %d requests failed%n", pairs, rate, failed.get());
+  }
+
+  /** Meeting create (10 invitees), list, and join-token issuance at a set rate each. */
+  private void rest() throws Exception {
+    int rate = intOpt("rate", 200);
+    int seconds = intOpt("duration", 15);
+    int warmup = intOpt("warmup", 5);
+    int owners = intOpt("owners", 50);
+    String start = Instant.now().plusSeconds(60).toString();
+    String end = Instant.now().plusSeconds(3600).toString();
+    List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (String phase : List.of("create", "list", "join")) {
+      Histogram h = histogram();
+      AtomicInteger failed = new AtomicInteger();
+      AtomicInteger next = new AtomicInteger();
+      openLoop(rate, warmup, seconds, due -> {
+        int i = next.getAndIncrement();
+        String owner = user("owner", i % owners);
+        long t0 = System.nanoTime();
+        Future<JsonObject> f = switch (phase) {
+          case "create" -> {
+            JsonArray invitees = new JsonArray();
+            for (int k = 0; k < 10; k++) {
+              invitees.add(user("invitee", (i * 10 + k) % 1000));
+            }
+            yield post(i, "/api/meetings", token(owner), new JsonObject().put("title", "Bench " + i)
+                .put("startTime", start).put("endTime", end).put("participantIds", invitees))
+                .onSuccess(m -> created.add(m.getString("meetingId") + " " + owner));
+          }
+          case "list" -> get(i, "/api/meetings?filter=upcoming&limit=20", token(owner));
+          default -> {
+            String[] m = created.get(i % created.size()).split(" ");
+            yield post(i, "/api/meetings/" + m[0] + "/join", token(m[1]), null);
+          }
+        };
+        f.onSuccess(v -> record(h, due == WARMUP ? WARMUP : t0)).onFailure(err -> failed.incrementAndGet());
+      });
+      Thread.sleep(2000);
+      report("rest " + phase, h, seconds);
+      if (failed.get() > 0) {
+        System.out.println("  failed: " + failed.get());
+      }
+    }
+  }
+
+  /** One meeting with many participants online; the owner changes it at a set rate; deliveries/s. */
+  private void fanout() throws Exception {
+    int participants = intOpt("participants", 500);
+    int rate = intOpt("rate", 20);
+    int seconds = intOpt("duration", 15);
+    int warmup = intOpt("warmup", 3);
+    String owner = user("host", 0);
+    JsonArray invitees = new JsonArray();
+    for (int i = 0; i < participants; i++) {
+      invitees.add(user("member", i));
+    }
+    String id = post(0, "/api/meetings", token(owner), new JsonObject().put("title", "Fan-out")
+        .put("startTime", Instant.now().plusSeconds(60).toString()).put("endTime", Instant.now().plusSeconds(7200).toString())
+        .put("participantIds", invitees)).await().getString("meetingId");
+    Histogram h = histogram();
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    AtomicLong deliveries = new AtomicLong();
+    sockets(participants, i -> user("member", i), i -> f -> {
+      if ("meeting:updated".equals(f.getString("type"))) {
+        Long t0 = sentAt.get(f.getJsonObject("data").getString("title"));
+        if (t0 != null && t0 != WARMUP) {
+          deliveries.incrementAndGet();
+          record(h, t0);
+        }
+      }
+    });
+    AtomicInteger next = new AtomicInteger();
+    openLoop(rate, warmup, seconds, due -> {
+      String title = "Fan-out " + next.getAndIncrement();
+      sentAt.put(title, due == WARMUP ? WARMUP : System.nanoTime());
+      http.patch(urls.get(0).getPort(), urls.get(0).getHost(), "/api/meetings/" + id).bearerTokenAuthentication(token(owner))
+          .sendJsonObject(new JsonObject().put("title", title));
+    });
+    Thread.sleep(3000);
+    report("fan-out change→each frame", h, seconds);
+    System.out.printf("fan-out: %d participants, %d changes/s, %.0f deliveries/s measured%n", participants, rate,
+        deliveries.get() / (double) seconds);
+  }
+}

@@ -1,0 +1,60 @@
+package io.convene.http;
+
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code GET /metrics} in the Prometheus text format: sockets, delivered frames, socket requests, heap
+ * and resident memory of the process.
+ */
+public final class MetricsRoutes {
+  private final NodeStats stats;
+
+  public MetricsRoutes(NodeStats stats) {
+    this.stats = stats;
+  }
+
+  public void mount(Router router) {
+    router.get("/metrics").handler(rc -> {
+      var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      StringBuilder sb = new StringBuilder();
+      gauge(sb, "convene_sockets_open", "WebSocket connections open on this node", stats.socketsOpen.sum());
+      counter(sb, "convene_sockets_accepted_total", "WebSocket connections accepted", stats.socketsAccepted.sum());
+      counter(sb, "convene_sockets_closed_by_server_total", "sockets closed for a policy reason",
+          stats.socketsClosedByServer.sum());
+      counter(sb, "convene_frames_delivered_total", "event frames written to sockets", stats.framesDelivered.sum());
+      counter(sb, "convene_socket_requests_total", "socket requests answered", stats.requestsHandled.sum());
+      gauge(sb, "jvm_memory_heap_used_bytes", "heap in use", heap.getUsed());
+      gauge(sb, "jvm_memory_heap_committed_bytes", "heap committed", heap.getCommitted());
+      gauge(sb, "process_resident_memory_bytes", "resident set size", residentBytes());
+      rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(sb.toString());
+    });
+  }
+
+  private static void gauge(StringBuilder sb, String name, String help, long value) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void counter(StringBuilder sb, String name, String help, long value) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+  }
+
+  /** VmRSS from /proc (Linux); -1 elsewhere. Read on request only: a few hundred bytes. */
+  private static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
