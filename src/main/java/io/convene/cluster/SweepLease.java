@@ -4,7 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cluster-wide leases for timed sweeps, in Redis: one node holds {@code <prefix>lease:<sweep>} and runs
@@ -13,6 +17,7 @@ import java.time.Duration;
  * cluster from doing the same work on every node.
  */
 public final class SweepLease {
+  private static final Logger LOG = LoggerFactory.getLogger(SweepLease.class);
   private static final String HOLD =
       """
       local key, node, ttl = KEYS[1], ARGV[1], ARGV[2]
@@ -43,6 +48,24 @@ public final class SweepLease {
     return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg(prefix + sweep).arg(nodeId)
             .arg(ttl.toMillis()))
         .map(r -> r.toInteger() == 1);
+  }
+
+  /**
+   * Runs {@code sweep} every {@code periodMillis} on whichever node holds its lease, one run at a time
+   * per node: a slow run never piles up overlapping ones. Returns the timer id.
+   */
+  public long every(Vertx vertx, String sweep, long periodMillis, Supplier<Future<?>> run) {
+    boolean[] running = {false};
+    return vertx.setPeriodic(periodMillis, id -> {
+      if (running[0]) {
+        return;
+      }
+      running[0] = true;
+      hold(sweep, ttlFor(periodMillis))
+          .compose(held -> held ? run.get().mapEmpty() : Future.succeededFuture())
+          .onFailure(err -> LOG.warn("{} failed: {}", sweep, err.getMessage()))
+          .onComplete(ar -> running[0] = false);
+    });
   }
 
   /** The lease time for a sweep that runs every {@code period}: two periods, at least one second. */

@@ -52,6 +52,8 @@ public final class Gateway {
   private static final int MAX_REQUEST_ID = 64;
   private static final int UNREAD_ON_CONNECT = 50;
   private static final int REASSERT_CHUNK = 500;
+  /** The welcome waits this long for the device's registration, then goes anyway. */
+  private static final long WELCOME_WAIT_MS = 2000;
   private static final int DISCONNECT_ATTEMPTS = 5;
 
   private final Vertx vertx;
@@ -148,7 +150,8 @@ public final class Gateway {
     services.events().publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
     presence.deviceConnected(identity.userId(), conn.id)
-        .onFailure(err -> LOG.warn("presence of {} not recorded: {}", identity.userId(), err.getMessage()))
+        .timeout(WELCOME_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
           conn.send(Frames.event(Events.SESSION_WELCOME, new JsonObject()
               .put("connectionId", conn.id)

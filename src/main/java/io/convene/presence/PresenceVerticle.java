@@ -14,11 +14,8 @@ import org.slf4j.LoggerFactory;
 public final class PresenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
 
-  private static final String SWEEP = "presence-sweep";
-
   private final PresenceService presence;
   private final SweepLease lease;
-  private boolean sweeping;
 
   public PresenceVerticle(PresenceService presence, SweepLease lease) {
     this.presence = presence;
@@ -29,27 +26,12 @@ public final class PresenceVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = presence.config();
     long leaseEvery = Math.max(500, cfg.nodeLeaseSeconds() * 1000L / 3);
-    vertx.setPeriodic(leaseEvery, id -> renew());
-    vertx.setPeriodic(cfg.sweepMillis(), id -> sweep());
+    vertx.setPeriodic(leaseEvery, id -> presence.renewLease()
+        .onFailure(err -> LOG.warn("renewing the node lease failed: {}", err.getMessage())));
+    lease.every(vertx, "presence-sweep", cfg.sweepMillis(), presence::sweep);
     return presence.renewLease().recover(err -> {
       LOG.warn("presence store unavailable at start: {}", err.getMessage());
       return Future.succeededFuture();
     });
-  }
-
-  private void renew() {
-    presence.renewLease().onFailure(err -> LOG.warn("renewing the node lease failed: {}", err.getMessage()));
-  }
-
-  /** One sweep at a time, on the node holding the sweep lease: a slow store never piles up runs. */
-  private void sweep() {
-    if (sweeping) {
-      return;
-    }
-    sweeping = true;
-    lease.hold(SWEEP, SweepLease.ttlFor(presence.config().sweepMillis()))
-        .compose(held -> held ? presence.sweep() : Future.succeededFuture(0))
-        .onFailure(err -> LOG.warn("presence sweep failed: {}", err.getMessage()))
-        .onComplete(ar -> sweeping = false);
   }
 }

@@ -9,16 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the schedule sweep every {@code schedule.sweepSeconds} on the node holding its lease; deployed
- * as a worker. One run at a time: a slow database never piles up overlapping runs.
+ * Runs the schedule sweep every {@code schedule.sweepSeconds} on the node holding its lease (deployed
+ * as a worker), logs what a run did and publishes its counts on {@link Addresses#SCHEDULE_SWEPT}.
  */
 public final class ScheduleVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleVerticle.class);
-  private static final String SWEEP = "schedule-sweep";
 
   private final ScheduleService schedule;
   private final SweepLease lease;
-  private boolean running;
 
   public ScheduleVerticle(ScheduleService schedule, SweepLease lease) {
     this.schedule = schedule;
@@ -27,27 +25,15 @@ public final class ScheduleVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    long period = schedule.config().sweepSeconds() * 1000L;
-    vertx.setPeriodic(period, id -> run(period));
+    lease.every(vertx, "schedule-sweep", schedule.config().sweepSeconds() * 1000L, () -> schedule.sweep().map(report -> {
+      if (report.total() > 0) {
+        LOG.info("schedule sweep: {}", report);
+      }
+      JsonObject counts = new JsonObject().put("at", report.at().toString());
+      report.counts().forEach(counts::put);
+      vertx.eventBus().publish(Addresses.SCHEDULE_SWEPT, counts);
+      return report;
+    }));
     return Future.succeededFuture();
-  }
-
-  private void run(long period) {
-    if (running) {
-      return;
-    }
-    running = true;
-    lease.hold(SWEEP, SweepLease.ttlFor(period))
-        .compose(held -> held ? schedule.sweep().map(report -> {
-          if (report.total() > 0) {
-            LOG.info("schedule sweep: {}", report);
-          }
-          JsonObject counts = new JsonObject().put("at", report.at().toString());
-          report.counts().forEach(counts::put);
-          vertx.eventBus().publish(Addresses.SCHEDULE_SWEPT, counts);
-          return report;
-        }) : Future.succeededFuture())
-        .onFailure(err -> LOG.warn("schedule sweep failed: {}", err.getMessage()))
-        .onComplete(ar -> running = false);
   }
 }
