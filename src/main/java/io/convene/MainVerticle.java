@@ -12,6 +12,7 @@ import io.convene.cluster.SweepLease;
 import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
+import io.convene.guest.GuestService;
 import io.convene.http.ApiVerticle;
 import io.convene.http.NodeStats;
 import io.convene.livekit.JoinTokens;
@@ -111,7 +112,8 @@ public final class MainVerticle extends VerticleBase {
         new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, cfg.redis().keyPrefix(), room);
     ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, events, cfg.schedule(),
         Duration.ofHours(cfg.calls().maxCallHours()), clock);
+    GuestService guests = new GuestService(pool, meetings, room, events, clock, cfg.guests(), cfg.http().publicUrl());
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, notifications, calls, room, rooms, webhooks, schedule, new NodeStats(), dev);
+        presence, notifications, calls, room, rooms, webhooks, schedule, guests, new NodeStats(), dev);
   }
 }

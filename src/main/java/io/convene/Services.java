@@ -7,6 +7,7 @@ import io.convene.auth.UserDirectory;
 import io.convene.bus.UserEvents;
 import io.convene.call.CallService;
 import io.convene.config.AppConfig;
+import io.convene.guest.GuestService;
 import io.convene.http.NodeStats;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.meeting.MeetingService;
@@ -37,5 +38,6 @@ public record Services(
     LiveKitRooms rooms,
     WebhookIntake webhooks,
     ScheduleService schedule,
+    GuestService guests,
     NodeStats stats,
     DevTokens devTokens) {}

@@ -17,10 +17,10 @@ public final class Addresses {
   public static final String PRESENCE_CHANGED = "convene.presence.changed";
 
   /**
-   * Published when a device connects with a device id: {@code {"userId","deviceId","connectionId"}}.
-   * Any other live connection of the same user and device, on any node, is closed as replaced.
+   * Published when a device reconnected with the same device id: {@code {"userId","connectionId"}} names
+   * the older connection, which whichever node holds it closes as replaced.
    */
-  public static final String DEVICE_CONNECTED = "convene.device.connected";
+  public static final String DEVICE_REPLACED = "convene.device.replaced";
 
   /**
    * Published when the server closes a socket for a policy reason (too slow, rate, size, idle, expired

@@ -19,6 +19,7 @@ public record AppConfig(
     Calls calls,
     LiveKit livekit,
     Schedule schedule,
+    Guests guests,
     Meetings meetings) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
@@ -107,6 +108,13 @@ public record AppConfig(
       int readNotificationDays,
       int staleStayMinutes) {}
 
+  /**
+   * Guests: a scheduled meeting's link works from {@code linkOpensMinutesBefore} its start to {@code
+   * linkClosesMinutesAfter} it (and any time while in progress); a guest session lasts at most {@code
+   * sessionHours}; a guest's key bundle is at most {@code maxKeyBytes}.
+   */
+  public record Guests(int linkOpensMinutesBefore, int linkClosesMinutesAfter, int sessionHours, int maxKeyBytes) {}
+
   /** The secret {@code livekit-server --dev} uses; only ever the default in dev mode. */
   public static final String LIVEKIT_DEV_SECRET = "secret";
 
@@ -136,6 +144,7 @@ public record AppConfig(
     JsonObject cluster = r.section("cluster");
     JsonObject livekit = r.section("livekit");
     JsonObject schedule = r.section("schedule");
+    JsonObject guests = r.section("guests");
 
     Db dbConf =
         new Db(
@@ -220,6 +229,11 @@ public record AppConfig(
             r.integer(schedule, "schedule.retentionHours", "retentionHours", 0, 24 * 3650),
             r.integer(schedule, "schedule.readNotificationDays", "readNotificationDays", 1, 3650),
             r.integer(schedule, "schedule.staleStayMinutes", "staleStayMinutes", 1, 24 * 60)),
+        new Guests(
+            r.integer(guests, "guests.linkOpensMinutesBefore", "linkOpensMinutesBefore", 0, 7 * 24 * 60),
+            r.integer(guests, "guests.linkClosesMinutesAfter", "linkClosesMinutesAfter", 0, 7 * 24 * 60),
+            r.integer(guests, "guests.sessionHours", "sessionHours", 1, 24 * 7),
+            r.integer(guests, "guests.maxKeyBytes", "maxKeyBytes", 0, 1024 * 1024)),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),

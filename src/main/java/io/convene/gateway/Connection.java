@@ -19,7 +19,6 @@ import java.util.Set;
 final class Connection {
   final String id;
   final Identity identity;
-  final String deviceId;
   final ServerWebSocket socket;
   final Set<String> watched = new HashSet<>();
   /** Latest state of watched users that changed since the last bulk update. */
@@ -34,12 +33,11 @@ final class Connection {
   Instant lastLife;
   Instant lastPing;
 
-  Connection(String id, Identity identity, String deviceId, ServerWebSocket socket, Instant now,
+  Connection(String id, Identity identity, ServerWebSocket socket, Instant now,
       int overflowAllowance, RateLimit rate, java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
     this.onClose = onClose;
     this.id = id;
     this.identity = identity;
-    this.deviceId = deviceId;
     this.socket = socket;
     this.lastLife = now;
     this.lastPing = now;

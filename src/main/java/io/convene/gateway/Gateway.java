@@ -5,6 +5,7 @@ import io.convene.auth.Identity;
 import io.convene.bus.Addresses;
 import io.convene.call.CallRequests;
 import io.convene.config.AppConfig;
+import io.convene.guest.GuestService;
 import io.convene.http.AuthHandler;
 import io.convene.presence.PresenceService;
 import io.convene.protocol.ApiException;
@@ -90,7 +91,7 @@ public final class Gateway {
     var bus = vertx.eventBus();
     consumers.add(bus.<JsonObject>consumer(Addresses.USER_EVENTS, m -> deliver(m.body())));
     consumers.add(bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> presenceChanged(m.body())));
-    consumers.add(bus.<JsonObject>consumer(Addresses.DEVICE_CONNECTED, m -> deviceConnected(m.body())));
+    consumers.add(bus.<JsonObject>consumer(Addresses.DEVICE_REPLACED, m -> deviceReplaced(m.body())));
     var p = presence.config();
     timers.add(vertx.setPeriodic(config.sweepMillis(), id -> sweep()));
     timers.add(vertx.setPeriodic(p.bulkSeconds() * 1000L, id -> bulkUpdates()));
@@ -121,10 +122,13 @@ public final class Gateway {
       hs.reject(400);
       return;
     }
-    services.tokens().verify(token)
+    String guestToken = query.get("guest_token");
+    (guestToken != null ? services.guests().verify(guestToken) : services.tokens().verify(token))
         .onFailure(err -> hs.reject(401))
         .onSuccess(identity -> {
-          services.users().touch(identity);
+          if (guestToken == null) {
+            services.users().touch(identity);
+          }
           hs.accept().onSuccess(ws -> register(ws, identity, deviceId));
         });
   }
@@ -132,7 +136,7 @@ public final class Gateway {
   private void register(ServerWebSocket ws, Identity identity, String deviceId) {
     Instant now = clock.instant();
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
-    Connection conn = new Connection(newConnectionId(), identity, deviceId, ws, now, config.overflowFrames(),
+    Connection conn = new Connection(newConnectionId(), identity, ws, now, config.overflowFrames(),
         new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     services.stats().socketsOpen.increment();
@@ -144,8 +148,14 @@ public final class Gateway {
     ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
 
     if (deviceId != null) {
-      vertx.eventBus().publish(Addresses.DEVICE_CONNECTED, new JsonObject()
-          .put("userId", identity.userId()).put("deviceId", deviceId).put("connectionId", conn.id));
+      presence.claimDevice(identity.userId(), deviceId, conn.id)
+          .onSuccess(previous -> {
+            if (previous != null && !previous.equals(conn.id)) {
+              vertx.eventBus().publish(Addresses.DEVICE_REPLACED,
+                  new JsonObject().put("userId", identity.userId()).put("connectionId", previous));
+            }
+          })
+          .onFailure(err -> LOG.warn("device {} of {} not claimed: {}", deviceId, identity.userId(), err.getMessage()));
     }
     services.events().publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
@@ -209,13 +219,13 @@ public final class Gateway {
     });
   }
 
-  private void deviceConnected(JsonObject msg) {
+  private void deviceReplaced(JsonObject msg) {
     List<Connection> list = byUser.get(msg.getString("userId"));
     if (list == null) {
       return;
     }
     for (Connection c : List.copyOf(list)) {
-      if (msg.getString("deviceId").equals(c.deviceId) && !c.id.equals(msg.getString("connectionId"))) {
+      if (c.id.equals(msg.getString("connectionId"))) {
         c.close(CloseCodes.REPLACED);
       }
     }
@@ -296,6 +306,9 @@ public final class Gateway {
   }
 
   private Future<JsonObject> subscribe(Connection conn, JsonObject data) {
+    if (conn.identity.roles().contains(GuestService.GUEST_ROLE)) {
+      throw ApiException.forbidden("guests cannot watch presence");
+    }
     Input in = Input.of(data).allowOnly("userIds");
     List<String> ids = in.ids("userIds", true, config.maxSubscriptions());
     in.check();

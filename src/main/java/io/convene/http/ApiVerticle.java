@@ -3,6 +3,7 @@ package io.convene.http;
 import io.convene.Services;
 import io.convene.call.CallRoutes;
 import io.convene.gateway.Gateway;
+import io.convene.guest.GuestRoutes;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.notify.NotificationRoutes;
 import io.convene.presence.PresenceRoutes;
@@ -44,6 +45,8 @@ public final class ApiVerticle extends VerticleBase {
       new DevRoutes(services.devTokens(), services.clock()).mount(router);
     }
     router.post(WebhookIntake.PATH).handler(services.webhooks()::handle);
+    GuestRoutes guestRoutes = new GuestRoutes(services.guests());
+    guestRoutes.mountPublic(router);
     Router api = Router.router(vertx);
     api.route().handler(new AuthHandler(services.tokens(), services.users()));
     new MeetingRoutes(services.meetings()).mount(api);
@@ -51,6 +54,7 @@ public final class ApiVerticle extends VerticleBase {
     new CallRoutes(services.calls()).mount(api);
     new NotificationRoutes(services.notifications()).mount(api);
     new RoomRoutes(services.room()).mount(api);
+    guestRoutes.mount(api);
     api.route().failureHandler(Problems::handle);
     router.route("/api/*").subRouter(api);
     router.route().failureHandler(Problems::handle);

@@ -3,6 +3,8 @@ package io.convene.http;
 import io.convene.auth.Identity;
 import io.convene.auth.TokenVerifier;
 import io.convene.auth.UserDirectory;
+import io.convene.guest.GuestService;
+import io.convene.protocol.ApiException;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,8 +22,13 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
+    String token = bearer(rc.request().getHeader("Authorization"));
+    if (token != null && token.startsWith(GuestService.TOKEN_PREFIX)) {
+      rc.fail(ApiException.forbidden("guest tokens work on the guest routes and the socket only"));
+      return;
+    }
     verifier
-        .verify(bearer(rc.request().getHeader("Authorization")))
+        .verify(token)
         .onSuccess(identity -> {
           users.touch(identity);
           rc.put(IDENTITY, identity);

@@ -364,6 +364,13 @@ final class MeetingRepository {
     });
   }
 
+  Future<String> ownerName(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT COALESCE(u.display_name, p.user_id) FROM meeting_participants p"
+            + " LEFT JOIN users u ON u.id = p.user_id WHERE p.meeting_id = $1 AND p.role = 'owner'")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
   /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
   Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
     return db.preparedQuery(

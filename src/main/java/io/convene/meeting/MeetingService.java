@@ -763,6 +763,11 @@ public final class MeetingService {
 
   // ---- timed work (the schedule package decides when; these change state and tell people) -----
 
+  /** The owner's display name (their id when the users table has none). */
+  public Future<String> ownerName(String meetingId) {
+    return repo.ownerName(pool, meetingId);
+  }
+
   /** Starts scheduled meetings whose start has come. Returns how many. */
   public Future<Integer> startDue(int batch) {
     Instant now = now();

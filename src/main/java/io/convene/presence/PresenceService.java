@@ -69,6 +69,11 @@ public final class PresenceService {
     });
   }
 
+  /** The connection {@code connectionId} now holds the user's device; returns the one it replaces. */
+  public Future<String> claimDevice(String userId, String deviceId, String connectionId) {
+    return store.claimDevice(userId, deviceId, connectionId);
+  }
+
   /** A device left; the user turns offline after the grace unless a device or heartbeat shows up. */
   public Future<Void> deviceDisconnected(String userId, String connectionId) {
     return store.disconnect(userId, connectionId, nodeId, clock.instant().plusMillis(config.graceMillis()));

@@ -20,6 +20,12 @@ public interface PresenceStore {
    */
   Future<List<String>> reassert(String nodeId, List<String> userIds, List<String> connectionIds);
 
+  /**
+   * Records {@code connectionId} as the live connection of the user's device {@code deviceId}; returns
+   * the connection it replaces, if any. Redis orders concurrent claims, so the later one always wins.
+   */
+  Future<String> claimDevice(String userId, String deviceId, String connectionId);
+
   /** Removes a device; when it was the user's last, their status is checked again at {@code checkAt}. */
   Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt);
 

@@ -162,6 +162,13 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
+  public Future<String> claimDevice(String userId, String deviceId, String connectionId) {
+    return redis.send(Request.cmd(Command.SET).arg(prefix + "device:" + userId + ":" + deviceId).arg(connectionId)
+            .arg("GET").arg("EX").arg(7 * 24 * 3600))
+        .map(r -> r == null ? null : r.toString());
+  }
+
+  @Override
   public Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt) {
     return eval(DISCONNECT, userId, connectionId, nodeId, checkAt.toEpochMilli()).mapEmpty();
   }

@@ -30,6 +30,9 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** A new guest link was generated (the old one stopped working): {meetingId, generatedBy}. */
+  public static final String MEETING_INVITE_LINK_GENERATED = "meeting:invite_link_generated";
+
   /**
    * A meeting starts soon or now: {meetingId, title, startTime, offsetMinutes, kind: before_start|at_start,
    * notificationId}.

@@ -1,0 +1,57 @@
+package io.convene.guest;
+
+import io.convene.http.AuthHandler;
+import io.convene.http.Bodies;
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Input;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Guest routes. Without authentication: {@code GET /api/external/join/{token}} and {@code POST
+ * /api/external/register}. With a member token: {@code POST /api/meetings/{id}/generate-link} and
+ * {@code GET /api/external/keys/{sessionId}}.
+ */
+public final class GuestRoutes {
+  private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+
+  private final GuestService guests;
+
+  public GuestRoutes(GuestService guests) {
+    this.guests = guests;
+  }
+
+  /** The routes anyone may call; mounted before the authenticated {@code /api} router. */
+  public void mountPublic(Router router) {
+    router.get("/api/external/join/:token").handler(rc -> guests.joinInfo(rc.pathParam("token"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    router.post("/api/external/register").handler(this::register);
+  }
+
+  public void mount(Router api) {
+    api.post("/meetings/:id/generate-link").handler(rc -> guests.generateLink(AuthHandler.identity(rc), rc.pathParam("id"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.get("/external/keys/:sessionId").handler(rc -> guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+  }
+
+  private void register(RoutingContext rc) {
+    JsonObject body = Bodies.object(rc);
+    Input in = Input.of(body).allowOnly("invitationToken", "displayName", "email", "keys");
+    String token = in.string("invitationToken", true, 1, 128);
+    String name = in.string("displayName", true, 1, 64);
+    String email = in.string("email", false, 3, 254);
+    if (email != null && !EMAIL.matcher(email).matches()) {
+      in.error("email", "format", "is not an email address");
+    }
+    Input keys = in.object("keys");
+    in.check();
+    JsonObject bundle = keys == null ? null : keys.raw();
+    if (bundle != null && bundle.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > guests.config().maxKeyBytes()) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "keys: the bundle is over " + guests.config().maxKeyBytes() + " bytes");
+    }
+    guests.register(token, name, email, bundle).onSuccess(out -> Bodies.json(rc, 201, out)).onFailure(rc::fail);
+  }
+}

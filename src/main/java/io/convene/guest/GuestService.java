@@ -1,0 +1,225 @@
+package io.convene.guest;
+
+import io.convene.auth.Identity;
+import io.convene.bus.UserEvents;
+import io.convene.config.AppConfig;
+import io.convene.meeting.Meeting;
+import io.convene.meeting.MeetingService;
+import io.convene.meeting.Permission;
+import io.convene.meeting.Permissions;
+import io.convene.protocol.ApiException;
+import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Events;
+import io.convene.room.RoomService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * People without an account: invitation links (unguessable, stored hashed, a new one replaces the old),
+ * what a link shows before registering, guest registration with an opaque key bundle, and the guest
+ * tokens that authenticate guests on their routes and on the socket.
+ */
+public final class GuestService {
+  public static final String LINK_PREFIX = "inv_";
+  public static final String TOKEN_PREFIX = "gt_";
+  /** Guest identities in rooms and events: {@code guest:<sessionId>}. */
+  public static final String IDENTITY_PREFIX = "guest:";
+  public static final String GUEST_ROLE = "guest";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Pool pool;
+  private final MeetingService meetings;
+  private final RoomService room;
+  private final UserEvents events;
+  private final Clock clock;
+  private final AppConfig.Guests config;
+  private final LinkWindow window;
+  private final String publicUrl;
+
+  public GuestService(Pool pool, MeetingService meetings, RoomService room, UserEvents events, Clock clock,
+      AppConfig.Guests config, String publicUrl) {
+    this.pool = pool;
+    this.meetings = meetings;
+    this.room = room;
+    this.events = events;
+    this.clock = clock;
+    this.config = config;
+    this.publicUrl = publicUrl;
+    this.window = new LinkWindow(Duration.ofMinutes(config.linkOpensMinutesBefore()),
+        Duration.ofMinutes(config.linkClosesMinutesAfter()));
+  }
+
+  public AppConfig.Guests config() {
+    return config;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** A new link for the meeting (owner, manager; allowExternal on); the previous one stops working. */
+  public Future<JsonObject> generateLink(Identity who, String meetingId) {
+    return meetings.membership(who, meetingId).compose(m -> {
+      if (!Permissions.allows(m.role(), m.admin(), Permission.GENERATE_LINK)) {
+        throw ApiException.forbidden("your role in this meeting does not allow generate_link");
+      }
+      Meeting meeting = m.meeting();
+      if (!meeting.allowExternal()) {
+        throw ApiException.invalidState("guests are not allowed in this meeting; turn allowExternal on first");
+      }
+      if (!meeting.status().active()) {
+        throw ApiException.invalidState("the meeting is " + meeting.status().wire());
+      }
+      String token = LINK_PREFIX + random(24);
+      Instant now = now();
+      return pool.withTransaction(db -> db.preparedQuery(
+                  "UPDATE invite_links SET replaced_at = $2 WHERE meeting_id = $1 AND replaced_at IS NULL")
+              .execute(Tuple.of(meetingId, now.atOffset(ZoneOffset.UTC)))
+              .compose(v -> db.preparedQuery("INSERT INTO invite_links (token_hash, meeting_id, created_by, created_at)"
+                  + " VALUES ($1, $2, $3, $4)").execute(Tuple.of(hash(token), meetingId, who.userId(),
+                  now.atOffset(ZoneOffset.UTC)))))
+          .compose(v -> room.present(meetingId))
+          .map(present -> {
+            LinkWindow.Verdict verdict = window.check(meeting, now);
+            events.publish(present.stream().filter(p -> !p.startsWith(IDENTITY_PREFIX)).toList(),
+                Events.MEETING_INVITE_LINK_GENERATED, new JsonObject().put("meetingId", meetingId)
+                    .put("generatedBy", who.userId()));
+            return new JsonObject()
+                .put("token", token)
+                .put("url", publicUrl == null ? null : publicUrl.replaceAll("/+$", "") + "/join/" + token)
+                .put("validFrom", verdict.validFrom().toString())
+                .put("validUntil", verdict.validUntil().toString());
+          });
+    });
+  }
+
+  /** What a link shows anyone holding it; unknown and replaced links are not found, with the reason. */
+  public Future<JsonObject> joinInfo(String token) {
+    return link(token).compose(meeting -> meetings.ownerName(meeting.id()).compose(host ->
+        room.present(meeting.id()).map(present -> {
+          LinkWindow.Verdict verdict = window.check(meeting, now());
+          boolean someoneIn = present.stream().anyMatch(p -> !p.startsWith(IDENTITY_PREFIX));
+          return new JsonObject()
+              .put("meetingId", meeting.id())
+              .put("title", meeting.title())
+              .put("startTime", meeting.startTime().toString())
+              .put("hostName", host)
+              .put("status", meeting.status().wire())
+              .put("valid", verdict.valid())
+              .put("reason", verdict.reason())
+              .put("validFrom", verdict.validFrom().toString())
+              .put("validUntil", verdict.validUntil().toString())
+              .put("canAskForAccess", verdict.valid() && someoneIn);
+        })));
+  }
+
+  /** Registers a guest through a valid link; returns the session and the guest token (shown once). */
+  public Future<JsonObject> register(String linkToken, String displayName, String email, JsonObject keys) {
+    return link(linkToken).compose(meeting -> {
+      Instant now = now();
+      LinkWindow.Verdict verdict = window.check(meeting, now);
+      if (!verdict.valid()) {
+        throw new ApiException(ErrorCode.INVALID_STATE, "the link does not work now: " + verdict.reason());
+      }
+      String sessionId = "gst_" + random(12);
+      String guestToken = TOKEN_PREFIX + random(32);
+      Instant expires = now.plus(Duration.ofHours(config.sessionHours()));
+      return pool.preparedQuery("INSERT INTO guest_sessions (id, meeting_id, token_hash, display_name, email, keys,"
+              + " status, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'registered', $7, $8)")
+          .execute(Tuple.tuple().addString(sessionId).addString(meeting.id()).addString(hash(guestToken))
+              .addString(displayName).addString(email).addValue(keys).addOffsetDateTime(now.atOffset(ZoneOffset.UTC))
+              .addOffsetDateTime(expires.atOffset(ZoneOffset.UTC)))
+          .map(v -> new JsonObject().put("sessionId", sessionId).put("guestToken", guestToken)
+              .put("meetingId", meeting.id()).put("expiresAt", expires.toString()));
+    });
+  }
+
+  /** A guest's key bundle, for the meeting's participants only. */
+  public Future<JsonObject> keys(Identity who, String sessionId) {
+    if (who.roles().contains(GUEST_ROLE)) {
+      return Future.failedFuture(ApiException.forbidden("guests cannot read other guests' keys"));
+    }
+    return pool.preparedQuery("SELECT meeting_id, display_name, keys FROM guest_sessions WHERE id = $1")
+        .execute(Tuple.of(sessionId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ApiException.notFound("guest session"));
+          }
+          Row r = rows.iterator().next();
+          return meetings.membership(who, r.getString("meeting_id")).map(m -> new JsonObject()
+              .put("sessionId", sessionId)
+              .put("displayName", r.getString("display_name"))
+              .put("keys", r.getValue("keys")));
+        })
+        .recover(err -> err instanceof ApiException e && e.code() == ErrorCode.NOT_FOUND
+            ? Future.failedFuture(ApiException.notFound("guest session")) : Future.failedFuture(err));
+  }
+
+  /** The identity a guest token proves: {@code guest:<sessionId>} with the guest role, until the session ends. */
+  public Future<Identity> verify(String guestToken) {
+    if (guestToken == null || !guestToken.startsWith(TOKEN_PREFIX) || guestToken.length() > 128) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid guest token"));
+    }
+    return pool.preparedQuery("SELECT id, display_name, expires_at FROM guest_sessions"
+            + " WHERE token_hash = $1 AND status <> 'ended' AND expires_at > $2")
+        .execute(Tuple.of(hash(guestToken), now().atOffset(ZoneOffset.UTC)))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid or expired guest token"))
+            : Future.succeededFuture(identity(rows.iterator().next())));
+  }
+
+  private static Identity identity(Row r) {
+    return new Identity(IDENTITY_PREFIX + r.getString("id"), r.getString("display_name"), Set.of(GUEST_ROLE),
+        r.getOffsetDateTime("expires_at").toInstant());
+  }
+
+  /** The meeting of a current link; not found (with the reason) for unknown and replaced links. */
+  private Future<Meeting> link(String token) {
+    if (token == null || !token.startsWith(LINK_PREFIX) || token.length() > 128) {
+      return Future.failedFuture(ApiException.notFound("invitation link"));
+    }
+    return pool.preparedQuery("SELECT meeting_id, replaced_at FROM invite_links WHERE token_hash = $1")
+        .execute(Tuple.of(hash(token)))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new ApiException(ErrorCode.NOT_FOUND, "unknown invitation link"));
+          }
+          Row r = rows.iterator().next();
+          if (r.getOffsetDateTime("replaced_at") != null) {
+            return Future.failedFuture(new ApiException(ErrorCode.NOT_FOUND,
+                "this invitation link was replaced by a newer one"));
+          }
+          return meetings.find(r.getString("meeting_id")).map(found -> found.orElseThrow(
+              () -> new ApiException(ErrorCode.NOT_FOUND, "unknown invitation link")));
+        });
+  }
+
+  static String hash(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String random(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}
