@@ -76,6 +76,16 @@ public final class Gateway {
     this.clock = services.clock();
     handlers.put(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()));
     CallRequests.register(handlers, services.calls());
+    handlers.put(Requests.MEETING_ADMIT_GUEST, (who, conn, data) -> decideGuest(who, data, true));
+    handlers.put(Requests.MEETING_DECLINE_GUEST, (who, conn, data) -> decideGuest(who, data, false));
+  }
+
+  private Future<JsonObject> decideGuest(Identity who, JsonObject data, boolean admit) {
+    Input in = Input.of(data).allowOnly("meetingId", "sessionId");
+    String meetingId = in.string("meetingId", true, 1, 64);
+    String sessionId = in.string("sessionId", true, 1, 64);
+    in.check();
+    return services.guests().decide(who, meetingId, sessionId, admit);
   }
 
   /**

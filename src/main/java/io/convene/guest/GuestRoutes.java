@@ -11,11 +11,14 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Guest routes. Without authentication: {@code GET /api/external/join/{token}} and {@code POST
- * /api/external/register}. With a member token: {@code POST /api/meetings/{id}/generate-link} and
- * {@code GET /api/external/keys/{sessionId}}.
+ * /api/external/register}. With the guest token: {@code POST /api/external/session/{id}/ask|join}. With
+ * a member token: {@code POST /api/meetings/{id}/generate-link}, {@code POST
+ * /api/meetings/{id}/guests/{sessionId}/admit|decline} and {@code GET /api/external/keys/{sessionId}}.
  */
 public final class GuestRoutes {
   private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+
+  private static final String GUEST = "convene.guest";
 
   private final GuestService guests;
 
@@ -23,16 +26,39 @@ public final class GuestRoutes {
     this.guests = guests;
   }
 
-  /** The routes anyone may call; mounted before the authenticated {@code /api} router. */
+  /** The routes of people without an account; mounted before the authenticated {@code /api} router. */
   public void mountPublic(Router router) {
     router.get("/api/external/join/:token").handler(rc -> guests.joinInfo(rc.pathParam("token"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     router.post("/api/external/register").handler(this::register);
+    router.route("/api/external/session/:sessionId/*").handler(this::guestAuth);
+    router.post("/api/external/session/:sessionId/ask").handler(rc -> guests.ask(guest(rc), rc.pathParam("sessionId"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    router.post("/api/external/session/:sessionId/join").handler(rc -> guests.join(guest(rc), rc.pathParam("sessionId"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+  }
+
+  /** Guest routes take the guest token as a bearer token. */
+  private void guestAuth(RoutingContext rc) {
+    guests.verify(AuthHandler.bearer(rc.request().getHeader("Authorization")))
+        .onSuccess(identity -> {
+          rc.put(GUEST, identity);
+          rc.next();
+        })
+        .onFailure(rc::fail);
+  }
+
+  private static io.convene.auth.Identity guest(RoutingContext rc) {
+    return rc.get(GUEST);
   }
 
   public void mount(Router api) {
     api.post("/meetings/:id/generate-link").handler(rc -> guests.generateLink(AuthHandler.identity(rc), rc.pathParam("id"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/guests/:sessionId/admit").handler(rc -> guests.decide(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("sessionId"), true).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/guests/:sessionId/decline").handler(rc -> guests.decide(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("sessionId"), false).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     api.get("/external/keys/:sessionId").handler(rc -> guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
   }

@@ -62,6 +62,106 @@ public final class GuestService {
     this.publicUrl = publicUrl;
     this.window = new LinkWindow(Duration.ofMinutes(config.linkOpensMinutesBefore()),
         Duration.ofMinutes(config.linkClosesMinutesAfter()));
+    room.onFirstMember(this::firstMemberJoined);
+  }
+
+  /** Guests still outside learn that they may ask now. */
+  private void firstMemberJoined(String meetingId) {
+    pool.preparedQuery("SELECT id FROM guest_sessions WHERE meeting_id = $1 AND status = 'registered' AND expires_at > $2")
+        .execute(Tuple.of(meetingId, now().atOffset(ZoneOffset.UTC)))
+        .onSuccess(rows -> {
+          java.util.List<String> guests = new java.util.ArrayList<>();
+          rows.forEach(r -> guests.add(IDENTITY_PREFIX + r.getString(0)));
+          events.publish(guests, Events.MEETING_FIRST_PARTICIPANT_JOINED, new JsonObject().put("meetingId", meetingId));
+        });
+  }
+
+  /** A guest's session as its own token proves it; not-found for any other session. */
+  public record Session(String id, String meetingId, String displayName, String status) {}
+
+  public Future<Session> session(Identity guest, String sessionId) {
+    if (!guest.userId().equals(IDENTITY_PREFIX + sessionId)) {
+      return Future.failedFuture(ApiException.notFound("guest session"));
+    }
+    return pool.preparedQuery("SELECT id, meeting_id, display_name, status FROM guest_sessions WHERE id = $1")
+        .execute(Tuple.of(sessionId))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("guest session"))
+            : Future.succeededFuture(session(rows.iterator().next())));
+  }
+
+  private static Session session(Row r) {
+    return new Session(r.getString("id"), r.getString("meeting_id"), r.getString("display_name"), r.getString("status"));
+  }
+
+  /**
+   * The guest asks to be let in: possible once a member is in the room. Everyone in the room is told;
+   * a declined guest can never ask again.
+   */
+  public Future<JsonObject> ask(Identity guest, String sessionId) {
+    return session(guest, sessionId).compose(s -> switch (s.status()) {
+      case "declined" -> throw ApiException.forbidden("you were turned away; you cannot ask again");
+      case "admitted" -> Future.succeededFuture(new JsonObject().put("status", "admitted"));
+      case "ended" -> throw ApiException.invalidState("your guest session has ended");
+      default -> room.membersPresent(s.meetingId()).compose(members -> {
+        if (members.isEmpty()) {
+          throw new ApiException(ErrorCode.INVALID_STATE,
+              "nobody has joined yet; you will get meeting:first_participant_joined when you can ask");
+        }
+        return pool.preparedQuery("UPDATE guest_sessions SET status = 'waiting' WHERE id = $1 AND status IN ('registered', 'waiting')")
+            .execute(Tuple.of(sessionId))
+            .map(v -> {
+              events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", s.meetingId())
+                  .put("sessionId", sessionId).put("displayName", s.displayName()));
+              return new JsonObject().put("status", "waiting");
+            });
+      });
+    });
+  }
+
+  /** A participant lets a waiting guest in or turns them away; the first decision wins. */
+  public Future<JsonObject> decide(Identity who, String meetingId, String sessionId, boolean admit) {
+    return meetings.membership(who, meetingId).compose(m -> {
+      if (!Permissions.allows(m.role(), m.admin(), Permission.ADMIT_GUESTS)) {
+        throw ApiException.forbidden("your role in this meeting does not allow admit_guests");
+      }
+      String status = admit ? "admitted" : "declined";
+      return pool.preparedQuery("UPDATE guest_sessions SET status = $3 WHERE id = $1 AND meeting_id = $2"
+              + " AND status = 'waiting' RETURNING id")
+          .execute(Tuple.of(sessionId, meetingId, status))
+          .compose(rows -> {
+            if (rows.size() == 1) {
+              return room.membersPresent(meetingId).map(members -> {
+                java.util.List<String> told = new java.util.ArrayList<>(members);
+                told.add(IDENTITY_PREFIX + sessionId);
+                events.publish(told, admit ? Events.MEETING_GUEST_ADMITTED : Events.MEETING_GUEST_DECLINED,
+                    new JsonObject().put("meetingId", meetingId).put("sessionId", sessionId).put("decidedBy", who.userId()));
+                return new JsonObject().put("sessionId", sessionId).put("status", status);
+              });
+            }
+            return pool.preparedQuery("SELECT status FROM guest_sessions WHERE id = $1 AND meeting_id = $2")
+                .execute(Tuple.of(sessionId, meetingId))
+                .map(found -> {
+                  if (found.size() == 0) {
+                    throw ApiException.notFound("guest session");
+                  }
+                  String current = found.iterator().next().getString(0);
+                  if (current.equals("admitted") || current.equals("declined")) {
+                    throw new ApiException(ErrorCode.TOO_LATE, "the guest was already " + current);
+                  }
+                  throw ApiException.invalidState("the guest is not waiting (" + current + ")");
+                });
+          });
+    });
+  }
+
+  /** An admitted guest enters the room and gets LiveKit connection details. */
+  public Future<JsonObject> join(Identity guest, String sessionId) {
+    return session(guest, sessionId).compose(s -> {
+      if (!s.status().equals("admitted")) {
+        throw ApiException.forbidden("wait until a participant lets you in");
+      }
+      return room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName());
+    });
   }
 
   public AppConfig.Guests config() {

@@ -30,6 +30,15 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** The first member entered the room: guests may ask for access now. {meetingId}. */
+  public static final String MEETING_FIRST_PARTICIPANT_JOINED = "meeting:first_participant_joined";
+  /** A guest asks to be let in: {meetingId, sessionId, displayName}. To those in the room. */
+  public static final String MEETING_GUEST_WAITING = "meeting:guest_waiting";
+  /** A guest was let in: {meetingId, sessionId, decidedBy}. To the guest and those in the room. */
+  public static final String MEETING_GUEST_ADMITTED = "meeting:guest_admitted";
+  /** A guest was turned away: {meetingId, sessionId, decidedBy}. To the guest and those in the room. */
+  public static final String MEETING_GUEST_DECLINED = "meeting:guest_declined";
+
   /** A new guest link was generated (the old one stopped working): {meetingId, generatedBy}. */
   public static final String MEETING_INVITE_LINK_GENERATED = "meeting:invite_link_generated";
 

@@ -16,5 +16,10 @@ public final class Requests {
   /** The caller stops ringing everyone who has not answered: {meetingId}. */
   public static final String CALL_CANCEL = "call:cancel";
 
+  /** Let a waiting guest in: {meetingId, sessionId}. */
+  public static final String MEETING_ADMIT_GUEST = "meeting:admit_guest";
+  /** Turn a waiting guest away: {meetingId, sessionId}. */
+  public static final String MEETING_DECLINE_GUEST = "meeting:decline_guest";
+
   private Requests() {}
 }

@@ -44,6 +44,7 @@ public final class RoomService {
   private final LiveKitRooms rooms;
   private final UserEvents events;
   private final Clock clock;
+  private final List<java.util.function.Consumer<String>> firstMemberListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RoomService(Pool pool, MeetingService meetings, CallService calls, JoinTokens tokens, LiveKitRooms rooms,
       UserEvents events, Clock clock) {
@@ -94,6 +95,38 @@ public final class RoomService {
     });
   }
 
+  /** Called with the meeting id when the first member (not a guest) enters an empty room. */
+  public void onFirstMember(java.util.function.Consumer<String> listener) {
+    firstMemberListeners.add(listener);
+  }
+
+  /**
+   * An admitted guest enters: capacity counts guests too. Returns the LiveKit connection details, with
+   * an identity marked as a guest.
+   */
+  public Future<JsonObject> joinAsGuest(String meetingId, String identity, String name) {
+    return meetings.find(meetingId).compose(found -> {
+      var meeting = found.orElseThrow(() -> ApiException.notFound("meeting"));
+      if (meeting.status() != MeetingStatus.IN_PROGRESS) {
+        throw ApiException.invalidState("the meeting is " + meeting.status().wire());
+      }
+      Instant now = now();
+      return inRoom(meetingId, db -> participation.present(db, meetingId).compose(present -> {
+        Integer max = meeting.maxParticipants();
+        if (max != null && present.size() >= max && !present.contains(identity)) {
+          throw new ApiException(ErrorCode.MEETING_FULL, "the meeting is full (" + max + " participants)");
+        }
+        return participation.join(db, meetingId, identity, now, AttendanceCalculator.MERGE_GAP);
+      })).compose(joined -> afterJoin(meetingId, identity, name, joined, meeting.status())).map(v -> {
+        JoinTokens.Issued issued = tokens.issue(meetingId, identity, name, io.convene.meeting.Role.GUEST, true,
+            meeting.settings(), now);
+        return new JsonObject().put("serverUrl", tokens.serverUrl()).put("token", issued.token())
+            .put("roomName", meetingId).put("identity", issued.identity()).put("expiresAt", issued.expiresAt().toString())
+            .put("role", "guest").put("permissions", issued.permissions());
+      });
+    });
+  }
+
   private Future<Void> afterJoin(String meetingId, String identity, String name,
       ParticipationRepository.Joined joined, MeetingStatus status) {
     if (joined.alreadyIn()) {
@@ -111,7 +144,29 @@ public final class RoomService {
                 LOG.warn("creating LiveKit room {} failed (tokens still work): {}", meetingId, err.getMessage()));
           }
           return null;
+        })
+        .compose(v -> joined.firstInRoom() || isGuest(identity) ? Future.succeededFuture(true) : firstMemberNow(meetingId, identity))
+        .map(first -> {
+          if (!isGuest(identity) && first) {
+            firstMemberListeners.forEach(l -> l.accept(meetingId));
+          }
+          return null;
         });
+  }
+
+  private static boolean isGuest(String identity) {
+    return identity.startsWith(JoinTokens.GUEST_IDENTITY_PREFIX);
+  }
+
+  /** Whether {@code identity} is the only member (guests aside) in the room. */
+  private Future<Boolean> firstMemberNow(String meetingId, String identity) {
+    return participation.present(pool, meetingId).map(present ->
+        present.stream().filter(p -> !isGuest(p)).allMatch(p -> p.equals(identity)));
+  }
+
+  /** Members (not guests) in the room now. */
+  public Future<List<String>> membersPresent(String meetingId) {
+    return participation.present(pool, meetingId).map(p -> p.stream().filter(i -> !isGuest(i)).toList());
   }
 
   /** The caller leaves; a meeting everyone has left ends (a call through its ring). */
