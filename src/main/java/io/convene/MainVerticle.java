@@ -110,9 +110,9 @@ public final class MainVerticle extends VerticleBase {
     RoomService room = new RoomService(pool, meetings, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
         new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, cfg.redis().keyPrefix(), room);
-    ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, events, cfg.schedule(),
-        Duration.ofHours(cfg.calls().maxCallHours()), clock);
     GuestService guests = new GuestService(pool, meetings, room, events, clock, cfg.guests(), cfg.http().publicUrl());
+    ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, guests, events,
+        cfg.schedule(), Duration.ofHours(cfg.calls().maxCallHours()), clock);
     return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
         presence, notifications, calls, room, rooms, webhooks, schedule, guests, new NodeStats(), dev);
   }

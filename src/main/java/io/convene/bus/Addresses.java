@@ -49,5 +49,11 @@ public final class Addresses {
    */
   public static final String SCHEDULE_SWEPT = "convene.schedule.swept";
 
+  /**
+   * Published to close every connection of some users (ended guest sessions): {@code {"userIds":[...],
+   * "code":4004}}.
+   */
+  public static final String DISCONNECT_USERS = "convene.gateway.disconnect";
+
   private Addresses() {}
 }

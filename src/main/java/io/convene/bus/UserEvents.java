@@ -20,6 +20,11 @@ public final class UserEvents {
     publish(userIds, type, data, null);
   }
 
+  /** Publishes a server-internal message to every handler of {@code address}, on every node. */
+  public void broadcast(String address, JsonObject body) {
+    bus.publish(address, body);
+  }
+
   /** Sends a server-internal command to one handler of {@code address}, on whichever node. */
   public void command(String address, JsonObject body) {
     bus.send(address, body);

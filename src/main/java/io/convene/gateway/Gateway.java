@@ -102,6 +102,11 @@ public final class Gateway {
     consumers.add(bus.<JsonObject>consumer(Addresses.USER_EVENTS, m -> deliver(m.body())));
     consumers.add(bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> presenceChanged(m.body())));
     consumers.add(bus.<JsonObject>consumer(Addresses.DEVICE_REPLACED, m -> deviceReplaced(m.body())));
+    consumers.add(bus.<JsonObject>consumer(Addresses.DISCONNECT_USERS, m -> {
+      for (Object u : m.body().getJsonArray("userIds")) {
+        List.copyOf(byUser.getOrDefault((String) u, List.of())).forEach(c -> c.close(CloseCodes.SESSION_ENDED));
+      }
+    }));
     var p = presence.config();
     timers.add(vertx.setPeriodic(config.sweepMillis(), id -> sweep()));
     timers.add(vertx.setPeriodic(p.bulkSeconds() * 1000L, id -> bulkUpdates()));

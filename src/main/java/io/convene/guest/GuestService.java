@@ -63,6 +63,54 @@ public final class GuestService {
     this.window = new LinkWindow(Duration.ofMinutes(config.linkOpensMinutesBefore()),
         Duration.ofMinutes(config.linkClosesMinutesAfter()));
     room.onFirstMember(this::firstMemberJoined);
+    room.onLastMemberLeft(this::lastMemberLeft);
+  }
+
+  /** Seconds guests keep their socket after every member left. */
+  public static final int LEFT_ALONE_GRACE_SECONDS = 5;
+
+  /** Every member left (or the meeting closed): guests are warned; their sessions end after a grace. */
+  private void lastMemberLeft(String meetingId) {
+    Instant endAt = now().plusSeconds(LEFT_ALONE_GRACE_SECONDS);
+    pool.preparedQuery("UPDATE guest_sessions SET ending_at = $2 WHERE meeting_id = $1 AND status <> 'ended'"
+            + " AND ending_at IS NULL RETURNING id")
+        .execute(Tuple.of(meetingId, endAt.atOffset(ZoneOffset.UTC)))
+        .onSuccess(rows -> {
+          java.util.List<String> guests = new java.util.ArrayList<>();
+          rows.forEach(r -> guests.add(IDENTITY_PREFIX + r.getString(0)));
+          events.publish(guests, Events.EXTERNAL_ALL_SERVER_USERS_LEFT,
+              new JsonObject().put("meetingId", meetingId).put("graceSeconds", LEFT_ALONE_GRACE_SECONDS));
+        });
+  }
+
+  /**
+   * Ends sessions whose grace after everyone left ran out (unless a member came back) and sessions
+   * past their lifetime; their sockets are closed. Returns how many ended.
+   */
+  public Future<Integer> endDueSessions(int batch) {
+    Instant now = now();
+    return pool.preparedQuery("""
+            UPDATE guest_sessions s SET status = 'ended'
+            WHERE s.id IN (SELECT id FROM guest_sessions WHERE status <> 'ended'
+                             AND (expires_at <= $1 OR ending_at <= $1) LIMIT $2 FOR UPDATE SKIP LOCKED)
+              AND (s.expires_at <= $1
+                   OR NOT EXISTS (SELECT 1 FROM attendance_cycles a WHERE a.meeting_id = s.meeting_id
+                                  AND a.left_at IS NULL AND a.user_id NOT LIKE 'guest:%'))
+            RETURNING s.id""")
+        .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), batch))
+        .compose(rows -> {
+          java.util.List<String> ended = new java.util.ArrayList<>();
+          rows.forEach(r -> ended.add(IDENTITY_PREFIX + r.getString(0)));
+          return pool.preparedQuery("UPDATE guest_sessions SET ending_at = NULL WHERE ending_at <= $1 AND status <> 'ended'")
+              .execute(Tuple.of(now.atOffset(ZoneOffset.UTC)))
+              .map(v -> {
+                if (!ended.isEmpty()) {
+                  events.broadcast(io.convene.bus.Addresses.DISCONNECT_USERS, new JsonObject()
+                      .put("userIds", new io.vertx.core.json.JsonArray(ended)).put("code", 4004));
+                }
+                return ended.size();
+              });
+        });
   }
 
   /** Guests still outside learn that they may ask now. */

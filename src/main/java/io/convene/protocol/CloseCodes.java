@@ -11,6 +11,8 @@ public enum CloseCodes {
   MESSAGE_TOO_BIG(1009, "frame too large", true),
   /** The token expired; reconnect with a new token. */
   TOKEN_EXPIRED(4001, "token expired", true),
+  /** The guest session ended (everyone left, it expired, or the meeting ended); do not reconnect. */
+  SESSION_ENDED(4004, "guest session ended", false),
   /** A newer connection with the same device id replaced this one; do not reconnect. */
   REPLACED(4003, "replaced by a newer connection of the same device", false),
   /** Too many frames; reconnect after a pause. */

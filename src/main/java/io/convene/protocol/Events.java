@@ -30,6 +30,9 @@ public final class Events {
   /** A participant's role changed: {meetingId, userId, role, previousRole, changedBy}. */
   public static final String MEETING_ROLE_CHANGED = "meeting:role_changed";
 
+  /** Every member left: the guest will be disconnected after {graceSeconds}. {meetingId, graceSeconds}. */
+  public static final String EXTERNAL_ALL_SERVER_USERS_LEFT = "external:all_server_users_left";
+
   /** The first member entered the room: guests may ask for access now. {meetingId}. */
   public static final String MEETING_FIRST_PARTICIPANT_JOINED = "meeting:first_participant_joined";
   /** A guest asks to be let in: {meetingId, sessionId, displayName}. To those in the room. */

@@ -45,6 +45,7 @@ public final class RoomService {
   private final UserEvents events;
   private final Clock clock;
   private final List<java.util.function.Consumer<String>> firstMemberListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<String>> lastMemberListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RoomService(Pool pool, MeetingService meetings, CallService calls, JoinTokens tokens, LiveKitRooms rooms,
       UserEvents events, Clock clock) {
@@ -93,6 +94,11 @@ public final class RoomService {
                 .put("permissions", issued.permissions());
           });
     });
+  }
+
+  /** Called with the meeting id when the last member (guests aside) leaves the room, or it closes. */
+  public void onLastMemberLeft(java.util.function.Consumer<String> listener) {
+    lastMemberListeners.add(listener);
   }
 
   /** Called with the meeting id when the first member (not a guest) enters an empty room. */
@@ -194,10 +200,16 @@ public final class RoomService {
           return meetings.attendingIds(meetingId).compose(attending -> {
             events.publish(attending.stream().filter(u -> !u.equals(identity)).toList(),
                 Events.MEETING_PARTICIPANT_LEFT, new JsonObject().put("meetingId", meetingId).put("userId", identity));
-            if (remaining > 0) {
+            if (isGuest(identity)) {
               return Future.succeededFuture(true);
             }
-            return meetings.endBecauseEmpty(meetingId).map(true);
+            return membersPresent(meetingId).compose(members -> {
+              if (!members.isEmpty()) {
+                return Future.succeededFuture(true);
+              }
+              lastMemberListeners.forEach(l -> l.accept(meetingId));
+              return remaining > 0 ? Future.succeededFuture(true) : meetings.endBecauseEmpty(meetingId).map(true);
+            });
           });
         });
   }
@@ -351,8 +363,9 @@ public final class RoomService {
     Future<java.util.Set<String>> onlineAmong(List<String> identities);
   }
 
-  /** The meeting ended: every stay ends now. */
+  /** The meeting ended: every stay ends now, and guests are let go. */
   public Future<Void> closed(String meetingId) {
+    lastMemberListeners.forEach(l -> l.accept(meetingId));
     return inRoom(meetingId, db -> participation.closeAll(db, meetingId, now()));
   }
 

@@ -2,6 +2,7 @@ package io.convene.schedule;
 
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.guest.GuestService;
 import io.convene.meeting.MeetingService;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
@@ -35,10 +36,13 @@ public final class ScheduleService {
   private final AppConfig.Schedule config;
   private final Duration maxCall;
   private final Clock clock;
+  private final GuestService guests;
 
   public ScheduleService(MeetingService meetings, NotificationService notifications, RoomService room,
-      PresenceService presence, UserEvents events, AppConfig.Schedule config, Duration maxCall, Clock clock) {
+      PresenceService presence, GuestService guests, UserEvents events, AppConfig.Schedule config, Duration maxCall,
+      Clock clock) {
     this.clock = clock;
+    this.guests = guests;
     this.meetings = meetings;
     this.notifications = notifications;
     this.room = room;
@@ -74,6 +78,7 @@ public final class ScheduleService {
         .compose(v -> room.closeSilentStays(Duration.ofMinutes(config.staleStayMinutes()), this::online, batch))
         .map(n -> counts.put("silentStaysClosed", n))
         .compose(v -> meetings.endDue(maxCall, batch)).map(n -> counts.put("ended", n))
+        .compose(v -> guests.endDueSessions(batch)).map(n -> counts.put("guestSessionsEnded", n))
         .compose(v -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)).map(n -> counts.put("purged", n))
         .compose(v -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch))
         .map(n -> counts.put("notificationsRemoved", n))

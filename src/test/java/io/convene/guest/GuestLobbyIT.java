@@ -9,7 +9,6 @@ import io.convene.testing.WsClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,8 +89,19 @@ class GuestLobbyIT extends ServerTestBase {
         .getString("code")).isEqualTo("too_late");
 
     json(server.call(HttpMethod.POST, "/api/external/session/" + otto.sessionId() + "/ask", gina.token(), null), 404);
+
+    // Everyone leaves: guests are warned, and after the grace their sessions end and their sockets close.
+    json(server.post("/api/meetings/" + id + "/leave", server.token(member), null), 200);
+    json(server.post("/api/meetings/" + id + "/leave", server.token(owner), null), 200);
+    JsonObject alone = gina.socket().awaitEvent(Events.EXTERNAL_ALL_SERVER_USERS_LEFT, d -> id.equals(d.getString("meetingId")));
+    assertThat(alone.getInteger("graceSeconds")).isEqualTo(5);
+    clock.advance(java.time.Duration.ofSeconds(6));
+    assertThat(gina.socket().awaitClose()).isEqualTo((short) 4004);
+    assertThat(server.rows("SELECT status FROM guest_sessions WHERE id = $1", gina.sessionId()).get(0).getString("status"))
+        .isEqualTo("ended");
+    json(asGuest(gina, "join"), 401);
     json(server.call(HttpMethod.POST, "/api/external/session/" + otto.sessionId() + "/ask", null, null), 401);
     json(server.post("/api/meetings/" + id + "/guests/" + otto.sessionId() + "/admit", server.token(user("stranger")), null), 404);
-    assertThat(List.of(gina, otto)).allSatisfy(g -> g.socket().close());
+    otto.socket().close();
   }
 }
