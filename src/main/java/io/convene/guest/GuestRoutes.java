@@ -21,9 +21,11 @@ public final class GuestRoutes {
   private static final String GUEST = "convene.guest";
 
   private final GuestService guests;
+  private final io.convene.auth.TokenVerifier members;
 
-  public GuestRoutes(GuestService guests) {
+  public GuestRoutes(GuestService guests, io.convene.auth.TokenVerifier members) {
     this.guests = guests;
+    this.members = members;
   }
 
   /** The routes of people without an account; mounted before the authenticated {@code /api} router. */
@@ -32,10 +34,22 @@ public final class GuestRoutes {
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     router.post("/api/external/register").handler(this::register);
     router.route("/api/external/session/:sessionId/*").handler(this::guestAuth);
+    router.delete("/api/external/session/:sessionId").handler(rc -> either(rc, who -> guests.end(who, rc.pathParam("sessionId"))
+        .onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail)));
+    router.get("/api/meetings/:id/preview").handler(rc -> either(rc, who -> guests.preview(who, rc.pathParam("id"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail)));
     router.post("/api/external/session/:sessionId/ask").handler(rc -> guests.ask(guest(rc), rc.pathParam("sessionId"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     router.post("/api/external/session/:sessionId/join").handler(rc -> guests.join(guest(rc), rc.pathParam("sessionId"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+  }
+
+  /** Routes open to guests and members alike: the token's kind decides who is asking. */
+  private void either(RoutingContext rc, java.util.function.Consumer<io.convene.auth.Identity> then) {
+    String token = AuthHandler.bearer(rc.request().getHeader("Authorization"));
+    (token != null && token.startsWith(GuestService.TOKEN_PREFIX) ? guests.verify(token) : members.verify(token))
+        .onSuccess(then::accept)
+        .onFailure(rc::fail);
   }
 
   /** Guest routes take the guest token as a bearer token. */

@@ -202,6 +202,55 @@ public final class GuestService {
     });
   }
 
+  /**
+   * Ends a guest session: the guest themself, or an owner or manager of its meeting. The guest's sockets
+   * close and LiveKit drops the guest from the room.
+   */
+  public Future<Void> end(Identity who, String sessionId) {
+    Future<String> meetingOf = who.roles().contains(GUEST_ROLE)
+        ? session(who, sessionId).map(Session::meetingId)
+        : pool.preparedQuery("SELECT meeting_id FROM guest_sessions WHERE id = $1").execute(Tuple.of(sessionId))
+            .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("guest session"))
+                : meetings.membership(who, rows.iterator().next().getString(0)).map(m -> {
+                  if (!Permissions.allows(m.role(), m.admin(), Permission.REMOVE_GUEST)) {
+                    throw ApiException.forbidden("your role in this meeting does not allow remove_guest");
+                  }
+                  return m.meeting().id();
+                }));
+    return meetingOf.compose(meetingId -> pool.preparedQuery(
+            "UPDATE guest_sessions SET status = 'ended' WHERE id = $1 AND status <> 'ended'").execute(Tuple.of(sessionId))
+        .map(v -> {
+          String identity = IDENTITY_PREFIX + sessionId;
+          events.broadcast(io.convene.bus.Addresses.DISCONNECT_USERS, new JsonObject()
+              .put("userIds", new io.vertx.core.json.JsonArray().add(identity)).put("code", 4004));
+          events.command(io.convene.bus.Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId).put("userId", identity));
+          return null;
+        }));
+  }
+
+  /**
+   * A meeting's preview: participants see the list (and how many guests are in); guests see counts only.
+   */
+  public Future<JsonObject> preview(Identity who, String meetingId) {
+    boolean guest = who.roles().contains(GUEST_ROLE);
+    Future<Meeting> meeting = guest
+        ? session(who, who.userId().substring(IDENTITY_PREFIX.length())).compose(s -> s.meetingId().equals(meetingId)
+            ? meetings.find(meetingId).map(f -> f.orElseThrow(() -> ApiException.notFound("meeting")))
+            : Future.failedFuture(ApiException.notFound("meeting")))
+        : meetings.membership(who, meetingId).map(MeetingService.Membership::meeting);
+    return meeting.compose(m -> room.present(meetingId).compose(present -> {
+      long guests = present.stream().filter(p -> p.startsWith(IDENTITY_PREFIX)).count();
+      java.util.List<String> members = present.stream().filter(p -> !p.startsWith(IDENTITY_PREFIX)).toList();
+      JsonObject out = new JsonObject().put("meetingId", meetingId).put("title", m.title())
+          .put("status", m.status().wire()).put("startTime", m.startTime().toString())
+          .put("participantCount", members.size()).put("guestCount", guests);
+      return guest ? Future.succeededFuture(out)
+          : meetings.participantIds(meetingId).map(all -> out
+              .put("inRoom", new io.vertx.core.json.JsonArray(members))
+              .put("invited", new io.vertx.core.json.JsonArray(all)));
+    }));
+  }
+
   /** An admitted guest enters the room and gets LiveKit connection details. */
   public Future<JsonObject> join(Identity guest, String sessionId) {
     return session(guest, sessionId).compose(s -> {

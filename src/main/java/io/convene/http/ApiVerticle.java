@@ -45,7 +45,7 @@ public final class ApiVerticle extends VerticleBase {
       new DevRoutes(services.devTokens(), services.clock()).mount(router);
     }
     router.post(WebhookIntake.PATH).handler(services.webhooks()::handle);
-    GuestRoutes guestRoutes = new GuestRoutes(services.guests());
+    GuestRoutes guestRoutes = new GuestRoutes(services.guests(), services.tokens());
     guestRoutes.mountPublic(router);
     Router api = Router.router(vertx);
     api.route().handler(new AuthHandler(services.tokens(), services.users()));

@@ -5,6 +5,7 @@ public enum Permission {
   START_EARLY("start_early"),
   INVITE("invite"),
   GENERATE_LINK("generate_link"),
+  REMOVE_GUEST("remove_guest"),
   REMOVE_PARTICIPANT("remove_participant"),
   BAN_PARTICIPANT("ban_participant"),
   MUTE_PARTICIPANT("mute_participant"),

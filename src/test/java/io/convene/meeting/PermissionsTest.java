@@ -12,6 +12,7 @@ class PermissionsTest {
       Map.entry(Permission.START_EARLY, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.INVITE, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.GENERATE_LINK, Set.of(Role.OWNER, Role.MANAGER)),
+      Map.entry(Permission.REMOVE_GUEST, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.REMOVE_PARTICIPANT, Set.of(Role.OWNER)),
       Map.entry(Permission.BAN_PARTICIPANT, Set.of(Role.OWNER)),
       Map.entry(Permission.MUTE_PARTICIPANT, Set.of(Role.OWNER, Role.MANAGER)),
