@@ -73,6 +73,12 @@ public final class GuestRoutes {
         rc.pathParam("id"), rc.pathParam("sessionId"), true).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     api.post("/meetings/:id/guests/:sessionId/decline").handler(rc -> guests.decide(AuthHandler.identity(rc),
         rc.pathParam("id"), rc.pathParam("sessionId"), false).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.get("/meetings/:id/waiting-room").handler(rc -> guests.waitingRoom(AuthHandler.identity(rc), rc.pathParam("id"))
+        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/waiting-room/:userId/admit").handler(rc -> guests.decideMember(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("userId"), true).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/waiting-room/:userId/decline").handler(rc -> guests.decideMember(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("userId"), false).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     api.get("/external/keys/:sessionId").handler(rc -> guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
   }

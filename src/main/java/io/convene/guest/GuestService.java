@@ -251,6 +251,40 @@ public final class GuestService {
     }));
   }
 
+  /** Who waits in the lobby: members (waiting room) and guests who asked. Any participant may look. */
+  public Future<JsonObject> waitingRoom(Identity who, String meetingId) {
+    return meetings.membership(who, meetingId).compose(m -> meetings.waitingMembers(meetingId).compose(members ->
+        pool.preparedQuery("SELECT id, display_name FROM guest_sessions WHERE meeting_id = $1 AND status = 'waiting'"
+                + " ORDER BY created_at").execute(Tuple.of(meetingId))
+            .map(rows -> {
+              io.vertx.core.json.JsonArray guests = new io.vertx.core.json.JsonArray();
+              rows.forEach(r -> guests.add(new JsonObject().put("sessionId", r.getString(0)).put("displayName", r.getString(1))));
+              return new JsonObject().put("meetingId", meetingId)
+                  .put("members", new io.vertx.core.json.JsonArray(members)).put("guests", guests);
+            })));
+  }
+
+  /** An owner or manager lets a waiting member in or turns them away; the first decision wins. */
+  public Future<JsonObject> decideMember(Identity who, String meetingId, String userId, boolean admit) {
+    return meetings.decideLobby(who, meetingId, userId, admit).compose(decided -> {
+      if (!decided) {
+        return meetings.lobby(meetingId, userId).map(state -> {
+          if ("admitted".equals(state) || "declined".equals(state)) {
+            throw new ApiException(ErrorCode.TOO_LATE, "the member was already " + state);
+          }
+          throw ApiException.notFound("member waiting");
+        });
+      }
+      return room.membersPresent(meetingId).map(members -> {
+        java.util.List<String> told = new java.util.ArrayList<>(members);
+        told.add(userId);
+        events.publish(told, admit ? Events.MEETING_GUEST_ADMITTED : Events.MEETING_GUEST_DECLINED,
+            new JsonObject().put("meetingId", meetingId).put("userId", userId).put("decidedBy", who.userId()));
+        return new JsonObject().put("userId", userId).put("status", admit ? "admitted" : "declined");
+      });
+    });
+  }
+
   /** An admitted guest enters the room and gets LiveKit connection details. */
   public Future<JsonObject> join(Identity guest, String sessionId) {
     return session(guest, sessionId).compose(s -> {

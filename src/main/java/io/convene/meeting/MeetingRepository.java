@@ -364,6 +364,34 @@ final class MeetingRepository {
     });
   }
 
+  /** The member's place in the lobby (null: never asked). */
+  Future<String> lobby(SqlClient db, String meetingId, String userId) {
+    return db.preparedQuery("SELECT lobby FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2")
+        .execute(Tuple.of(meetingId, userId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  /** Moves a member's lobby state from one of {@code from} to {@code to}; false when it was elsewhere. */
+  Future<Boolean> moveLobby(SqlClient db, String meetingId, String userId, List<String> from, String to) {
+    return db.preparedQuery("UPDATE meeting_participants SET lobby = $3 WHERE meeting_id = $1 AND user_id = $2"
+            + " AND COALESCE(lobby, 'none') = ANY($4) RETURNING user_id")
+        .execute(Tuple.tuple().addString(meetingId).addString(userId).addString(to)
+            .addArrayOfString(from.toArray(String[]::new)))
+        .map(rows -> rows.size() == 1);
+  }
+
+  /** Members waiting in the lobby, with their names. */
+  Future<List<JsonObject>> waitingMembers(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT p.user_id, u.display_name FROM meeting_participants p LEFT JOIN users u"
+            + " ON u.id = p.user_id WHERE p.meeting_id = $1 AND p.lobby = 'waiting' ORDER BY p.user_id")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new JsonObject().put("userId", r.getString(0)).put("displayName", r.getString(1))));
+          return out;
+        });
+  }
+
   Future<String> ownerName(SqlClient db, String meetingId) {
     return db.preparedQuery("SELECT COALESCE(u.display_name, p.user_id) FROM meeting_participants p"
             + " LEFT JOIN users u ON u.id = p.user_id WHERE p.meeting_id = $1 AND p.role = 'owner'")

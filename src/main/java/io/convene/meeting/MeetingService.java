@@ -763,6 +763,30 @@ public final class MeetingService {
 
   // ---- timed work (the schedule package decides when; these change state and tell people) -----
 
+  /** A member's place in the waiting room: null (never waited), waiting, admitted or declined. */
+  public Future<String> lobby(String meetingId, String userId) {
+    return repo.lobby(pool, meetingId, userId);
+  }
+
+  /** Puts a member in the waiting room unless they were decided on; true when they wait now. */
+  public Future<Boolean> enterLobby(String meetingId, String userId) {
+    return repo.moveLobby(pool, meetingId, userId, List.of("none", "waiting"), "waiting");
+  }
+
+  /** An owner or manager lets a waiting member in or turns them away; the first decision wins. */
+  public Future<Boolean> decideLobby(Identity actor, String meetingId, String userId, boolean admit) {
+    return membership(actor, meetingId).compose(m -> {
+      if (!Permissions.allows(m.role(), m.admin(), Permission.ADMIT_MEMBERS)) {
+        throw ApiException.forbidden("your role in this meeting does not allow admit_members");
+      }
+      return repo.moveLobby(pool, meetingId, userId, List.of("waiting"), admit ? "admitted" : "declined");
+    });
+  }
+
+  public Future<List<JsonObject>> waitingMembers(String meetingId) {
+    return repo.waitingMembers(pool, meetingId);
+  }
+
   /** The owner's display name (their id when the users table has none). */
   public Future<String> ownerName(String meetingId) {
     return repo.ownerName(pool, meetingId);

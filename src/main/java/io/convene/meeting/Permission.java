@@ -6,6 +6,7 @@ public enum Permission {
   INVITE("invite"),
   GENERATE_LINK("generate_link"),
   REMOVE_GUEST("remove_guest"),
+  ADMIT_MEMBERS("admit_members"),
   REMOVE_PARTICIPANT("remove_participant"),
   BAN_PARTICIPANT("ban_participant"),
   MUTE_PARTICIPANT("mute_participant"),

@@ -24,6 +24,7 @@ public final class Permissions {
     MATRIX.put(Permission.INVITE, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.GENERATE_LINK, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.REMOVE_GUEST, EnumSet.of(OWNER, MANAGER));
+    MATRIX.put(Permission.ADMIT_MEMBERS, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.REMOVE_PARTICIPANT, EnumSet.of(OWNER));
     MATRIX.put(Permission.BAN_PARTICIPANT, EnumSet.of(OWNER));
     MATRIX.put(Permission.MUTE_PARTICIPANT, EnumSet.of(OWNER, MANAGER));

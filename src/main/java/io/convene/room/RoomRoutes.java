@@ -21,7 +21,8 @@ public final class RoomRoutes {
 
   public void mount(Router api) {
     api.post("/meetings/:id/join").handler(rc -> room.join(AuthHandler.identity(rc), rc.pathParam("id"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+        .onSuccess(body -> Bodies.json(rc, "waiting".equals(body.getString("status")) ? 202 : 200, body))
+        .onFailure(rc::fail));
     api.post("/meetings/:id/leave").handler(rc -> room.leave(AuthHandler.identity(rc), rc.pathParam("id"))
         .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
     api.post("/meetings/:id/mute").handler(this::mute);

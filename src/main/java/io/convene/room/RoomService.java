@@ -74,7 +74,40 @@ public final class RoomService {
       if (meeting.status() == MeetingStatus.SCHEDULED && now.isBefore(meeting.startTime()) && !mayStart) {
         throw ApiException.invalidState("the meeting has not started; it opens at " + meeting.startTime());
       }
-      return inRoom(meetingId, db -> participation.present(db, meetingId).compose(present -> {
+      Future<Boolean> mayEnter = meeting.settings().waitingRoom()
+          && !Permissions.allows(m.role(), m.admin(), Permission.ADMIT_MEMBERS)
+          ? waitingRoom(meetingId, who) : Future.succeededFuture(true);
+      return mayEnter.compose(enter -> enter ? enter(who, m, now)
+          : Future.succeededFuture(new JsonObject().put("status", "waiting").put("meetingId", meetingId)));
+    });
+  }
+
+  /**
+   * With the waiting room on, a member enters once admitted; otherwise they wait (those in the room are
+   * told) or, once turned away, are refused.
+   */
+  private Future<Boolean> waitingRoom(String meetingId, Identity who) {
+    return meetings.lobby(meetingId, who.userId()).compose(state -> {
+      if ("admitted".equals(state)) {
+        return Future.succeededFuture(true);
+      }
+      if ("declined".equals(state)) {
+        throw ApiException.forbidden("you were turned away from this meeting's waiting room");
+      }
+      return meetings.enterLobby(meetingId, who.userId())
+          .compose(v -> membersPresent(meetingId))
+          .map(members -> {
+            events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
+                .put("userId", who.userId()).put("displayName", who.displayName()));
+            return false;
+          });
+    });
+  }
+
+  private Future<JsonObject> enter(Identity who, io.convene.meeting.MeetingService.Membership m, Instant now) {
+    var meeting = m.meeting();
+    String meetingId = meeting.id();
+    return inRoom(meetingId, db -> participation.present(db, meetingId).compose(present -> {
         Integer max = meeting.maxParticipants();
         if (max != null && present.size() >= max && !present.contains(who.userId())) {
           throw new ApiException(ErrorCode.MEETING_FULL, "the meeting is full (" + max + " participants)");
@@ -93,7 +126,6 @@ public final class RoomService {
                 .put("role", m.role().wire())
                 .put("permissions", issued.permissions());
           });
-    });
   }
 
   /** Called with the meeting id when the last member (guests aside) leaves the room, or it closes. */

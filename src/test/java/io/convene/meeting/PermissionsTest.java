@@ -13,6 +13,7 @@ class PermissionsTest {
       Map.entry(Permission.INVITE, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.GENERATE_LINK, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.REMOVE_GUEST, Set.of(Role.OWNER, Role.MANAGER)),
+      Map.entry(Permission.ADMIT_MEMBERS, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.REMOVE_PARTICIPANT, Set.of(Role.OWNER)),
       Map.entry(Permission.BAN_PARTICIPANT, Set.of(Role.OWNER)),
       Map.entry(Permission.MUTE_PARTICIPANT, Set.of(Role.OWNER, Role.MANAGER)),
