@@ -473,11 +473,6 @@ public final class Gateway {
         .onFailure(err -> LOG.debug("re-registering {} devices failed: {}", ids.size(), err.getMessage()));
   }
 
-  /** Local connection count, for health and metrics. */
-  public int connections() {
-    return byUser.values().stream().mapToInt(List::size).sum();
-  }
-
   private static Map<String, String> query(String query) {
     Map<String, String> out = new HashMap<>();
     if (query == null) {
