@@ -1,10 +1,7 @@
 package io.convene.http;
 
 import io.vertx.ext.web.Router;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * {@code GET /metrics} in the Prometheus text format: sockets, delivered frames, socket requests, heap
@@ -18,7 +15,10 @@ public final class MetricsRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/metrics").handler(rc -> {
+    router.get("/metrics").handler(rc -> rc.vertx().fileSystem().readFile("/proc/self/status")
+        .map(status -> residentBytes(status.toString()))
+        .otherwise(-1L)
+        .onSuccess(rss -> {
       var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
       StringBuilder sb = new StringBuilder();
       gauge(sb, "convene_sockets_open", "WebSocket connections open on this node", stats.socketsOpen.sum());
@@ -29,9 +29,9 @@ public final class MetricsRoutes {
       counter(sb, "convene_socket_requests_total", "socket requests answered", stats.requestsHandled.sum());
       gauge(sb, "jvm_memory_heap_used_bytes", "heap in use", heap.getUsed());
       gauge(sb, "jvm_memory_heap_committed_bytes", "heap committed", heap.getCommitted());
-      gauge(sb, "process_resident_memory_bytes", "resident set size", residentBytes());
+      gauge(sb, "process_resident_memory_bytes", "resident set size", rss);
       rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(sb.toString());
-    });
+    }));
   }
 
   private static void gauge(StringBuilder sb, String name, String help, long value) {
@@ -44,16 +44,16 @@ public final class MetricsRoutes {
         .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
   }
 
-  /** VmRSS from /proc (Linux); -1 elsewhere. Read on request only: a few hundred bytes. */
-  private static long residentBytes() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+  /** VmRSS from /proc/self/status (Linux, read asynchronously); -1 elsewhere. */
+  private static long residentBytes(String status) {
+    for (String line : status.split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        try {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        } catch (NumberFormatException e) {
+          return -1;
         }
       }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
     }
     return -1;
   }
