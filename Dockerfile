@@ -4,6 +4,7 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY conf conf
+COPY cluster.xml cluster.xml
 COPY src src
 RUN mvn -B -q package -DskipTests
 
