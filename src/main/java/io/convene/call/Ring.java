@@ -157,29 +157,11 @@ public final class Ring {
     if (c == null) {
       return Result.of(Status.NOT_ALLOWED, "you were not called");
     }
-    switch (c.state()) {
-      case ACCEPTED:
-        return Objects.equals(c.answeredBy(), connectionId)
-            ? Result.of(Status.ALREADY, "already accepted")
-            : Result.of(Status.TOO_LATE, "answered on another device");
-      case DECLINED:
-        return Result.of(Status.TOO_LATE, "already declined");
-      case TIMEOUT:
-        return Result.of(Status.TOO_LATE, "the call was not answered in time");
-      case CANCELLED:
-        return Result.of(Status.TOO_LATE, ended ? "the call has ended" : "the caller cancelled");
-      default:
-        break;
-    }
-    if (ended) {
-      return Result.of(Status.TOO_LATE, "the call has ended");
+    Result refused = refusal(c, CalleeState.ACCEPTED, connectionId, now);
+    if (refused != null) {
+      return refused;
     }
     Effects fx = new Effects();
-    if (!now.isBefore(c.deadline())) {
-      timeOut(c, fx);
-      settle(fx, now, "no_answer");
-      return fx.result(Status.TOO_LATE, "the call was not answered in time");
-    }
     callees.put(userId, new Callee(userId, CalleeState.ACCEPTED, c.deadline(), connectionId));
     fx.answers.put(userId, CalleeState.ACCEPTED);
     List<String> others = present.stream().filter(u -> !u.equals(userId)).toList();
@@ -194,11 +176,36 @@ public final class Ring {
     if (c == null) {
       return Result.of(Status.NOT_ALLOWED, "you were not called");
     }
+    Result refused = refusal(c, CalleeState.DECLINED, connectionId, now);
+    if (refused != null) {
+      return refused;
+    }
+    Effects fx = new Effects();
+    callees.put(userId, new Callee(userId, CalleeState.DECLINED, c.deadline(), connectionId));
+    fx.answers.put(userId, CalleeState.DECLINED);
+    fx.add(List.of(callerId), Events.CALL_DECLINED, base().put("userId", userId).put("reason", "declined"), null);
+    fx.add(List.of(userId), Events.CALL_CANCELLED, base().put("reason", "declined_elsewhere"), connectionId);
+    settle(fx, now, "declined");
+    return fx.result(Status.DONE, null);
+  }
+
+  /**
+   * Why {@code answer} from {@code connectionId} cannot be taken, or null when the callee still rings
+   * before the deadline. Repeating the answer already given is harmless ({@code ALREADY}); a device
+   * other than the one that accepted is told the call was answered elsewhere; an answer at or after
+   * the deadline times the callee out.
+   */
+  private Result refusal(Callee c, CalleeState answer, String connectionId, Instant now) {
     switch (c.state()) {
-      case DECLINED:
-        return Result.of(Status.ALREADY, "already declined");
       case ACCEPTED:
-        return Result.of(Status.TOO_LATE, "already accepted; leave the call instead");
+        if (answer != CalleeState.ACCEPTED) {
+          return Result.of(Status.TOO_LATE, "already accepted; leave the call instead");
+        }
+        return Objects.equals(c.answeredBy(), connectionId)
+            ? Result.of(Status.ALREADY, "already accepted")
+            : Result.of(Status.TOO_LATE, "answered on another device");
+      case DECLINED:
+        return Result.of(answer == CalleeState.DECLINED ? Status.ALREADY : Status.TOO_LATE, "already declined");
       case TIMEOUT:
         return Result.of(Status.TOO_LATE, "the call was not answered in time");
       case CANCELLED:
@@ -206,18 +213,16 @@ public final class Ring {
       default:
         break;
     }
-    Effects fx = new Effects();
+    if (ended) {
+      return Result.of(Status.TOO_LATE, "the call has ended");
+    }
     if (!now.isBefore(c.deadline())) {
+      Effects fx = new Effects();
       timeOut(c, fx);
       settle(fx, now, "no_answer");
       return fx.result(Status.TOO_LATE, "the call was not answered in time");
     }
-    callees.put(userId, new Callee(userId, CalleeState.DECLINED, c.deadline(), connectionId));
-    fx.answers.put(userId, CalleeState.DECLINED);
-    fx.add(List.of(callerId), Events.CALL_DECLINED, base().put("userId", userId).put("reason", "declined"), null);
-    fx.add(List.of(userId), Events.CALL_CANCELLED, base().put("reason", "declined_elsewhere"), connectionId);
-    settle(fx, now, "declined");
-    return fx.result(Status.DONE, null);
+    return null;
   }
 
   /** The caller stops ringing everyone who has not answered. Those callees missed the call. */
