@@ -3,7 +3,6 @@ package io.convene.call;
 import io.convene.http.AuthHandler;
 import io.convene.http.Bodies;
 import io.convene.protocol.Input;
-import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -18,13 +17,13 @@ public final class CallRoutes {
 
   public void mount(Router api) {
     api.post("/calls/instant").handler(this::start);
-    api.get("/calls/:id").handler(rc -> answer(rc, 200, calls.get(AuthHandler.identity(rc), rc.pathParam("id"))));
-    api.delete("/calls/:id").handler(rc -> answer(rc, 200, calls.leave(AuthHandler.identity(rc), rc.pathParam("id"))));
-    api.post("/calls/:id/accept").handler(rc -> answer(rc, 200,
+    api.get("/calls/:id").handler(rc -> Bodies.answer(rc, 200, calls.get(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.delete("/calls/:id").handler(rc -> Bodies.answer(rc, 200, calls.leave(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.post("/calls/:id/accept").handler(rc -> Bodies.answer(rc, 200,
         calls.accept(AuthHandler.identity(rc), rc.pathParam("id"), CallService.REST_DEVICE)));
-    api.post("/calls/:id/decline").handler(rc -> answer(rc, 200,
+    api.post("/calls/:id/decline").handler(rc -> Bodies.answer(rc, 200,
         calls.decline(AuthHandler.identity(rc), rc.pathParam("id"), CallService.REST_DEVICE)));
-    api.post("/calls/:id/cancel").handler(rc -> answer(rc, 200, calls.cancel(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.post("/calls/:id/cancel").handler(rc -> Bodies.answer(rc, 200, calls.cancel(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.post("/calls/:id/invite").handler(this::invite);
   }
 
@@ -33,17 +32,13 @@ public final class CallRoutes {
     List<String> ids = in.ids("participantIds", true, calls.config().maxCallees());
     String title = in.string("title", false, 1, 200);
     in.check();
-    answer(rc, 201, calls.start(AuthHandler.identity(rc), ids, title));
+    Bodies.answer(rc, 201, calls.start(AuthHandler.identity(rc), ids, title));
   }
 
   private void invite(RoutingContext rc) {
     Input in = Input.of(Bodies.object(rc)).allowOnly("participantIds");
     List<String> ids = in.ids("participantIds", true, calls.config().maxCallees());
     in.check();
-    answer(rc, 200, calls.invite(AuthHandler.identity(rc), rc.pathParam("id"), ids));
-  }
-
-  private static void answer(RoutingContext rc, int status, Future<?> result) {
-    result.onSuccess(body -> Bodies.json(rc, status, body)).onFailure(rc::fail);
+    Bodies.answer(rc, 200, calls.invite(AuthHandler.identity(rc), rc.pathParam("id"), ids));
   }
 }

@@ -30,18 +30,13 @@ public final class GuestRoutes {
 
   /** The routes of people without an account; mounted before the authenticated {@code /api} router. */
   public void mountPublic(Router router) {
-    router.get("/api/external/join/:token").handler(rc -> guests.joinInfo(rc.pathParam("token"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    router.get("/api/external/join/:token").handler(rc -> Bodies.answer(rc, 200, guests.joinInfo(rc.pathParam("token"))));
     router.post("/api/external/register").handler(this::register);
     router.route("/api/external/session/:sessionId/*").handler(this::guestAuth);
-    router.delete("/api/external/session/:sessionId").handler(rc -> either(rc, who -> guests.end(who, rc.pathParam("sessionId"))
-        .onSuccess(v -> rc.response().setStatusCode(204).end()).onFailure(rc::fail)));
-    router.get("/api/meetings/:id/preview").handler(rc -> either(rc, who -> guests.preview(who, rc.pathParam("id"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail)));
-    router.post("/api/external/session/:sessionId/ask").handler(rc -> guests.ask(guest(rc), rc.pathParam("sessionId"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    router.post("/api/external/session/:sessionId/join").handler(rc -> guests.join(guest(rc), rc.pathParam("sessionId"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    router.delete("/api/external/session/:sessionId").handler(rc -> either(rc, who -> Bodies.answer(rc, 204, guests.end(who, rc.pathParam("sessionId")))));
+    router.get("/api/meetings/:id/preview").handler(rc -> either(rc, who -> Bodies.answer(rc, 200, guests.preview(who, rc.pathParam("id")))));
+    router.post("/api/external/session/:sessionId/ask").handler(rc -> Bodies.answer(rc, 200, guests.ask(guest(rc), rc.pathParam("sessionId"))));
+    router.post("/api/external/session/:sessionId/join").handler(rc -> Bodies.answer(rc, 200, guests.join(guest(rc), rc.pathParam("sessionId"))));
   }
 
   /** Routes open to guests and members alike: the token's kind decides who is asking. */
@@ -67,20 +62,17 @@ public final class GuestRoutes {
   }
 
   public void mount(Router api) {
-    api.post("/meetings/:id/generate-link").handler(rc -> guests.generateLink(AuthHandler.identity(rc), rc.pathParam("id"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.post("/meetings/:id/guests/:sessionId/admit").handler(rc -> guests.decide(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("sessionId"), true).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.post("/meetings/:id/guests/:sessionId/decline").handler(rc -> guests.decide(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("sessionId"), false).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.get("/meetings/:id/waiting-room").handler(rc -> guests.waitingRoom(AuthHandler.identity(rc), rc.pathParam("id"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.post("/meetings/:id/waiting-room/:userId/admit").handler(rc -> guests.decideMember(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("userId"), true).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.post("/meetings/:id/waiting-room/:userId/decline").handler(rc -> guests.decideMember(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("userId"), false).onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
-    api.get("/external/keys/:sessionId").handler(rc -> guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/generate-link").handler(rc -> Bodies.answer(rc, 200, guests.generateLink(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.post("/meetings/:id/guests/:sessionId/admit").handler(rc -> Bodies.answer(rc, 200, guests.decide(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("sessionId"), true)));
+    api.post("/meetings/:id/guests/:sessionId/decline").handler(rc -> Bodies.answer(rc, 200, guests.decide(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("sessionId"), false)));
+    api.get("/meetings/:id/waiting-room").handler(rc -> Bodies.answer(rc, 200, guests.waitingRoom(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.post("/meetings/:id/waiting-room/:userId/admit").handler(rc -> Bodies.answer(rc, 200, guests.decideMember(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("userId"), true)));
+    api.post("/meetings/:id/waiting-room/:userId/decline").handler(rc -> Bodies.answer(rc, 200, guests.decideMember(AuthHandler.identity(rc),
+        rc.pathParam("id"), rc.pathParam("userId"), false)));
+    api.get("/external/keys/:sessionId").handler(rc -> Bodies.answer(rc, 200, guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))));
   }
 
   private void register(RoutingContext rc) {

@@ -1,6 +1,7 @@
 package io.convene.guest;
 
 import io.convene.auth.Identity;
+import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.meeting.Meeting;
@@ -12,6 +13,7 @@ import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
 import io.convene.room.RoomService;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -25,8 +27,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -76,7 +80,7 @@ public final class GuestService {
             + " AND ending_at IS NULL RETURNING id")
         .execute(Tuple.of(meetingId, endAt.atOffset(ZoneOffset.UTC)))
         .onSuccess(rows -> {
-          java.util.List<String> guests = new java.util.ArrayList<>();
+          List<String> guests = new ArrayList<>();
           rows.forEach(r -> guests.add(IDENTITY_PREFIX + r.getString(0)));
           events.publish(guests, Events.EXTERNAL_ALL_SERVER_USERS_LEFT,
               new JsonObject().put("meetingId", meetingId).put("graceSeconds", LEFT_ALONE_GRACE_SECONDS));
@@ -99,14 +103,14 @@ public final class GuestService {
             RETURNING s.id""")
         .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), batch))
         .compose(rows -> {
-          java.util.List<String> ended = new java.util.ArrayList<>();
+          List<String> ended = new ArrayList<>();
           rows.forEach(r -> ended.add(IDENTITY_PREFIX + r.getString(0)));
           return pool.preparedQuery("UPDATE guest_sessions SET ending_at = NULL WHERE ending_at <= $1 AND status <> 'ended'")
               .execute(Tuple.of(now.atOffset(ZoneOffset.UTC)))
               .map(v -> {
                 if (!ended.isEmpty()) {
-                  events.broadcast(io.convene.bus.Addresses.DISCONNECT_USERS, new JsonObject()
-                      .put("userIds", new io.vertx.core.json.JsonArray(ended)).put("code", 4004));
+                  events.broadcast(Addresses.DISCONNECT_USERS, new JsonObject()
+                      .put("userIds", new JsonArray(ended)).put("code", 4004));
                 }
                 return ended.size();
               });
@@ -118,7 +122,7 @@ public final class GuestService {
     pool.preparedQuery("SELECT id FROM guest_sessions WHERE meeting_id = $1 AND status = 'registered' AND expires_at > $2")
         .execute(Tuple.of(meetingId, now().atOffset(ZoneOffset.UTC)))
         .onSuccess(rows -> {
-          java.util.List<String> guests = new java.util.ArrayList<>();
+          List<String> guests = new ArrayList<>();
           rows.forEach(r -> guests.add(IDENTITY_PREFIX + r.getString(0)));
           events.publish(guests, Events.MEETING_FIRST_PARTICIPANT_JOINED, new JsonObject().put("meetingId", meetingId));
         });
@@ -179,7 +183,7 @@ public final class GuestService {
           .compose(rows -> {
             if (rows.size() == 1) {
               return room.membersPresent(meetingId).map(members -> {
-                java.util.List<String> told = new java.util.ArrayList<>(members);
+                List<String> told = new ArrayList<>(members);
                 told.add(IDENTITY_PREFIX + sessionId);
                 events.publish(told, admit ? Events.MEETING_GUEST_ADMITTED : Events.MEETING_GUEST_DECLINED,
                     new JsonObject().put("meetingId", meetingId).put("sessionId", sessionId).put("decidedBy", who.userId()));
@@ -221,9 +225,9 @@ public final class GuestService {
             "UPDATE guest_sessions SET status = 'ended' WHERE id = $1 AND status <> 'ended'").execute(Tuple.of(sessionId))
         .map(v -> {
           String identity = IDENTITY_PREFIX + sessionId;
-          events.broadcast(io.convene.bus.Addresses.DISCONNECT_USERS, new JsonObject()
-              .put("userIds", new io.vertx.core.json.JsonArray().add(identity)).put("code", 4004));
-          events.command(io.convene.bus.Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId).put("userId", identity));
+          events.broadcast(Addresses.DISCONNECT_USERS, new JsonObject()
+              .put("userIds", new JsonArray().add(identity)).put("code", 4004));
+          events.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId).put("userId", identity));
           return null;
         }));
   }
@@ -240,14 +244,14 @@ public final class GuestService {
         : meetings.membership(who, meetingId).map(MeetingService.Membership::meeting);
     return meeting.compose(m -> room.present(meetingId).compose(present -> {
       long guests = present.stream().filter(p -> p.startsWith(IDENTITY_PREFIX)).count();
-      java.util.List<String> members = present.stream().filter(p -> !p.startsWith(IDENTITY_PREFIX)).toList();
+      List<String> members = present.stream().filter(p -> !p.startsWith(IDENTITY_PREFIX)).toList();
       JsonObject out = new JsonObject().put("meetingId", meetingId).put("title", m.title())
           .put("status", m.status().wire()).put("startTime", m.startTime().toString())
           .put("participantCount", members.size()).put("guestCount", guests);
       return guest ? Future.succeededFuture(out)
           : meetings.participantIds(meetingId).map(all -> out
-              .put("inRoom", new io.vertx.core.json.JsonArray(members))
-              .put("invited", new io.vertx.core.json.JsonArray(all)));
+              .put("inRoom", new JsonArray(members))
+              .put("invited", new JsonArray(all)));
     }));
   }
 
@@ -257,10 +261,10 @@ public final class GuestService {
         pool.preparedQuery("SELECT id, display_name FROM guest_sessions WHERE meeting_id = $1 AND status = 'waiting'"
                 + " ORDER BY created_at").execute(Tuple.of(meetingId))
             .map(rows -> {
-              io.vertx.core.json.JsonArray guests = new io.vertx.core.json.JsonArray();
+              JsonArray guests = new JsonArray();
               rows.forEach(r -> guests.add(new JsonObject().put("sessionId", r.getString(0)).put("displayName", r.getString(1))));
               return new JsonObject().put("meetingId", meetingId)
-                  .put("members", new io.vertx.core.json.JsonArray(members)).put("guests", guests);
+                  .put("members", new JsonArray(members)).put("guests", guests);
             })));
   }
 
@@ -276,7 +280,7 @@ public final class GuestService {
         });
       }
       return room.membersPresent(meetingId).map(members -> {
-        java.util.List<String> told = new java.util.ArrayList<>(members);
+        List<String> told = new ArrayList<>(members);
         told.add(userId);
         events.publish(told, admit ? Events.MEETING_GUEST_ADMITTED : Events.MEETING_GUEST_DECLINED,
             new JsonObject().put("meetingId", meetingId).put("userId", userId).put("decidedBy", who.userId()));

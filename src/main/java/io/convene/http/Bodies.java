@@ -32,6 +32,17 @@ public final class Bodies {
     return json;
   }
 
+  /** Answers with the future's JSON ({@code 204} when it has none), or fails the request with its error. */
+  public static void answer(RoutingContext rc, int status, io.vertx.core.Future<?> result) {
+    result.onSuccess(body -> {
+      if (status == 204 || body == null) {
+        rc.response().setStatusCode(204).end();
+      } else {
+        json(rc, status, body);
+      }
+    }).onFailure(rc::fail);
+  }
+
   /** Sends a JSON answer. */
   public static void json(RoutingContext rc, int status, Object body) {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(

@@ -30,16 +30,16 @@ public final class MeetingRoutes {
   }
 
   public void mount(Router api) {
-    api.post("/meetings").handler(rc -> answer(rc, 201, service.create(who(rc), newMeeting(rc)).map(MeetingService.Outcome::toJson)));
-    api.get("/meetings").handler(rc -> answer(rc, 200, service.list(who(rc), query(rc)).map(p -> page(p.items(), p.nextCursor(), j -> j))));
+    api.post("/meetings").handler(rc -> Bodies.answer(rc, 201, service.create(who(rc), newMeeting(rc)).map(MeetingService.Outcome::toJson)));
+    api.get("/meetings").handler(rc -> Bodies.answer(rc, 200, service.list(who(rc), query(rc)).map(p -> page(p.items(), p.nextCursor(), j -> j))));
     api.get("/meetings/roles").handler(rc -> Bodies.json(rc, 200, Permissions.asJson()));
-    api.delete("/meetings/bulk").handler(rc -> answer(rc, 200, service.bulkDelete(who(rc), bulkIds(rc)).map(MeetingService.BulkResult::toJson)));
-    api.get("/meetings/:id").handler(rc -> answer(rc, 200, service.get(who(rc), id(rc)).map(MeetingView::toJson)));
-    api.patch("/meetings/:id").handler(rc -> answer(rc, 200, service.update(who(rc), id(rc), patch(rc), scope(rc)).map(MeetingService.Outcome::toJson)));
-    api.delete("/meetings/:id").handler(rc -> answer(rc, 204, service.cancel(who(rc), id(rc), scope(rc))));
-    api.post("/meetings/:id/start").handler(rc -> answer(rc, 200, service.start(who(rc), id(rc)).map(MeetingView::toJson)));
-    api.post("/meetings/:id/end").handler(rc -> answer(rc, 200, service.end(who(rc), id(rc)).map(MeetingView::toJson)));
-    api.patch("/meetings/:id/settings").handler(rc -> answer(rc, 200, service.updateSettings(who(rc), id(rc), settingsOnly(rc)).map(MeetingService.Outcome::toJson)));
+    api.delete("/meetings/bulk").handler(rc -> Bodies.answer(rc, 200, service.bulkDelete(who(rc), bulkIds(rc)).map(MeetingService.BulkResult::toJson)));
+    api.get("/meetings/:id").handler(rc -> Bodies.answer(rc, 200, service.get(who(rc), id(rc)).map(MeetingView::toJson)));
+    api.patch("/meetings/:id").handler(rc -> Bodies.answer(rc, 200, service.update(who(rc), id(rc), patch(rc), scope(rc)).map(MeetingService.Outcome::toJson)));
+    api.delete("/meetings/:id").handler(rc -> Bodies.answer(rc, 204, service.cancel(who(rc), id(rc), scope(rc))));
+    api.post("/meetings/:id/start").handler(rc -> Bodies.answer(rc, 200, service.start(who(rc), id(rc)).map(MeetingView::toJson)));
+    api.post("/meetings/:id/end").handler(rc -> Bodies.answer(rc, 200, service.end(who(rc), id(rc)).map(MeetingView::toJson)));
+    api.patch("/meetings/:id/settings").handler(rc -> Bodies.answer(rc, 200, service.updateSettings(who(rc), id(rc), settingsOnly(rc)).map(MeetingService.Outcome::toJson)));
     api.get("/meetings/:id/participants").handler(this::listParticipants);
     api.post("/meetings/:id/participants").handler(this::invite);
     api.patch("/meetings/:id/participants/:userId").handler(this::respond);
@@ -53,17 +53,6 @@ public final class MeetingRoutes {
 
   private static String id(RoutingContext rc) {
     return rc.pathParam("id");
-  }
-
-  /** Runs the request's future and answers with its JSON (or 204), or fails the context. */
-  private static void answer(RoutingContext rc, int status, Future<?> result) {
-    result.onSuccess(body -> {
-      if (status == 204 || body == null) {
-        rc.response().setStatusCode(204).end();
-      } else {
-        Bodies.json(rc, status, body);
-      }
-    }).onFailure(rc::fail);
   }
 
   private static <T> JsonObject page(List<T> items, String nextCursor, Function<T, ?> toJson) {
@@ -231,7 +220,7 @@ public final class MeetingRoutes {
     Input errors = Input.of(new JsonObject());
     int limit = limit(rc, errors);
     errors.check();
-    answer(rc, 200, service.participants(who(rc), id(rc), rc.queryParams().get("cursor"), limit)
+    Bodies.answer(rc, 200, service.participants(who(rc), id(rc), rc.queryParams().get("cursor"), limit)
         .map(p -> page(p.items(), p.nextCursor(), Participant::toJson)));
   }
 
@@ -244,7 +233,7 @@ public final class MeetingRoutes {
       in.error("role", "invalid", "must be member or manager");
     }
     in.check();
-    answer(rc, 200, service.invite(who(rc), id(rc), userIds, role).map(MeetingService.InviteResult::toJson));
+    Bodies.answer(rc, 200, service.invite(who(rc), id(rc), userIds, role).map(MeetingService.InviteResult::toJson));
   }
 
   private void respond(RoutingContext rc) {
@@ -256,7 +245,7 @@ public final class MeetingRoutes {
     }
     in.check();
     String userId = "me".equals(rc.pathParam("userId")) ? who(rc).userId() : rc.pathParam("userId");
-    answer(rc, 200, service.respond(who(rc), id(rc), userId, answer).map(Participant::toJson));
+    Bodies.answer(rc, 200, service.respond(who(rc), id(rc), userId, answer).map(Participant::toJson));
   }
 
   private void remove(RoutingContext rc) {
@@ -264,7 +253,7 @@ public final class MeetingRoutes {
     if (ban != null && !ban.equals("true") && !ban.equals("false")) {
       throw ApiException.validation(List.of(new FieldError("ban", "invalid", "must be true or false")));
     }
-    answer(rc, 204, service.removeParticipant(who(rc), id(rc), rc.pathParam("userId"), "true".equals(ban)));
+    Bodies.answer(rc, 204, service.removeParticipant(who(rc), id(rc), rc.pathParam("userId"), "true".equals(ban)));
   }
 
   private void assignRole(RoutingContext rc) {
@@ -276,7 +265,7 @@ public final class MeetingRoutes {
       in.error("role", "invalid", "must be owner, manager or member");
     }
     in.check();
-    answer(rc, 200, service.assignRole(who(rc), id(rc), userId, role).map(list -> {
+    Bodies.answer(rc, 200, service.assignRole(who(rc), id(rc), userId, role).map(list -> {
       JsonArray changed = new JsonArray();
       list.forEach(p -> changed.add(p.toJson()));
       return new JsonObject().put("participants", changed);

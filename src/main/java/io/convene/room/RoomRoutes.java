@@ -23,8 +23,7 @@ public final class RoomRoutes {
     api.post("/meetings/:id/join").handler(rc -> room.join(AuthHandler.identity(rc), rc.pathParam("id"))
         .onSuccess(body -> Bodies.json(rc, "waiting".equals(body.getString("status")) ? 202 : 200, body))
         .onFailure(rc::fail));
-    api.post("/meetings/:id/leave").handler(rc -> room.leave(AuthHandler.identity(rc), rc.pathParam("id"))
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail));
+    api.post("/meetings/:id/leave").handler(rc -> Bodies.answer(rc, 200, room.leave(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.post("/meetings/:id/mute").handler(this::mute);
     api.get("/meetings/:id/attendance").handler(this::attendance);
   }
@@ -33,8 +32,7 @@ public final class RoomRoutes {
     Input in = Input.of(Bodies.object(rc)).allowOnly("userId");
     String userId = in.string("userId", true, 1, Input.MAX_ID_LENGTH);
     in.check();
-    room.mute(AuthHandler.identity(rc), rc.pathParam("id"), userId)
-        .onSuccess(body -> Bodies.json(rc, 200, body)).onFailure(rc::fail);
+    Bodies.answer(rc, 200, room.mute(AuthHandler.identity(rc), rc.pathParam("id"), userId));
   }
 
   private void attendance(RoutingContext rc) {
