@@ -15,25 +15,30 @@ import java.util.Map;
 
 /** SQL of attendance_cycles: who is in a meeting's room, and every stay. */
 final class ParticipationRepository {
-  /** What recording a join did. */
-  record Joined(boolean alreadyIn, boolean firstInRoom) {}
+  /**
+   * What recording a join did: whether the identity was already in, whether the room was empty, and
+   * whether no member (guests aside) was in it.
+   */
+  record Joined(boolean alreadyIn, boolean firstInRoom, boolean noMemberBefore) {}
 
   /**
    * Opens a cycle for {@code identity}, reopening the previous one when it ended within {@code merge}.
    * Runs inside the caller's transaction with the meeting row locked.
    */
   Future<Joined> join(SqlClient db, String meetingId, String identity, Instant now, Duration merge) {
-    return db.preparedQuery("SELECT count(*) FILTER (WHERE user_id = $2) AS mine, count(*) AS everyone"
+    return db.preparedQuery("SELECT count(*) FILTER (WHERE user_id = $2) AS mine, count(*) AS everyone,"
+            + " count(*) FILTER (WHERE user_id NOT LIKE 'guest:%') AS members"
             + " FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL")
         .execute(Tuple.of(meetingId, identity))
         .compose(rows -> {
           var r = rows.iterator().next();
           boolean alreadyIn = r.getLong("mine") > 0;
           boolean firstInRoom = r.getLong("everyone") == 0;
+          boolean noMemberBefore = r.getLong("members") == 0;
           if (alreadyIn) {
             return db.preparedQuery("UPDATE attendance_cycles SET last_seen_at = $3"
                     + " WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL")
-                .execute(Tuple.of(meetingId, identity, odt(now))).map(new Joined(true, false));
+                .execute(Tuple.of(meetingId, identity, odt(now))).map(new Joined(true, false, false));
           }
           return db.preparedQuery("""
                   UPDATE attendance_cycles SET left_at = NULL, last_seen_at = $3
@@ -44,7 +49,7 @@ final class ParticipationRepository {
               .compose(reopened -> reopened.size() > 0 ? Future.succeededFuture()
                   : db.preparedQuery("INSERT INTO attendance_cycles (meeting_id, user_id, joined_at, last_seen_at)"
                       + " VALUES ($1, $2, $3, $3)").execute(Tuple.of(meetingId, identity, odt(now))))
-              .map(new Joined(false, firstInRoom));
+              .map(new Joined(false, firstInRoom, noMemberBefore));
         });
   }
 

@@ -183,9 +183,8 @@ public final class RoomService {
           }
           return null;
         })
-        .compose(v -> joined.firstInRoom() || isGuest(identity) ? Future.succeededFuture(true) : firstMemberNow(meetingId, identity))
-        .map(first -> {
-          if (!isGuest(identity) && first) {
+        .map(v -> {
+          if (!isGuest(identity) && joined.noMemberBefore()) {
             firstMemberListeners.forEach(l -> l.accept(meetingId));
           }
           return null;
@@ -194,12 +193,6 @@ public final class RoomService {
 
   private static boolean isGuest(String identity) {
     return identity.startsWith(JoinTokens.GUEST_IDENTITY_PREFIX);
-  }
-
-  /** Whether {@code identity} is the only member (guests aside) in the room. */
-  private Future<Boolean> firstMemberNow(String meetingId, String identity) {
-    return participation.present(pool, meetingId).map(present ->
-        present.stream().filter(p -> !isGuest(p)).allMatch(p -> p.equals(identity)));
   }
 
   /** Members (not guests) in the room now. */
