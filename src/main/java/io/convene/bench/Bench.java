@@ -46,6 +46,7 @@ public final class Bench {
   private final WebClient http;
   private final WebSocketClient ws;
   private final DevTokens tokens;
+  private final Map<String, String> issued = new ConcurrentHashMap<>();
   private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
   /** Passed for actions of the warm-up: their latency is not recorded. (nanoTime may be negative.) */
   private static final long WARMUP = Long.MIN_VALUE;
@@ -104,8 +105,9 @@ public final class Bench {
     return "bench-" + run + "-" + kind + "-" + i;
   }
 
+  /** One token per user, minted once: signing is the generator's cost, not the server's. */
   private String token(String userId) {
-    return tokens.mint(userId, userId, List.of(), 24 * 3600);
+    return issued.computeIfAbsent(userId, id -> tokens.mint(id, id, List.of(), 24 * 3600));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -282,7 +284,7 @@ public final class Bench {
         live[t].close();
         live[t] = null;
       } else {
-        changedAt.put(id, due == WARMUP ? WARMUP : System.nanoTime());
+        changedAt.put(id, due);
         socket(id, t, f -> { }).onSuccess(s -> live[t] = s);
       }
     });
@@ -336,7 +338,7 @@ public final class Bench {
     openLoop(rate, warmup, seconds, due -> {
       int p = Math.floorMod(next.getAndIncrement(), pairs);
       String caller = user("caller", p);
-      placed.put(caller, due == WARMUP ? WARMUP : System.nanoTime());
+      placed.put(caller, due);
       post(p, "/api/calls/instant", token(caller), new JsonObject().put("participantIds",
           new JsonArray().add(user("callee", p)))).onFailure(err -> failed.incrementAndGet());
     });
@@ -346,31 +348,36 @@ public final class Bench {
     System.out.printf("ringing: %d pairs at %d calls/s, %d requests failed%n", pairs, rate, failed.get());
   }
 
-  /** Meeting create (10 invitees), list, and join-token issuance at a set rate each. */
+  /**
+   * Meeting create (10 invitees), list, and join-token issuance at a set rate each. Meetings are
+   * shaped like a booking site's: an hour long, on the hour, spread over the 30 days after tomorrow,
+   * invitees drawn from {@code --people} users (so no one has hundreds of meetings at once).
+   */
   private void rest() throws Exception {
     int rate = intOpt("rate", 200);
     int seconds = intOpt("duration", 15);
     int warmup = intOpt("warmup", 5);
     int owners = intOpt("owners", 50);
-    String start = Instant.now().plusSeconds(60).toString();
-    String end = Instant.now().plusSeconds(3600).toString();
+    int people = intOpt("people", 20_000);
+    Instant firstSlot = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(java.time.Duration.ofDays(1));
     List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
-    for (String phase : List.of("create", "list", "join")) {
+    for (String phase : opt("phases", "create,list,join").split(",")) {
       Histogram h = histogram();
       AtomicInteger failed = new AtomicInteger();
       AtomicInteger next = new AtomicInteger();
       openLoop(rate, warmup, seconds, due -> {
         int i = next.getAndIncrement();
         String owner = user("owner", i % owners);
-        long t0 = System.nanoTime();
         Future<JsonObject> f = switch (phase) {
           case "create" -> {
             JsonArray invitees = new JsonArray();
             for (int k = 0; k < 10; k++) {
-              invitees.add(user("invitee", (i * 10 + k) % 1000));
+              invitees.add(user("invitee", Math.floorMod(i * 7919 + k * 104_729, people)));
             }
+            Instant start = firstSlot.plus(java.time.Duration.ofHours(Math.floorMod(i * 31, 30 * 24)));
             yield post(i, "/api/meetings", token(owner), new JsonObject().put("title", "Bench " + i)
-                .put("startTime", start).put("endTime", end).put("participantIds", invitees))
+                .put("startTime", start.toString()).put("endTime", start.plusSeconds(3600).toString())
+                .put("participantIds", invitees))
                 .onSuccess(m -> created.add(m.getString("meetingId") + " " + owner));
           }
           case "list" -> get(i, "/api/meetings?filter=upcoming&limit=20", token(owner));
@@ -379,7 +386,7 @@ public final class Bench {
             yield post(i, "/api/meetings/" + m[0] + "/join", token(m[1]), null);
           }
         };
-        f.onSuccess(v -> record(h, due == WARMUP ? WARMUP : t0)).onFailure(err -> failed.incrementAndGet());
+        f.onSuccess(v -> record(h, due)).onFailure(err -> failed.incrementAndGet());
       });
       Thread.sleep(2000);
       report("rest " + phase, h, seconds);
@@ -418,7 +425,7 @@ public final class Bench {
     AtomicInteger next = new AtomicInteger();
     openLoop(rate, warmup, seconds, due -> {
       String title = "Fan-out " + next.getAndIncrement();
-      sentAt.put(title, due == WARMUP ? WARMUP : System.nanoTime());
+      sentAt.put(title, due);
       http.patch(urls.get(0).getPort(), urls.get(0).getHost(), "/api/meetings/" + id).bearerTokenAuthentication(token(owner))
           .sendJsonObject(new JsonObject().put("title", title));
     });

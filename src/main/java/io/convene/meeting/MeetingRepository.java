@@ -24,13 +24,34 @@ final class MeetingRepository {
       m.parent_meeting_id, m.started_at, m.ended_at, m.unique_participant_count, m.created_at, m.updated_at
       """;
 
-  private static final String INSERT_MEETING =
+  /**
+   * New meetings of one shape (one meeting, or the instances of a series: the first carries the
+   * recurrence) with their participants, in one statement; answers the participants of the first.
+   */
+  private static final String CREATE_MEETINGS =
       """
-      INSERT INTO meetings (id, title, description, created_by, start_time, end_time, status, is_instant_call,
-        max_participants, allow_external, voice_only, mute_on_join, waiting_room, recurrence, parent_meeting_id,
-        started_at, ended_at, unique_participant_count, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+      WITH new_meetings AS (
+        INSERT INTO meetings (id, title, description, created_by, start_time, end_time, status, is_instant_call,
+          max_participants, allow_external, voice_only, mute_on_join, waiting_room, recurrence, parent_meeting_id,
+          started_at, ended_at, unique_participant_count, created_at, updated_at)
+        SELECT w.id, $5, $6, $7, w.s, w.e, $8, $9, $10, $11, $12, $13, $14,
+          CASE WHEN w.n = 1 THEN $15::jsonb END, w.parent, $16, NULL, 0, $17, $17
+        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS w(id, s, e, parent, n)
+        RETURNING id),
+      new_participants AS (
+        INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at)
+        SELECT nm.id, x.user_id, x.role, x.status, $7, $17
+        FROM new_meetings nm CROSS JOIN unnest($18::text[], $19::text[], $20::text[]) AS x(user_id, role, status)
+        RETURNING meeting_id, user_id, role, status, invited_by, invited_at, responded_at)
+      SELECT p.meeting_id, p.user_id, p.role, p.status, u.display_name, p.invited_by, p.invited_at, p.responded_at
+      FROM new_participants p LEFT JOIN users u ON u.id = p.user_id
+      WHERE p.meeting_id = ($1::text[])[1]
+      ORDER BY p.user_id
+      LIMIT $21
       """;
+
+  /** Who joins a new meeting, with which role and status. */
+  record Seat(String userId, Role role, ParticipantStatus status) {}
 
   private static final String UPDATE_MEETING =
       """
@@ -54,15 +75,24 @@ final class MeetingRepository {
   private static final String PARTICIPANT_COLUMNS =
       "p.meeting_id, p.user_id, p.role, p.status, u.display_name, p.invited_by, p.invited_at, p.responded_at";
 
+  /**
+   * Driven from each user's own participations (few per user) rather than from the time windows (in a
+   * busy system, many meetings share a window); a user's first 100 suffice for the overall first 100.
+   */
   private static final String OVERLAPS =
       """
-      SELECT DISTINCT p.user_id, m.id, m.start_time, m.end_time
-      FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(s, e)
-      JOIN meetings m ON m.start_time < w.e AND m.end_time > w.s
-      JOIN meeting_participants p ON p.meeting_id = m.id
-      WHERE p.user_id = ANY($1) AND p.status IN ('invited', 'accepted')
-        AND m.status IN ('scheduled', 'in_progress') AND NOT (m.id = ANY($4))
-      ORDER BY m.start_time, m.id, p.user_id
+      SELECT o.user_id, o.id, o.start_time, o.end_time
+      FROM (SELECT DISTINCT unnest($1::text[])) AS u(id)
+      CROSS JOIN LATERAL (
+        SELECT p.user_id, m.id, m.start_time, m.end_time
+        FROM meeting_participants p JOIN meetings m ON m.id = p.meeting_id
+        WHERE p.user_id = u.id AND p.status IN ('invited', 'accepted')
+          AND m.status IN ('scheduled', 'in_progress') AND NOT (m.id = ANY($4))
+          AND EXISTS (SELECT 1 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(s, e)
+                      WHERE m.start_time < w.e AND m.end_time > w.s)
+        ORDER BY m.start_time, m.id
+        LIMIT 100) AS o
+      ORDER BY o.start_time, o.id, o.user_id
       LIMIT 100
       """;
 
@@ -81,16 +111,23 @@ final class MeetingRepository {
   /** A listed meeting with the caller's role in it (null when the caller is not a participant). */
   record Listed(Meeting meeting, Role myRole, ParticipantStatus myStatus) {}
 
-  Future<Void> insertMeeting(SqlClient db, Meeting m) {
-    return db.preparedQuery(INSERT_MEETING)
+  /**
+   * Inserts {@code meetings} (sharing everything but id, times, recurrence and series link; see
+   * {@link #CREATE_MEETINGS}) and seats everyone of {@code seats} in each. Returns the first meeting's
+   * participants in user id order, at most {@code limit}.
+   */
+  Future<List<Participant>> createMeetings(SqlClient db, List<Meeting> meetings, List<Seat> seats, int limit) {
+    Meeting m = meetings.get(0);
+    return db.preparedQuery(CREATE_MEETINGS)
         .execute(
             Tuple.tuple()
-                .addString(m.id())
+                .addArrayOfString(meetings.stream().map(Meeting::id).toArray(String[]::new))
+                .addArrayOfOffsetDateTime(meetings.stream().map(x -> odt(x.startTime())).toArray(OffsetDateTime[]::new))
+                .addArrayOfOffsetDateTime(meetings.stream().map(x -> odt(x.endTime())).toArray(OffsetDateTime[]::new))
+                .addArrayOfString(meetings.stream().map(Meeting::parentMeetingId).toArray(String[]::new))
                 .addString(m.title())
                 .addString(m.description())
                 .addString(m.createdBy())
-                .addOffsetDateTime(odt(m.startTime()))
-                .addOffsetDateTime(odt(m.endTime()))
                 .addString(m.status().wire())
                 .addBoolean(m.instantCall())
                 .addInteger(m.maxParticipants())
@@ -99,13 +136,17 @@ final class MeetingRepository {
                 .addBoolean(m.settings().muteOnJoin())
                 .addBoolean(m.settings().waitingRoom())
                 .addValue(m.recurrence() == null ? null : m.recurrence().toJson())
-                .addString(m.parentMeetingId())
                 .addOffsetDateTime(odt(m.startedAt()))
-                .addOffsetDateTime(odt(m.endedAt()))
-                .addInteger(m.uniqueParticipantCount())
                 .addOffsetDateTime(odt(m.createdAt()))
-                .addOffsetDateTime(odt(m.updatedAt())))
-        .mapEmpty();
+                .addArrayOfString(seats.stream().map(Seat::userId).toArray(String[]::new))
+                .addArrayOfString(seats.stream().map(x -> x.role().wire()).toArray(String[]::new))
+                .addArrayOfString(seats.stream().map(x -> x.status().wire()).toArray(String[]::new))
+                .addInteger(limit))
+        .map(rows -> {
+          List<Participant> out = new ArrayList<>();
+          rows.forEach(r -> out.add(participant(r)));
+          return out;
+        });
   }
 
   Future<Void> updateMeeting(SqlClient db, Meeting m) {

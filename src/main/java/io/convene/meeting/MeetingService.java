@@ -9,6 +9,7 @@ import io.convene.meeting.Commands.NewMeeting;
 import io.convene.meeting.Commands.Scope;
 import io.convene.meeting.Commands.SettingsPatch;
 import io.convene.meeting.MeetingRepository.Overlap;
+import io.convene.meeting.MeetingRepository.Seat;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -179,27 +180,16 @@ public final class MeetingService {
     List<String> everyone = new ArrayList<>();
     everyone.add(actor.userId());
     everyone.addAll(invitees);
-    List<String> ids = instances.stream().map(Meeting::id).toList();
-    Meeting first = instances.get(0);
-    return inTransaction((db, out) -> repo.overlaps(db, everyone, windows, ids)
-        .compose(overlaps -> insertAll(db, instances)
-            .compose(v -> repo.insertParticipants(db, ids, List.of(actor.userId()), Role.OWNER,
-                ParticipantStatus.ACCEPTED, actor.userId(), now))
-            .compose(v -> repo.insertParticipants(db, ids, invitees, Role.MEMBER, ParticipantStatus.INVITED,
-                actor.userId(), now))
-            .compose(v -> view(db, first, Role.OWNER))
-            .map(view -> {
-              out.add(everyone, Events.MEETING_CREATED, view.toJson());
-              return new Outcome(view, overlaps.stream().map(Overlap::toJson).toList(), instances);
-            })));
-  }
-
-  private Future<Void> insertAll(SqlClient db, List<Meeting> meetings) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Meeting m : meetings) {
-      chain = chain.compose(v -> repo.insertMeeting(db, m));
-    }
-    return chain;
+    List<Seat> seats = new ArrayList<>();
+    seats.add(new Seat(actor.userId(), Role.OWNER, ParticipantStatus.ACCEPTED));
+    invitees.forEach(id -> seats.add(new Seat(id, Role.MEMBER, ParticipantStatus.INVITED)));
+    // Overlaps are advisory: read before the write, which is one statement (no transaction needed).
+    return repo.overlaps(pool, everyone, windows, List.of())
+        .compose(overlaps -> repo.createMeetings(pool, instances, seats, VIEW_PARTICIPANTS + 1).map(rows -> {
+          MeetingView view = view(instances.get(0), Role.OWNER, rows);
+          events.publish(everyone, Events.MEETING_CREATED, view.toJson());
+          return new Outcome(view, overlaps.stream().map(Overlap::toJson).toList(), instances);
+        }));
   }
 
   private void validateWindow(Instant start, Instant end, Instant now, String startField, String endField) {
@@ -248,10 +238,13 @@ public final class MeetingService {
   }
 
   private Future<MeetingView> view(SqlClient db, Meeting meeting, Role myRole) {
-    return repo.participants(db, meeting.id(), null, VIEW_PARTICIPANTS + 1).map(rows -> {
-      boolean more = rows.size() > VIEW_PARTICIPANTS;
-      return new MeetingView(meeting, myRole, more ? rows.subList(0, VIEW_PARTICIPANTS) : rows, more);
-    });
+    return repo.participants(db, meeting.id(), null, VIEW_PARTICIPANTS + 1).map(rows -> view(meeting, myRole, rows));
+  }
+
+  /** The view of a meeting from its first participants (one more than shown, to tell there are more). */
+  private static MeetingView view(Meeting meeting, Role myRole, List<Participant> firstRows) {
+    boolean more = firstRows.size() > VIEW_PARTICIPANTS;
+    return new MeetingView(meeting, myRole, more ? firstRows.subList(0, VIEW_PARTICIPANTS) : firstRows, more);
   }
 
   // ---- edit ---------------------------------------------------------------------------------
@@ -642,12 +635,10 @@ public final class MeetingService {
     Instant now = now();
     Meeting call = new Meeting(callId, title, null, caller.userId(), now, now.plus(maxLength),
         MeetingStatus.IN_PROGRESS, true, null, false, Settings.DEFAULT, null, null, now, null, 0, now, now);
-    return inTransaction((db, out) -> repo.insertMeeting(db, call)
-        .compose(v -> repo.insertParticipants(db, List.of(call.id()), List.of(caller.userId()), Role.OWNER,
-            ParticipantStatus.ACCEPTED, caller.userId(), now))
-        .compose(v -> repo.insertParticipants(db, List.of(call.id()), calleeIds, Role.MEMBER,
-            ParticipantStatus.INVITED, caller.userId(), now))
-        .map(call));
+    List<Seat> seats = new ArrayList<>();
+    seats.add(new Seat(caller.userId(), Role.OWNER, ParticipantStatus.ACCEPTED));
+    calleeIds.forEach(id -> seats.add(new Seat(id, Role.MEMBER, ParticipantStatus.INVITED)));
+    return repo.createMeetings(pool, List.of(call), seats, 0).map(call);
   }
 
   /** The call, when {@code userId} belongs to it (or is an admin); not-found otherwise. */
