@@ -66,6 +66,8 @@ public final class ApiVerticle extends VerticleBase {
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setCompressionSupported(true)
+            // Every request is answered on its own event loop: no per-connection write queue (4 KiB each).
+            .setStrictThreadMode(true)
             .setMaxInitialLineLength(MAX_REQUEST_LINE)
             .setMaxWebSocketFrameSize(Gateway.hardFrameLimit(config.gateway()))
             .setMaxWebSocketMessageSize(Gateway.hardFrameLimit(config.gateway())))
