@@ -82,6 +82,7 @@ public final class Bench {
     try {
       switch (args[0]) {
         case "idle" -> bench.idle();
+        case "hold" -> bench.holdForParent();
         case "presence" -> bench.presence();
         case "ringing" -> bench.ringing();
         case "rest" -> bench.rest();
@@ -212,31 +213,74 @@ public final class Bench {
 
   // ---- scenarios ------------------------------------------------------------------------------
 
-  /** N sockets (users with several devices) heartbeating; server heap and RSS per connection. */
+  /**
+   * N sockets (users with several devices) heartbeating; server heap and RSS per connection. With
+   * {@code --processes=P}, P-1 helper JVMs ({@code hold}) open their share, since one process may hold
+   * only as many sockets as its file limit allows.
+   */
   private void idle() throws Exception {
     int n = intOpt("sockets", 1000);
-    int devices = intOpt("devices", 2);
+    int processes = intOpt("processes", 1);
+    int share = n / processes;
     URI first = urls.get(0);
     post(0, "/dev/gc", token("gc"), null).await();
     Map<String, Long> before = metrics(first);
-    List<WebSocket> open = sockets(n, i -> user("idle", i / devices), i -> f -> { });
+    List<Process> helpers = new ArrayList<>();
+    for (int p = 1; p < processes; p++) {
+      List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+          "-cp", System.getProperty("java.class.path"), Bench.class.getName(), "hold", "--sockets=" + share));
+      opts.forEach((k, v) -> {
+        if (!k.equals("sockets") && !k.equals("processes")) {
+          cmd.add("--" + k + "=" + v);
+        }
+      });
+      helpers.add(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    }
+    try {
+      int opened = hold(n - share * (processes - 1));
+      for (Process helper : helpers) {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(helper.getInputStream())).readLine();
+        if (line == null || !line.startsWith("ready ")) {
+          throw new IllegalStateException("a helper failed: " + line);
+        }
+        opened += Integer.parseInt(line.substring("ready ".length()).trim());
+      }
+      Thread.sleep(intOpt("settle", 10) * 1000L);
+      post(0, "/dev/gc", token("gc"), null).await();
+      Map<String, Long> after = metrics(first);
+      long heap = after.get("jvm_memory_heap_used_bytes") - before.get("jvm_memory_heap_used_bytes");
+      long rss = after.get("process_resident_memory_bytes") - before.get("process_resident_memory_bytes");
+      long onNode = after.get("convene_sockets_open") - before.get("convene_sockets_open");
+      System.out.printf("idle: %d sockets from %d processes (%d on the first node), heap +%.1f MiB (%.1f KiB/socket),"
+              + " RSS +%.1f MiB (%.1f KiB/socket)%n", opened, processes, onNode, heap / 1048576.0,
+          heap / 1024.0 / Math.max(1, onNode), rss / 1048576.0, rss / 1024.0 / Math.max(1, onNode));
+    } finally {
+      helpers.forEach(Process::destroy);
+    }
+  }
+
+  /** Opens {@code count} heartbeating sockets (two devices per user by default); returns how many. */
+  private int hold(int count) {
+    int devices = intOpt("devices", 2);
+    List<WebSocket> open = sockets(count, i -> user("idle", i / devices), i -> f -> { });
     long heartbeat = intOpt("heartbeatSeconds", 30) * 1000L;
     AtomicInteger beat = new AtomicInteger();
-    vertx.setPeriodic(heartbeat / Math.max(1, n / 100 + 1), id -> {
+    vertx.setPeriodic(heartbeat / Math.max(1, count / 100 + 1), id -> {
       for (int k = 0; k < 100 && !open.isEmpty(); k++) {
         open.get(Math.floorMod(beat.getAndIncrement(), open.size()))
             .writeTextMessage("{\"id\":\"h\",\"type\":\"presence:heartbeat\"}");
       }
     });
-    Thread.sleep(intOpt("settle", 10) * 1000L);
-    post(0, "/dev/gc", token("gc"), null).await();
-    Map<String, Long> after = metrics(first);
-    long heap = after.get("jvm_memory_heap_used_bytes") - before.get("jvm_memory_heap_used_bytes");
-    long rss = after.get("process_resident_memory_bytes") - before.get("process_resident_memory_bytes");
-    long onNode = after.get("convene_sockets_open") - before.get("convene_sockets_open");
-    System.out.printf("idle: %d sockets (%d on the first node), heap +%.1f MiB (%.1f KiB/socket), RSS +%.1f MiB"
-            + " (%.1f KiB/socket)%n", open.size(), onNode, heap / 1048576.0, heap / 1024.0 / Math.max(1, onNode),
-        rss / 1048576.0, rss / 1024.0 / Math.max(1, onNode));
+    return open.size();
+  }
+
+  /** A helper of {@link #idle}: holds its sockets until its parent closes its input. */
+  private void holdForParent() throws Exception {
+    System.out.println("ready " + hold(intOpt("sockets", 1000)));
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // held until the parent ends
+    }
   }
 
   /**
@@ -358,7 +402,7 @@ public final class Bench {
     int seconds = intOpt("duration", 15);
     int warmup = intOpt("warmup", 5);
     int owners = intOpt("owners", 50);
-    int people = intOpt("people", 20_000);
+    int people = intOpt("people", 200_000);
     Instant firstSlot = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(java.time.Duration.ofDays(1));
     List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
     for (String phase : opt("phases", "create,list,join").split(",")) {
