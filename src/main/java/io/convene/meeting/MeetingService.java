@@ -30,8 +30,8 @@ import java.util.Set;
 
 /**
  * Meetings and their participants: every rule of who may do what and which state change is allowed.
- * Each mutation runs in one transaction with the meeting row locked, and publishes its events only
- * after the commit.
+ * Each change of an existing meeting runs in one transaction with the meeting row locked; creation is
+ * one statement. Events are published only after the commit.
  */
 public final class MeetingService {
   /** Participants who hear about a meeting's changes: those who have not declined or been banned. */
