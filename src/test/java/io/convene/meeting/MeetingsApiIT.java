@@ -283,8 +283,10 @@ class MeetingsApiIT extends ServerTestBase {
   @Test
   void recurringSeriesCreatesInstancesAndCanBeCancelledWhole() {
     String alice = user("alice");
+    String bob = user("bob");
     String t = server.token(alice);
     JsonObject created = create(t, meeting("Weekly", 60, 90)
+        .put("participantIds", new JsonArray().add(bob))
         .put("recurrence", new JsonObject().put("frequency", "weekly").put("count", 4)));
     JsonArray instances = created.getJsonArray("instances");
     assertThat(instances).hasSize(4);
@@ -292,6 +294,14 @@ class MeetingsApiIT extends ServerTestBase {
     assertThat(instances.getJsonObject(3).getString("startTime")).isEqualTo(T0.plusSeconds(3600 + 3 * 7 * 86400L).toString());
     List<JsonObject> children = server.rows("SELECT id FROM meetings WHERE parent_meeting_id = $1", first);
     assertThat(children).hasSize(3);
+    // Only the first instance carries the rule; every instance seats the owner and the invitee.
+    assertThat(server.rows("SELECT id FROM meetings WHERE recurrence IS NOT NULL AND (id = $1 OR parent_meeting_id = $1)",
+        first)).extracting(r -> r.getString("id")).containsExactly(first);
+    assertThat(server.rows("SELECT p.role, p.status, count(*) AS n FROM meeting_participants p JOIN meetings m"
+        + " ON m.id = p.meeting_id WHERE m.id = $1 OR m.parent_meeting_id = $1 GROUP BY 1, 2 ORDER BY 1", first))
+        .extracting(r -> r.getString("role") + " " + r.getString("status") + " " + r.getLong("n"))
+        .containsExactly("member invited 4", "owner accepted 4");
+    assertThat(created.getJsonArray("participants")).hasSize(2);
 
     String second = instances.getJsonObject(1).getString("meetingId");
     json(server.patch("/api/meetings/" + second + "?scope=series", t, new JsonObject().put("title", "Weekly sync")), 200);
