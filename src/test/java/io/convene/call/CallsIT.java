@@ -29,6 +29,19 @@ class CallsIT extends ServerTestBase {
     return ws;
   }
 
+  /** Alice and Bob are online, Alice rings Bob, and Bob's socket has been told. */
+  private record Ringing(String alice, String bob, WsClient a, WsClient b, String id) {}
+
+  private Ringing aliceRingsBob() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = online(alice);
+    WsClient b = online(bob);
+    String id = call(alice, bob).getString("meetingId");
+    b.awaitEvent(Events.CALL_INCOMING);
+    return new Ringing(alice, bob, a, b, id);
+  }
+
   private static String statusOf(JsonObject call, String user) {
     return call.getJsonArray("callees").stream().map(o -> (JsonObject) o).filter(c -> user.equals(c.getString("userId")))
         .findFirst().orElseThrow().getString("status");
@@ -74,37 +87,27 @@ class CallsIT extends ServerTestBase {
 
   @Test
   void declinedOneToOneCallEnds() {
-    String alice = user("alice");
-    String bob = user("bob");
-    WsClient a = online(alice);
-    WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
-    b.awaitEvent(Events.CALL_INCOMING);
-    json(server.post("/api/calls/" + id + "/decline", server.token(bob), null), 200);
-    assertThat(a.awaitEvent(Events.CALL_DECLINED, d -> bob.equals(d.getString("userId"))).getString("reason")).isEqualTo("declined");
-    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
-    b.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
-    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
-    assertThat(json(server.post("/api/calls/" + id + "/decline", server.token(bob), null), 200).getBoolean("already")).isTrue();
+    Ringing r = aliceRingsBob();
+    json(server.post("/api/calls/" + r.id() + "/decline", server.token(r.bob()), null), 200);
+    assertThat(r.a().awaitEvent(Events.CALL_DECLINED, d -> r.bob().equals(d.getString("userId"))).getString("reason")).isEqualTo("declined");
+    r.a().awaitEvent(Events.CALL_ENDED, d -> r.id().equals(d.getString("meetingId")));
+    r.b().awaitEvent(Events.CALL_ENDED, d -> r.id().equals(d.getString("meetingId")));
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", r.id()).get(0).getString("status")).isEqualTo("ended");
+    assertThat(json(server.post("/api/calls/" + r.id() + "/decline", server.token(r.bob()), null), 200).getBoolean("already")).isTrue();
   }
 
   @Test
   void unansweredCallTimesOutIntoAMissedCall() {
-    String alice = user("alice");
-    String bob = user("bob");
-    WsClient a = online(alice);
-    WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
-    b.awaitEvent(Events.CALL_INCOMING);
+    Ringing r = aliceRingsBob();
     clock.advance(Duration.ofSeconds(30));
-    assertThat(a.awaitEvent(Events.CALL_DECLINED, d -> bob.equals(d.getString("userId"))).getString("reason")).isEqualTo("timeout");
-    JsonObject missed = b.awaitEvent(Events.CALL_MISSED, d -> id.equals(d.getString("meetingId")));
-    assertThat(missed.getString("callerId")).isEqualTo(alice);
-    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
+    assertThat(r.a().awaitEvent(Events.CALL_DECLINED, d -> r.bob().equals(d.getString("userId"))).getString("reason")).isEqualTo("timeout");
+    JsonObject missed = r.b().awaitEvent(Events.CALL_MISSED, d -> r.id().equals(d.getString("meetingId")));
+    assertThat(missed.getString("callerId")).isEqualTo(r.alice());
+    r.a().awaitEvent(Events.CALL_ENDED, d -> r.id().equals(d.getString("meetingId")));
 
-    JsonObject late = b.request("call:accept", new JsonObject().put("meetingId", id));
+    JsonObject late = r.b().request("call:accept", new JsonObject().put("meetingId", r.id()));
     assertThat(late.getJsonObject("error").getString("code")).isEqualTo("too_late");
-    JsonObject list = json(server.get("/api/notifications?unread=true", server.token(bob)), 200);
+    JsonObject list = json(server.get("/api/notifications?unread=true", server.token(r.bob())), 200);
     assertThat(list.getJsonArray("items").getJsonObject(0).getString("notificationId")).isEqualTo(missed.getString("notificationId"));
     assertThat(list.getJsonArray("items").getJsonObject(0).getString("type")).isEqualTo("missed_call");
   }
@@ -187,32 +190,22 @@ class CallsIT extends ServerTestBase {
 
   @Test
   void callerCancelsBeforeAnyoneAnswers() {
-    String alice = user("alice");
-    String bob = user("bob");
-    WsClient a = online(alice);
-    WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
-    b.awaitEvent(Events.CALL_INCOMING);
-    assertThat(b.request("call:cancel", new JsonObject().put("meetingId", id)).getJsonObject("error").getString("code")).isEqualTo("forbidden");
-    assertThat(a.request("call:cancel", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
-    assertThat(b.awaitEvent(Events.CALL_CANCELLED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("caller_cancelled");
-    b.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId")));
-    assertThat(json(server.get("/api/notifications?unread=true", server.token(bob)), 200).getJsonArray("items")).isNotEmpty();
-    assertThat(json(server.post("/api/calls/" + id + "/cancel", server.token(alice), null), 200).getBoolean("already")).isTrue();
+    Ringing r = aliceRingsBob();
+    assertThat(r.b().request("call:cancel", new JsonObject().put("meetingId", r.id())).getJsonObject("error").getString("code")).isEqualTo("forbidden");
+    assertThat(r.a().request("call:cancel", new JsonObject().put("meetingId", r.id())).getBoolean("ok")).isTrue();
+    assertThat(r.b().awaitEvent(Events.CALL_CANCELLED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("caller_cancelled");
+    r.b().awaitEvent(Events.CALL_ENDED, x -> r.id().equals(x.getString("meetingId")));
+    assertThat(json(server.get("/api/notifications?unread=true", server.token(r.bob())), 200).getJsonArray("items")).isNotEmpty();
+    assertThat(json(server.post("/api/calls/" + r.id() + "/cancel", server.token(r.alice()), null), 200).getBoolean("already")).isTrue();
   }
 
   @Test
   void endingTheCallThroughTheMeetingsApiStopsTheRinging() {
-    String alice = user("alice");
-    String bob = user("bob");
-    online(alice);
-    WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
-    b.awaitEvent(Events.CALL_INCOMING);
-    json(server.post("/api/meetings/" + id + "/end", server.token(alice), null), 200);
-    assertThat(b.awaitEvent(Events.CALL_CANCELLED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("call_ended");
-    assertThat(b.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("ended_by_owner");
-    assertThat(b.request("call:accept", new JsonObject().put("meetingId", id)).getJsonObject("error").getString("code")).isEqualTo("too_late");
+    Ringing r = aliceRingsBob();
+    json(server.post("/api/meetings/" + r.id() + "/end", server.token(r.alice()), null), 200);
+    assertThat(r.b().awaitEvent(Events.CALL_CANCELLED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("call_ended");
+    assertThat(r.b().awaitEvent(Events.CALL_ENDED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("ended_by_owner");
+    assertThat(r.b().request("call:accept", new JsonObject().put("meetingId", r.id())).getJsonObject("error").getString("code")).isEqualTo("too_late");
   }
 
   @Test
@@ -233,18 +226,13 @@ class CallsIT extends ServerTestBase {
 
   @Test
   void glare_callingSomeoneWhoIsCallingYouAnswersTheirCall() {
-    String alice = user("alice");
-    String bob = user("bob");
-    WsClient a = online(alice);
-    WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
-    b.awaitEvent(Events.CALL_INCOMING);
-    JsonObject answer = json(server.post("/api/calls/instant", server.token(bob),
-        new JsonObject().put("participantIds", new JsonArray().add(alice))), 201);
-    assertThat(answer.getString("meetingId")).isEqualTo(id);
+    Ringing r = aliceRingsBob();
+    JsonObject answer = json(server.post("/api/calls/instant", server.token(r.bob()),
+        new JsonObject().put("participantIds", new JsonArray().add(r.alice()))), 201);
+    assertThat(answer.getString("meetingId")).isEqualTo(r.id());
     assertThat(answer.getBoolean("merged")).isTrue();
-    a.awaitEvent(Events.CALL_ACCEPTED, x -> bob.equals(x.getString("userId")));
-    assertThat(server.rows("SELECT count(*) AS n FROM meetings WHERE is_instant_call AND created_by = $1", bob).get(0).getLong("n")).isZero();
+    r.a().awaitEvent(Events.CALL_ACCEPTED, x -> r.bob().equals(x.getString("userId")));
+    assertThat(server.rows("SELECT count(*) AS n FROM meetings WHERE is_instant_call AND created_by = $1", r.bob()).get(0).getLong("n")).isZero();
   }
 
   @Test
