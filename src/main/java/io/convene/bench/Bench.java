@@ -168,11 +168,23 @@ public final class Bench {
     return out;
   }
 
+  /** How fast and how long a scenario runs: {@code --rate}, {@code --warmup} and {@code --duration}. */
+  private record Pace(int rate, int warmupSeconds, int seconds) {}
+
+  /** The pace given on the command line, with a scenario's defaults. */
+  private Pace pace(int rate, int seconds, int warmupSeconds) {
+    return new Pace(intOpt("rate", rate), intOpt("warmup", warmupSeconds), intOpt("duration", seconds));
+  }
+
   /**
-   * Runs {@code action} open-loop: {@code rate} times per second for the warm-up and then the
-   * measured duration, on a fixed schedule whatever the answers take, so queueing shows in latency.
+   * Runs {@code action} open-loop at the pace's rate for the warm-up and then the measured duration,
+   * on a fixed schedule whatever the answers take, so queueing shows in latency. The action gets the
+   * moment it was due ({@link #WARMUP} during the warm-up).
    */
-  private long openLoop(int rate, int warmupSeconds, int seconds, java.util.function.LongConsumer action) throws Exception {
+  private long openLoop(Pace pace, java.util.function.LongConsumer action) throws Exception {
+    int rate = pace.rate();
+    int warmupSeconds = pace.warmupSeconds();
+    int seconds = pace.seconds();
     long intervalNanos = 1_000_000_000L / rate;
     long total = (long) rate * (warmupSeconds + seconds);
     long start = System.nanoTime();
@@ -193,7 +205,8 @@ public final class Bench {
     return total;
   }
 
-  private static void report(String name, Histogram h, double seconds) {
+  private static void report(String name, Histogram h, Pace pace) {
+    double seconds = pace.seconds();
     System.out.printf("%-28s n=%-8d rate=%9.1f/s  p50=%7.2f ms  p99=%7.2f ms  p99.9=%7.2f ms  max=%7.2f ms%n", name,
         h.getTotalCount(), h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
@@ -292,9 +305,7 @@ public final class Bench {
   private void presence() throws Exception {
     int targets = intOpt("targets", 3000);
     int perBlock = intOpt("perBlock", 2);
-    int rate = intOpt("rate", 200);
-    int seconds = intOpt("duration", 20);
-    int warmup = intOpt("warmup", 5);
+    Pace pace = pace(200, 20, 5);
     int blocks = (targets + 499) / 500;
     Histogram h = histogram();
     Map<String, Long> changedAt = new ConcurrentHashMap<>();
@@ -321,7 +332,7 @@ public final class Bench {
     }
     WebSocket[] live = new WebSocket[targets];
     AtomicInteger next = new AtomicInteger();
-    long total = openLoop(rate, warmup, seconds, due -> {
+    long total = openLoop(pace, due -> {
       int t = Math.floorMod(next.getAndIncrement(), targets);
       String id = user("target", t);
       if (live[t] != null) {
@@ -333,17 +344,15 @@ public final class Bench {
       }
     });
     Thread.sleep(2000);
-    report("presence connect→update", h, seconds);
+    report("presence connect→update", h, pace);
     System.out.printf("presence: %d targets in %d blocks x %d watchers, %d changes at %d/s, %d updates received%n",
-        targets, blocks, perBlock, total, rate, updates.get());
+        targets, blocks, perBlock, total, pace.rate(), updates.get());
   }
 
   /** Calls at a set rate between online pairs: request → call:incoming, accept → call:accepted. */
   private void ringing() throws Exception {
     int pairs = intOpt("pairs", 400);
-    int rate = intOpt("rate", 50);
-    int seconds = intOpt("duration", 20);
-    int warmup = intOpt("warmup", 5);
+    Pace pace = pace(50, 20, 5);
     Histogram incoming = histogram();
     Histogram accepted = histogram();
     Map<String, Long> placed = new ConcurrentHashMap<>();
@@ -379,7 +388,7 @@ public final class Bench {
     }
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    openLoop(rate, warmup, seconds, due -> {
+    openLoop(pace, due -> {
       int p = Math.floorMod(next.getAndIncrement(), pairs);
       String caller = user("caller", p);
       placed.put(caller, due);
@@ -387,9 +396,9 @@ public final class Bench {
           new JsonArray().add(user("callee", p)))).onFailure(err -> failed.incrementAndGet());
     });
     Thread.sleep(3000);
-    report("ring request→call:incoming", incoming, seconds);
-    report("accept→call:accepted", accepted, seconds);
-    System.out.printf("ringing: %d pairs at %d calls/s, %d requests failed%n", pairs, rate, failed.get());
+    report("ring request→call:incoming", incoming, pace);
+    report("accept→call:accepted", accepted, pace);
+    System.out.printf("ringing: %d pairs at %d calls/s, %d requests failed%n", pairs, pace.rate(), failed.get());
   }
 
   /**
@@ -398,9 +407,7 @@ public final class Bench {
    * invitees drawn from {@code --people} users (so no one has hundreds of meetings at once).
    */
   private void rest() throws Exception {
-    int rate = intOpt("rate", 200);
-    int seconds = intOpt("duration", 15);
-    int warmup = intOpt("warmup", 5);
+    Pace pace = pace(200, 15, 5);
     int owners = intOpt("owners", 50);
     int people = intOpt("people", 200_000);
     Instant firstSlot = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(java.time.Duration.ofDays(1));
@@ -409,7 +416,7 @@ public final class Bench {
       Histogram h = histogram();
       AtomicInteger failed = new AtomicInteger();
       AtomicInteger next = new AtomicInteger();
-      openLoop(rate, warmup, seconds, due -> {
+      openLoop(pace, due -> {
         int i = next.getAndIncrement();
         String owner = user("owner", i % owners);
         Future<JsonObject> f = switch (phase) {
@@ -433,7 +440,7 @@ public final class Bench {
         f.onSuccess(v -> record(h, due)).onFailure(err -> failed.incrementAndGet());
       });
       Thread.sleep(2000);
-      report("rest " + phase, h, seconds);
+      report("rest " + phase, h, pace);
       if (failed.get() > 0) {
         System.out.println("  failed: " + failed.get());
       }
@@ -443,9 +450,7 @@ public final class Bench {
   /** One meeting with many participants online; the owner changes it at a set rate; deliveries/s. */
   private void fanout() throws Exception {
     int participants = intOpt("participants", 500);
-    int rate = intOpt("rate", 20);
-    int seconds = intOpt("duration", 15);
-    int warmup = intOpt("warmup", 3);
+    Pace pace = pace(20, 15, 3);
     String owner = user("host", 0);
     JsonArray invitees = new JsonArray();
     for (int i = 0; i < participants; i++) {
@@ -467,15 +472,15 @@ public final class Bench {
       }
     });
     AtomicInteger next = new AtomicInteger();
-    openLoop(rate, warmup, seconds, due -> {
+    openLoop(pace, due -> {
       String title = "Fan-out " + next.getAndIncrement();
       sentAt.put(title, due);
       http.patch(urls.get(0).getPort(), urls.get(0).getHost(), "/api/meetings/" + id).bearerTokenAuthentication(token(owner))
           .sendJsonObject(new JsonObject().put("title", title));
     });
     Thread.sleep(3000);
-    report("fan-out change→each frame", h, seconds);
-    System.out.printf("fan-out: %d participants, %d changes/s, %.0f deliveries/s measured%n", participants, rate,
-        deliveries.get() / (double) seconds);
+    report("fan-out change→each frame", h, pace);
+    System.out.printf("fan-out: %d participants, %d changes/s, %.0f deliveries/s measured%n", participants, pace.rate(),
+        deliveries.get() / (double) pace.seconds());
   }
 }
