@@ -1,10 +1,13 @@
 package io.convene;
 
+import io.convene.attendance.Attendance;
+import io.convene.attendance.AttendanceRoutes;
 import io.convene.auth.DevTokens;
 import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
-import io.convene.auth.UserDirectory;
 import io.convene.bus.UserEvents;
+import io.convene.call.CallRequests;
+import io.convene.call.CallRoutes;
 import io.convene.call.CallService;
 import io.convene.call.CallVerticle;
 import io.convene.call.RingStore;
@@ -12,27 +15,47 @@ import io.convene.cluster.SweepLease;
 import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
-import io.convene.guest.GuestService;
+import io.convene.gateway.Gateway;
+import io.convene.gateway.GatewayStats;
+import io.convene.guest.GuestLinks;
+import io.convene.guest.GuestRoutes;
+import io.convene.guest.GuestSessions;
+import io.convene.guest.LinkWindow;
 import io.convene.http.ApiVerticle;
-import io.convene.http.NodeStats;
+import io.convene.http.DevRoutes;
+import io.convene.http.HealthRoutes;
+import io.convene.http.MetricsRoutes;
 import io.convene.livekit.JoinTokens;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.livekit.WebhookVerifier;
-import io.convene.meeting.MeetingService;
+import io.convene.lobby.Lobby;
+import io.convene.lobby.LobbyRoutes;
+import io.convene.meeting.MeetingRoutes;
+import io.convene.meeting.Meetings;
+import io.convene.notify.NotificationRoutes;
+import io.convene.notify.NotificationService;
+import io.convene.presence.PresenceRoutes;
+import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceVerticle;
+import io.convene.presence.RedisPresenceStore;
+import io.convene.protocol.SocketRequests;
+import io.convene.room.RoomRoutes;
 import io.convene.room.RoomService;
 import io.convene.room.RoomVerticle;
 import io.convene.room.WebhookIntake;
 import io.convene.schedule.ScheduleService;
 import io.convene.schedule.ScheduleVerticle;
+import io.convene.user.UserDirectory;
+import io.convene.web.AuthHandler;
+import io.convene.web.Problems;
 import io.livekit.server.WebhookReceiver;
-import io.convene.notify.NotificationService;
-import io.convene.presence.PresenceService;
-import io.convene.presence.PresenceVerticle;
-import io.convene.presence.RedisPresenceStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
@@ -40,7 +63,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 
-/** Deploys one node: migrations on a worker, presence upkeep, then HTTP and sockets on every event loop. */
+/**
+ * One node, wired: the only place that builds the clients and services and hands each verticle exactly
+ * the collaborators it uses. Deploys migrations on a worker, the upkeep verticles, then HTTP and
+ * sockets on every event loop.
+ */
 public final class MainVerticle extends VerticleBase {
   private final Clock clock;
   private JwksKeys jwks;
@@ -58,18 +85,7 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig cfg = AppConfig.from(config());
     return vertx.deployVerticle(new MigrationVerticle(cfg.db()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .compose(id -> {
-          Services services = services(cfg);
-          return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
-              .compose(v -> vertx.deployVerticle(new PresenceVerticle(services.presence(), lease(services))))
-              .compose(v -> vertx.deployVerticle(new CallVerticle(services.calls(), lease(services))))
-              .compose(v -> vertx.deployVerticle(new RoomVerticle(services.room(), services.rooms(), services.calls(),
-                  cfg.livekit().retrySeconds() * 1000L)))
-              .compose(v -> vertx.deployVerticle(new ScheduleVerticle(services.schedule(), lease(services)),
-                  new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-              .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(services),
-                  new DeploymentOptions().setInstances(cfg.httpInstances())));
-        });
+        .compose(id -> deploy(cfg));
   }
 
   @Override
@@ -80,40 +96,107 @@ public final class MainVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private static SweepLease lease(Services services) {
-    return new SweepLease(services.redis(), services.presence().nodeId(), services.config().redis().keyPrefix());
-  }
-
-  private Services services(AppConfig cfg) {
+  private Future<?> deploy(AppConfig cfg) {
     Pool pool = Database.pool(vertx, cfg.db());
-    RedisOptions redisOptions = new RedisOptions()
-        .setConnectionString(cfg.redis().url())
-        .setMaxPoolSize(cfg.redis().poolSize())
-        .setMaxPoolWaiting(200_000);
-    if (cfg.redis().password() != null) {
-      redisOptions.setPassword(cfg.redis().password());
-    }
-    Redis redis = Redis.createClient(vertx, redisOptions);
+    Redis redis = redis(cfg.redis());
+    String nodeId = UUID.randomUUID().toString();
+    String prefix = cfg.redis().keyPrefix();
     jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth(), clock);
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
-    DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
-    MeetingService meetings = new MeetingService(pool, events, clock, cfg.meetings());
-    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, cfg.redis().keyPrefix()), meetings, vertx.eventBus(), clock,
-        cfg.presence(), UUID.randomUUID().toString());
+    UserDirectory users = new UserDirectory(pool, clock);
     NotificationService notifications = new NotificationService(pool, clock);
-    CallService calls = new CallService(meetings, presence,
-        new RingStore(redis, Duration.ofHours(cfg.calls().maxCallHours()).plusMinutes(5), cfg.redis().keyPrefix()),
-        notifications, events, clock,
-        cfg.calls());
+
+    Meetings meetings = Meetings.create(pool, users, events, clock, cfg.meetings());
+    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
+        meetings.participants()::coParticipantsInProgress, vertx.eventBus(), clock, cfg.presence(), nodeId);
+    Attendance attendance = new Attendance(pool, meetings.participants(), clock);
+    Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
+    CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
+        new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, clock, cfg.calls());
+    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit());
-    RoomService room = new RoomService(pool, meetings, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
+    RoomService room = new RoomService(meetings.meetings(), meetings.participants(), meetings.changes(), attendance,
+        lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
-        new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, cfg.redis().keyPrefix(), room);
-    GuestService guests = new GuestService(pool, meetings, room, events, clock, cfg.guests(), cfg.http().publicUrl());
-    ScheduleService schedule = new ScheduleService(meetings, notifications, room, presence, guests, events,
-        cfg.schedule(), Duration.ofHours(cfg.calls().maxCallHours()), clock);
-    return new Services(cfg, clock, pool, redis, tokens, jwks, new UserDirectory(pool, clock), events, meetings,
-        presence, notifications, calls, room, rooms, webhooks, schedule, guests, new NodeStats(), dev);
+        new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, prefix, room);
+    GuestLinks links = new GuestLinks(pool, meetings.meetings(), meetings.participants(), attendance, users, events,
+        clock, new LinkWindow(Duration.ofMinutes(cfg.guests().linkOpensMinutesBefore()),
+            Duration.ofMinutes(cfg.guests().linkClosesMinutesAfter())), cfg.http().publicUrl());
+    GuestSessions guests = new GuestSessions(pool, links, meetings.meetings(), meetings.participants(), attendance,
+        lobby, room, events, clock, cfg.guests());
+    ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
+        guests, events, cfg.schedule(), maxCall, clock);
+
+    SocketRequests requests = new SocketRequests();
+    CallRequests.register(requests, calls);
+    LobbyRoutes lobbyRoutes = new LobbyRoutes(lobby);
+    lobbyRoutes.register(requests);
+
+    AuthHandler auth = new AuthHandler(tokens, users);
+    GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
+    GatewayStats stats = new GatewayStats();
+    DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
+    HealthRoutes health = new HealthRoutes(pool, redis, rooms, jwks);
+    MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
+    PresenceRoutes presenceRoutes = new PresenceRoutes(presence);
+    CallRoutes callRoutes = new CallRoutes(calls);
+    NotificationRoutes notificationRoutes = new NotificationRoutes(notifications);
+    RoomRoutes roomRoutes = new RoomRoutes(room);
+    AttendanceRoutes attendanceRoutes = new AttendanceRoutes(attendance);
+
+    java.util.function.Function<Vertx, Router> routes = v -> {
+      Router router = Router.router(v);
+      router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
+      health.mount(router);
+      new MetricsRoutes(stats).mount(router);
+      if (dev != null) {
+        new DevRoutes(dev, clock).mount(router);
+      }
+      router.post(WebhookIntake.PATH).handler(webhooks::handle);
+      guestRoutes.mountPublic(router);
+      Router api = Router.router(v);
+      api.route().handler(auth);
+      meetingRoutes.mount(api);
+      presenceRoutes.mount(api);
+      callRoutes.mount(api);
+      notificationRoutes.mount(api);
+      roomRoutes.mount(api);
+      attendanceRoutes.mount(api);
+      lobbyRoutes.mount(api);
+      guestRoutes.mount(api);
+      api.route().failureHandler(Problems::handle);
+      router.route("/api/*").subRouter(api);
+      router.route().failureHandler(Problems::handle);
+      router.errorHandler(404, Problems::handle);
+      router.errorHandler(405, Problems::handle);
+      return router;
+    };
+
+    return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, lease(redis, nodeId, prefix))))
+        .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
+        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, cfg.livekit().retrySeconds() * 1000L)))
+        .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+        .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
+                () -> new Gateway(vertx, cfg.gateway(), tokens, guests, users, presence, notifications, requests,
+                    events, stats, clock)),
+            new DeploymentOptions().setInstances(cfg.httpInstances())));
+  }
+
+  private Redis redis(AppConfig.RedisConf conf) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(conf.url())
+        .setMaxPoolSize(conf.poolSize())
+        .setMaxPoolWaiting(200_000);
+    if (conf.password() != null) {
+      options.setPassword(conf.password());
+    }
+    return Redis.createClient(vertx, options);
+  }
+
+  private static SweepLease lease(Redis redis, String nodeId, String prefix) {
+    return new SweepLease(redis, nodeId, prefix);
   }
 }

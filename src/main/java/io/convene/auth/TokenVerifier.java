@@ -1,6 +1,7 @@
 package io.convene.auth;
 
 import io.convene.config.AppConfig;
+import io.convene.protocol.Identity;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Input;
@@ -24,7 +25,7 @@ import java.util.Set;
  * Verifies the host app's JWTs: HS256 with the shared secret, and RS256/ES256 with the keys of a JWKS
  * document when one is configured. Shared by every verticle of the node.
  */
-public final class TokenVerifier {
+public final class TokenVerifier implements Authenticator {
   private final AppConfig.Auth config;
   private final Clock clock;
   private final JWTAuth hmac;
@@ -56,6 +57,7 @@ public final class TokenVerifier {
   }
 
   /** The identity the token proves, or a failure with {@code unauthorized} / {@code token_expired}. */
+  @Override
   public Future<Identity> verify(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "missing bearer token"));

@@ -1,7 +1,7 @@
 package io.convene.call;
 
-import io.convene.http.AuthHandler;
-import io.convene.http.Bodies;
+import io.convene.web.AuthHandler;
+import io.convene.web.Bodies;
 import io.convene.protocol.Input;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

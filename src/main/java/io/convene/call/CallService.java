@@ -1,15 +1,24 @@
 package io.convene.call;
 
-import io.convene.auth.Identity;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.meeting.Meeting;
 import io.convene.meeting.MeetingIds;
+import io.convene.meeting.MeetingLifecycle.Cause;
 import io.convene.meeting.MeetingService;
+import io.convene.meeting.MeetingStatus;
+import io.convene.meeting.MeetingView;
+import io.convene.meeting.ParticipantService;
 import io.convene.meeting.ParticipantStatus;
+import io.convene.meeting.Role;
+import io.convene.meeting.Seat;
+import io.convene.meeting.Settings;
+import io.convene.meeting.StatusChanges;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceState;
 import io.convene.protocol.ApiException;
+import io.convene.protocol.Identity;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
 import io.vertx.core.Future;
@@ -41,6 +50,8 @@ public final class CallService {
   private static final int SWEEP_BATCH = 200;
 
   private final MeetingService meetings;
+  private final ParticipantService participants;
+  private final StatusChanges changes;
   private final PresenceService presence;
   private final RingStore rings;
   private final NotificationService notifications;
@@ -48,9 +59,12 @@ public final class CallService {
   private final Clock clock;
   private final AppConfig.Calls config;
 
-  public CallService(MeetingService meetings, PresenceService presence, RingStore rings,
-      NotificationService notifications, UserEvents events, Clock clock, AppConfig.Calls config) {
+  public CallService(MeetingService meetings, ParticipantService participants, StatusChanges changes,
+      PresenceService presence, RingStore rings, NotificationService notifications, UserEvents events, Clock clock,
+      AppConfig.Calls config) {
     this.meetings = meetings;
+    this.participants = participants;
+    this.changes = changes;
     this.presence = presence;
     this.rings = rings;
     this.notifications = notifications;
@@ -105,7 +119,7 @@ public final class CallService {
     String name = caller.displayName() == null ? caller.userId() : caller.displayName();
     String callTitle = title == null ? "Call with " + name : title;
     return classify(callees, null).compose(statuses -> meetings
-        .createInstantCall(caller, callId, callees, callTitle, Duration.ofHours(config.maxCallHours()))
+        .createLive(newCall(caller, callId, callTitle, now), seats(caller, callees))
         .compose(meeting -> {
           Ring ring = Ring.start(meeting.id(), caller.userId(), name, callTitle);
           List<String> ringable = statuses.entrySet().stream().filter(e -> e.getValue().equals("ringing"))
@@ -127,6 +141,20 @@ public final class CallService {
                     .put("callees", list);
               });
         }));
+  }
+
+  /** An instant call: a meeting in progress from now, owned by the caller, that lasts at most the longest call. */
+  private Meeting newCall(Identity caller, String callId, String title, Instant now) {
+    Instant at = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return new Meeting(callId, title, null, caller.userId(), at, at.plus(Duration.ofHours(config.maxCallHours())),
+        MeetingStatus.IN_PROGRESS, true, null, false, Settings.DEFAULT, null, null, at, null, 0, at, at);
+  }
+
+  private static List<Seat> seats(Identity caller, List<String> callees) {
+    List<Seat> seats = new ArrayList<>();
+    seats.add(new Seat(caller.userId(), Role.OWNER, ParticipantStatus.ACCEPTED));
+    callees.forEach(id -> seats.add(new Seat(id, Role.MEMBER, ParticipantStatus.INVITED)));
+    return seats;
   }
 
   /** {@code ringing} for online callees free to answer, else {@code offline} or {@code busy}. */
@@ -168,7 +196,7 @@ public final class CallService {
         throw ApiException.forbidden("only someone in the call may invite");
       }
       List<String> fresh = userIds.stream().filter(u -> !ring.present().contains(u)).toList();
-      return meetings.addCallParticipants(callId, who.userId(), fresh)
+      return participants.addMembers(callId, who.userId(), fresh)
           .compose(allowed -> classify(allowed, callId))
           .compose(statuses -> {
             Instant deadline = clock.instant().plusSeconds(config.ringSeconds());
@@ -194,11 +222,19 @@ public final class CallService {
 
   /** The call as a participant sees it: the meeting and the ring state. */
   public Future<JsonObject> get(Identity who, String callId) {
-    return meetings.getCall(who, callId).compose(view -> rings.load(callId).map(ring -> {
+    return call(who, callId).compose(view -> rings.load(callId).map(ring -> {
       JsonObject json = view.toJson();
       ring.ifPresent(r -> json.put("ring", r.publicJson()));
       return json;
     }));
+  }
+
+  /** The call as its meeting, when {@code who} takes part in it (or is an admin); not-found otherwise. */
+  private Future<MeetingView> call(Identity who, String callId) {
+    if (!callId.startsWith(MeetingIds.CALL_PREFIX)) {
+      return Future.failedFuture(ApiException.notFound("call"));
+    }
+    return meetings.get(who, callId);
   }
 
   /** The call was ended or cancelled through the meetings API: stop every ring. */
@@ -247,7 +283,7 @@ public final class CallService {
       if (found.isPresent()) {
         return Future.failedFuture(ApiException.notFound("call"));
       }
-      return meetings.getCall(who, callId).compose(view -> Future.failedFuture(
+      return call(who, callId).compose(view -> Future.failedFuture(
           new ApiException(ErrorCode.TOO_LATE, "the call has ended")));
     });
   }
@@ -284,13 +320,13 @@ public final class CallService {
     List<Future<?>> work = new ArrayList<>();
     result.answers().forEach((user, state) -> {
       if (state == Ring.CalleeState.ACCEPTED || state == Ring.CalleeState.DECLINED || state == Ring.CalleeState.TIMEOUT) {
-        work.add(meetings.recordCallAnswer(ring.callId(), user,
+        work.add(participants.recordAnswer(ring.callId(), user,
             state == Ring.CalleeState.ACCEPTED ? ParticipantStatus.ACCEPTED : ParticipantStatus.DECLINED));
       }
     });
     work.add(missed(ring, result.missed()));
     if (result.ended()) {
-      work.add(meetings.endCall(ring.callId()));
+      work.add(changes.end(ring.callId(), Cause.CALL_ENDED));
     }
     return Future.join(work).onFailure(err -> LOG.warn("recording call {} failed: {}", ring.callId(), err.getMessage()))
         .<Void>mapEmpty().recover(err -> Future.succeededFuture());

@@ -1,6 +1,6 @@
 package io.convene.gateway;
 
-import io.convene.auth.Identity;
+import io.convene.protocol.Identity;
 import io.convene.protocol.CloseCodes;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;

@@ -1,48 +1,66 @@
 package io.convene.guest;
 
-import io.convene.http.AuthHandler;
-import io.convene.http.Bodies;
+import io.convene.auth.Authenticator;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Identity;
 import io.convene.protocol.Input;
+import io.convene.web.AuthHandler;
+import io.convene.web.Bodies;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Guest routes. Without authentication: {@code GET /api/external/join/{token}} and {@code POST
  * /api/external/register}. With the guest token: {@code POST /api/external/session/{id}/ask|join}. With
- * a member token: {@code POST /api/meetings/{id}/generate-link}, {@code POST
- * /api/meetings/{id}/guests/{sessionId}/admit|decline} and {@code GET /api/external/keys/{sessionId}}.
+ * either: {@code GET /api/meetings/{id}/preview}, {@code DELETE /api/external/session/{id}}. With a
+ * member token: {@code POST /api/meetings/{id}/generate-link} and {@code GET /api/external/keys/{sessionId}}.
  */
 public final class GuestRoutes {
-  private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
-
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
   private static final String GUEST = "convene.guest";
 
-  private final GuestService guests;
-  private final io.convene.auth.TokenVerifier members;
+  private final GuestLinks links;
+  private final GuestSessions guests;
+  private final Authenticator members;
 
-  public GuestRoutes(GuestService guests, io.convene.auth.TokenVerifier members) {
+  public GuestRoutes(GuestLinks links, GuestSessions guests, Authenticator members) {
+    this.links = links;
     this.guests = guests;
     this.members = members;
   }
 
   /** The routes of people without an account; mounted before the authenticated {@code /api} router. */
   public void mountPublic(Router router) {
-    router.get("/api/external/join/:token").handler(rc -> Bodies.answer(rc, 200, guests.joinInfo(rc.pathParam("token"))));
+    router.get("/api/external/join/:token").handler(rc -> Bodies.answer(rc, 200, links.joinInfo(rc.pathParam("token"))));
     router.post("/api/external/register").handler(this::register);
     router.route("/api/external/session/:sessionId/*").handler(this::guestAuth);
-    router.delete("/api/external/session/:sessionId").handler(rc -> either(rc, who -> Bodies.answer(rc, 204, guests.end(who, rc.pathParam("sessionId")))));
-    router.get("/api/meetings/:id/preview").handler(rc -> either(rc, who -> Bodies.answer(rc, 200, guests.preview(who, rc.pathParam("id")))));
-    router.post("/api/external/session/:sessionId/ask").handler(rc -> Bodies.answer(rc, 200, guests.ask(guest(rc), rc.pathParam("sessionId"))));
-    router.post("/api/external/session/:sessionId/join").handler(rc -> Bodies.answer(rc, 200, guests.join(guest(rc), rc.pathParam("sessionId"))));
+    router.delete("/api/external/session/:sessionId").handler(rc -> either(rc,
+        who -> Bodies.answer(rc, 204, guests.end(who, rc.pathParam("sessionId")))));
+    router.get("/api/meetings/:id/preview").handler(rc -> either(rc,
+        who -> Bodies.answer(rc, 200, guests.preview(who, rc.pathParam("id")))));
+    router.post("/api/external/session/:sessionId/ask").handler(rc -> Bodies.answer(rc, 200,
+        guests.ask(guest(rc), rc.pathParam("sessionId"))));
+    router.post("/api/external/session/:sessionId/join").handler(rc -> Bodies.answer(rc, 200,
+        guests.join(guest(rc), rc.pathParam("sessionId"))));
+  }
+
+  /** The routes of members: under the authenticated {@code /api} router. */
+  public void mount(Router api) {
+    api.post("/meetings/:id/generate-link").handler(rc -> Bodies.answer(rc, 200,
+        links.generate(AuthHandler.identity(rc), rc.pathParam("id"))));
+    api.get("/external/keys/:sessionId").handler(rc -> Bodies.answer(rc, 200,
+        guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))));
   }
 
   /** Routes open to guests and members alike: the token's kind decides who is asking. */
-  private void either(RoutingContext rc, java.util.function.Consumer<io.convene.auth.Identity> then) {
+  private void either(RoutingContext rc, Consumer<Identity> then) {
     String token = AuthHandler.bearer(rc.request().getHeader("Authorization"));
-    (token != null && token.startsWith(GuestService.TOKEN_PREFIX) ? guests.verify(token) : members.verify(token))
+    (token != null && token.startsWith(Identity.GUEST_TOKEN_PREFIX) ? guests.verify(token) : members.verify(token))
         .onSuccess(then::accept)
         .onFailure(rc::fail);
   }
@@ -57,27 +75,12 @@ public final class GuestRoutes {
         .onFailure(rc::fail);
   }
 
-  private static io.convene.auth.Identity guest(RoutingContext rc) {
+  private static Identity guest(RoutingContext rc) {
     return rc.get(GUEST);
   }
 
-  public void mount(Router api) {
-    api.post("/meetings/:id/generate-link").handler(rc -> Bodies.answer(rc, 200, guests.generateLink(AuthHandler.identity(rc), rc.pathParam("id"))));
-    api.post("/meetings/:id/guests/:sessionId/admit").handler(rc -> Bodies.answer(rc, 200, guests.decide(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("sessionId"), true)));
-    api.post("/meetings/:id/guests/:sessionId/decline").handler(rc -> Bodies.answer(rc, 200, guests.decide(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("sessionId"), false)));
-    api.get("/meetings/:id/waiting-room").handler(rc -> Bodies.answer(rc, 200, guests.waitingRoom(AuthHandler.identity(rc), rc.pathParam("id"))));
-    api.post("/meetings/:id/waiting-room/:userId/admit").handler(rc -> Bodies.answer(rc, 200, guests.decideMember(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("userId"), true)));
-    api.post("/meetings/:id/waiting-room/:userId/decline").handler(rc -> Bodies.answer(rc, 200, guests.decideMember(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.pathParam("userId"), false)));
-    api.get("/external/keys/:sessionId").handler(rc -> Bodies.answer(rc, 200, guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))));
-  }
-
   private void register(RoutingContext rc) {
-    JsonObject body = Bodies.object(rc);
-    Input in = Input.of(body).allowOnly("invitationToken", "displayName", "email", "keys");
+    Input in = Input.of(Bodies.object(rc)).allowOnly("invitationToken", "displayName", "email", "keys");
     String token = in.string("invitationToken", true, 1, 128);
     String name = in.string("displayName", true, 1, 64);
     String email = in.string("email", false, 3, 254);
@@ -87,9 +90,10 @@ public final class GuestRoutes {
     Input keys = in.object("keys");
     in.check();
     JsonObject bundle = keys == null ? null : keys.raw();
-    if (bundle != null && bundle.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > guests.config().maxKeyBytes()) {
-      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "keys: the bundle is over " + guests.config().maxKeyBytes() + " bytes");
+    int max = guests.config().maxKeyBytes();
+    if (bundle != null && bundle.encode().getBytes(StandardCharsets.UTF_8).length > max) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "keys: the bundle is over " + max + " bytes");
     }
-    guests.register(token, name, email, bundle).onSuccess(out -> Bodies.json(rc, 201, out)).onFailure(rc::fail);
+    Bodies.answer(rc, 201, guests.register(token, name, email, bundle));
   }
 }

@@ -1,5 +1,6 @@
 package io.convene.http;
 
+import io.convene.web.Bodies;
 import io.convene.auth.DevTokens;
 import io.convene.protocol.Input;
 import io.vertx.core.json.JsonObject;

@@ -1,12 +1,17 @@
 package io.convene.http;
 
-import io.convene.Services;
+import io.convene.auth.JwksKeys;
+import io.convene.livekit.LiveKitRooms;
+import io.convene.web.Bodies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
@@ -16,10 +21,17 @@ import io.vertx.redis.client.Command;
 public final class HealthRoutes {
   private static final long CHECK_TIMEOUT_MS = 2000;
 
-  private final Services services;
+  private final Pool pool;
+  private final Redis redis;
+  private final LiveKitRooms rooms;
+  private final JwksKeys jwks;
 
-  public HealthRoutes(Services services) {
-    this.services = services;
+  /** @param jwks null when tokens are checked with a shared secret only */
+  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, JwksKeys jwks) {
+    this.pool = pool;
+    this.redis = redis;
+    this.rooms = rooms;
+    this.jwks = jwks;
   }
 
   public void mount(Router router) {
@@ -28,16 +40,16 @@ public final class HealthRoutes {
   }
 
   private void ready(RoutingContext rc) {
-    Future<String> pg = services.pool().query("SELECT 1").execute().map("UP")
-        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DOWN");
-    Future<String> redis = services.redis().send(Request.cmd(Command.PING)).map("UP")
-        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DOWN");
-    Future<String> livekit = services.rooms().reachable().map(up -> up ? "UP" : "DEGRADED")
-        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise("DEGRADED");
-    Future.join(pg, redis, livekit).onComplete(ar -> {
-      JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", redis.result());
-      if (services.jwks() != null) {
-        checks.put("jwks", services.jwks().loaded() ? "UP" : "DOWN");
+    Future<String> pg = pool.query("SELECT 1").execute().map("UP")
+        .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
+    Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
+        .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
+    Future<String> livekit = rooms.reachable().map(up -> up ? "UP" : "DEGRADED")
+        .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DEGRADED");
+    Future.join(pg, store, livekit).onComplete(ar -> {
+      JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
+      if (jwks != null) {
+        checks.put("jwks", jwks.loaded() ? "UP" : "DOWN");
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
       checks.put("livekit", livekit.result());

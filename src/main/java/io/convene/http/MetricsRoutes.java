@@ -1,5 +1,7 @@
 package io.convene.http;
 
+import io.convene.gateway.GatewayStats;
+import io.convene.web.Bodies;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
 
@@ -8,9 +10,9 @@ import java.lang.management.ManagementFactory;
  * and resident memory of the process.
  */
 public final class MetricsRoutes {
-  private final NodeStats stats;
+  private final GatewayStats stats;
 
-  public MetricsRoutes(NodeStats stats) {
+  public MetricsRoutes(GatewayStats stats) {
     this.stats = stats;
   }
 

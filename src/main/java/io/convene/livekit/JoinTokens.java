@@ -1,8 +1,6 @@
 package io.convene.livekit;
 
 import io.convene.config.AppConfig;
-import io.convene.meeting.Role;
-import io.convene.meeting.Settings;
 import io.livekit.server.AccessToken;
 import io.livekit.server.CanPublish;
 import io.livekit.server.CanPublishData;
@@ -18,13 +16,12 @@ import java.util.List;
 
 /**
  * LiveKit access tokens for joining a meeting's room. The grants follow the role and the meeting's
- * settings: everyone joins, subscribes and sends data; owners and managers administer the room;
- * {@code voiceOnly} allows the microphone alone. Guests are marked in their identity and metadata.
+ * settings (see {@link Grant}): everyone joins, subscribes and sends data. Guests are marked in their
+ * identity and metadata.
  */
 public final class JoinTokens {
   public static final List<String> ALL_SOURCES = List.of("camera", "microphone", "screen_share", "screen_share_audio");
   public static final List<String> VOICE_ONLY = List.of("microphone");
-  public static final String GUEST_IDENTITY_PREFIX = "guest:";
 
   private final AppConfig.LiveKit config;
 
@@ -36,36 +33,38 @@ public final class JoinTokens {
   public record Issued(String token, String identity, Instant expiresAt, JsonObject permissions) {}
 
   /**
-   * A token for {@code identity} (a user id, or a guest session marked with {@link #GUEST_IDENTITY_PREFIX})
-   * in the room of {@code meetingId}.
+   * What one person may do in one room: {@code identity} is a user id or a guest's identity, {@code
+   * role} goes into the metadata as is, {@code roomAdmin} for owners and managers; {@code voiceOnly}
+   * allows the microphone alone and {@code muteOnJoin} tells the client to join muted.
    */
-  public Issued issue(String meetingId, String identity, String name, Role role, boolean guest, Settings settings,
-      Instant now) {
-    boolean admin = role == Role.OWNER || role == Role.MANAGER;
-    List<String> sources = settings.voiceOnly() ? VOICE_ONLY : ALL_SOURCES;
+  public record Grant(String room, String identity, String name, String role, boolean roomAdmin, boolean guest,
+      boolean voiceOnly, boolean muteOnJoin) {}
+
+  public Issued issue(Grant g, Instant now) {
+    List<String> sources = g.voiceOnly() ? VOICE_ONLY : ALL_SOURCES;
     AccessToken token = new AccessToken(config.apiKey(), config.apiSecret());
-    token.setIdentity(identity);
-    if (name != null) {
-      token.setName(name);
+    token.setIdentity(g.identity());
+    if (g.name() != null) {
+      token.setName(g.name());
     }
     token.setMetadata(new JsonObject()
-        .put("meetingId", meetingId)
-        .put("role", role.wire())
-        .put("guest", guest)
-        .put("muteOnJoin", settings.muteOnJoin())
+        .put("meetingId", g.room())
+        .put("role", g.role())
+        .put("guest", g.guest())
+        .put("muteOnJoin", g.muteOnJoin())
         .encode());
     token.setTtl(config.tokenTtlSeconds() * 1000L);
-    token.addGrants(new RoomJoin(true), new RoomName(meetingId), new CanSubscribe(true), new CanPublishData(true),
-        new CanPublish(true), new CanPublishSources(sources), new RoomAdmin(admin));
+    token.addGrants(new RoomJoin(true), new RoomName(g.room()), new CanSubscribe(true), new CanPublishData(true),
+        new CanPublish(true), new CanPublishSources(sources), new RoomAdmin(g.roomAdmin()));
     Instant expiresAt = now.plusSeconds(config.tokenTtlSeconds());
     JsonObject permissions = new JsonObject()
         .put("canPublish", true)
         .put("canSubscribe", true)
         .put("canPublishData", true)
         .put("canPublishSources", new JsonArray(sources))
-        .put("roomAdmin", admin)
-        .put("muteOnJoin", settings.muteOnJoin());
-    return new Issued(token.toJwt(), identity, expiresAt, permissions);
+        .put("roomAdmin", g.roomAdmin())
+        .put("muteOnJoin", g.muteOnJoin());
+    return new Issued(token.toJwt(), g.identity(), expiresAt, permissions);
   }
 
   /** The URL clients connect to (as configured: ws:// or wss://). */

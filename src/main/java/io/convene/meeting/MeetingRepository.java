@@ -15,7 +15,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** SQL of the meetings and meeting_participants tables. */
+/**
+ * SQL of the meetings table: one meeting (or a series) created with its seats in one statement, reads,
+ * the caller's pages, overlap warnings and the rows the timed sweeps claim. Participants' rows are
+ * {@link ParticipantRepository}'s.
+ */
 final class MeetingRepository {
   private static final String COLUMNS =
       """
@@ -43,15 +47,12 @@ final class MeetingRepository {
         SELECT nm.id, x.user_id, x.role, x.status, $7, $17
         FROM new_meetings nm CROSS JOIN unnest($18::text[], $19::text[], $20::text[]) AS x(user_id, role, status)
         RETURNING meeting_id, user_id, role, status, invited_by, invited_at, responded_at)
-      SELECT p.meeting_id, p.user_id, p.role, p.status, u.display_name, p.invited_by, p.invited_at, p.responded_at
-      FROM new_participants p LEFT JOIN users u ON u.id = p.user_id
+      SELECT p.meeting_id, p.user_id, p.role, p.status, p.invited_by, p.invited_at, p.responded_at
+      FROM new_participants p
       WHERE p.meeting_id = ($1::text[])[1]
       ORDER BY p.user_id
       LIMIT $21
       """;
-
-  /** Who joins a new meeting, with which role and status. */
-  record Seat(String userId, Role role, ParticipantStatus status) {}
 
   private static final String UPDATE_MEETING =
       """
@@ -60,20 +61,6 @@ final class MeetingRepository {
         started_at = $12, ended_at = $13, updated_at = $14
       WHERE id = $1
       """;
-
-  private static final String INSERT_PARTICIPANTS =
-      """
-      INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at)
-      SELECT mid, uid, $3, $4, $5, $6 FROM unnest($1::text[]) AS mid CROSS JOIN unnest($2::text[]) AS uid
-      ON CONFLICT (meeting_id, user_id) DO UPDATE
-        SET status = EXCLUDED.status, invited_by = EXCLUDED.invited_by, invited_at = EXCLUDED.invited_at,
-            responded_at = NULL
-        WHERE meeting_participants.status = 'declined'
-      RETURNING user_id
-      """;
-
-  private static final String PARTICIPANT_COLUMNS =
-      "p.meeting_id, p.user_id, p.role, p.status, u.display_name, p.invited_by, p.invited_at, p.responded_at";
 
   /**
    * Driven from each user's own participations (few per user) rather than from the time windows (in a
@@ -144,7 +131,7 @@ final class MeetingRepository {
                 .addInteger(limit))
         .map(rows -> {
           List<Participant> out = new ArrayList<>();
-          rows.forEach(r -> out.add(participant(r)));
+          rows.forEach(r -> out.add(ParticipantRepository.participant(r)));
           return out;
         });
   }
@@ -170,41 +157,6 @@ final class MeetingRepository {
         .mapEmpty();
   }
 
-  /**
-   * Invites {@code userIds} into every meeting of {@code meetingIds} with {@code role}. Existing rows
-   * stay as they are, except a declined invitation, which is renewed. Returns who was (re)invited.
-   */
-  Future<List<String>> insertParticipants(
-      SqlClient db,
-      Collection<String> meetingIds,
-      Collection<String> userIds,
-      Role role,
-      ParticipantStatus status,
-      String invitedBy,
-      Instant now) {
-    if (userIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return db.preparedQuery(INSERT_PARTICIPANTS)
-        .execute(
-            Tuple.of(
-                meetingIds.toArray(String[]::new),
-                userIds.toArray(String[]::new),
-                role.wire(),
-                status.wire(),
-                invitedBy,
-                odt(now)))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> {
-            if (!out.contains(r.getString(0))) {
-              out.add(r.getString(0));
-            }
-          });
-          return out;
-        });
-  }
-
   Future<Optional<Meeting>> find(SqlClient db, String id, boolean forUpdate) {
     return db.preparedQuery("SELECT " + COLUMNS + " FROM meetings m WHERE m.id = $1" + (forUpdate ? " FOR UPDATE" : ""))
         .execute(Tuple.of(id))
@@ -224,143 +176,53 @@ final class MeetingRepository {
         });
   }
 
-  Future<Optional<Participant>> participant(SqlClient db, String meetingId, String userId) {
-    return db.preparedQuery(
-            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
-                + " WHERE p.meeting_id = $1 AND p.user_id = $2")
-        .execute(Tuple.of(meetingId, userId))
-        .map(rows -> first(rows).map(MeetingRepository::participant));
-  }
-
-  /** Participants in user-id order after {@code afterUserId}, at most {@code limit}. */
-  Future<List<Participant>> participants(SqlClient db, String meetingId, String afterUserId, int limit) {
-    return db.preparedQuery(
-            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
-                + " WHERE p.meeting_id = $1 AND p.user_id > $2 ORDER BY p.user_id LIMIT $3")
-        .execute(Tuple.of(meetingId, afterUserId == null ? "" : afterUserId, limit))
-        .map(rows -> {
-          List<Participant> out = new ArrayList<>();
-          rows.forEach(r -> out.add(participant(r)));
-          return out;
-        });
-  }
-
-  /** Ids of the participants of a meeting whose status is one of {@code statuses}. */
-  Future<List<String>> participantIds(SqlClient db, String meetingId, Collection<ParticipantStatus> statuses) {
-    return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = ANY($2)")
-        .execute(Tuple.tuple().addString(meetingId)
-            .addArrayOfString(statuses.stream().map(ParticipantStatus::wire).toArray(String[]::new)))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> out.add(r.getString(0)));
-          return out;
-        });
-  }
-
-  /** Existing rows for {@code userIds} in a meeting. */
-  Future<List<Participant>> participantsAmong(SqlClient db, String meetingId, Collection<String> userIds) {
-    return db.preparedQuery(
-            "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p LEFT JOIN users u ON u.id = p.user_id"
-                + " WHERE p.meeting_id = $1 AND p.user_id = ANY($2)")
-        .execute(Tuple.tuple().addString(meetingId).addArrayOfString(userIds.toArray(String[]::new)))
-        .map(rows -> {
-          List<Participant> out = new ArrayList<>();
-          rows.forEach(r -> out.add(participant(r)));
-          return out;
-        });
-  }
-
-  Future<Void> setParticipantStatus(
-      SqlClient db, String meetingId, String userId, ParticipantStatus status, Instant respondedAt) {
-    return db.preparedQuery(
-            "UPDATE meeting_participants SET status = $3, responded_at = $4 WHERE meeting_id = $1 AND user_id = $2")
-        .execute(Tuple.of(meetingId, userId, status.wire(), odt(respondedAt)))
-        .mapEmpty();
-  }
-
-  Future<Void> setRole(SqlClient db, String meetingId, String userId, Role role) {
-    return db.preparedQuery("UPDATE meeting_participants SET role = $3 WHERE meeting_id = $1 AND user_id = $2")
-        .execute(Tuple.of(meetingId, userId, role.wire()))
-        .mapEmpty();
-  }
-
-  Future<Void> deleteParticipant(SqlClient db, String meetingId, String userId) {
-    return db.preparedQuery("DELETE FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2")
-        .execute(Tuple.of(meetingId, userId))
-        .mapEmpty();
-  }
-
   Future<Void> deleteMeeting(SqlClient db, String id) {
     return db.preparedQuery("DELETE FROM meetings WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }
 
-  /**
-   * Marks {@code identity}'s first join (when they are a participant) and keeps the meeting's count of
-   * distinct people who ever joined.
-   */
-  Future<Void> recordJoin(SqlClient db, String meetingId, String identity, Instant now) {
-    return db.preparedQuery("UPDATE meeting_participants SET first_joined_at = COALESCE(first_joined_at, $3)"
-            + " WHERE meeting_id = $1 AND user_id = $2")
-        .execute(Tuple.of(meetingId, identity, odt(now)))
-        .compose(v -> db.preparedQuery("UPDATE meetings SET unique_participant_count ="
-                + " (SELECT count(DISTINCT user_id) FROM attendance_cycles WHERE meeting_id = $1) WHERE id = $1")
-            .execute(Tuple.of(meetingId)))
+  /** Records a join: the meeting's count of distinct people who ever joined. */
+  Future<Void> setUniqueParticipants(SqlClient db, String meetingId, int count) {
+    return db.preparedQuery("UPDATE meetings SET unique_participant_count = GREATEST(unique_participant_count, $2)"
+            + " WHERE id = $1")
+        .execute(Tuple.of(meetingId, count))
         .mapEmpty();
   }
 
-  // ---- sweeps: each claims its rows with SKIP LOCKED and changes them only from the state it found ---
+  // ---- sweeps: each claims its rows with SKIP LOCKED; the lifecycle decides what changes ------------
 
-  /** Scheduled meetings whose start has come; now in progress. */
-  Future<List<Meeting>> startDue(SqlClient db, Instant now, int batch) {
-    return changed(db, """
-        UPDATE meetings m SET status = 'in_progress', started_at = $1, updated_at = $1
-        WHERE m.id IN (SELECT id FROM meetings WHERE status = 'scheduled' AND start_time <= $1
-                       ORDER BY start_time LIMIT $2 FOR UPDATE SKIP LOCKED)
-          AND m.status = 'scheduled'
-        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), batch));
+  /** Scheduled meetings whose start has come, locked. */
+  Future<List<Meeting>> claimDueStarts(SqlClient db, Instant now, int batch) {
+    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status = 'scheduled' AND m.start_time <= $1"
+        + " ORDER BY m.start_time LIMIT $2 FOR UPDATE SKIP LOCKED", Tuple.of(odt(now), batch));
   }
 
-  /**
-   * Meetings past their scheduled end with nobody in the room (never started, or everyone gone);
-   * instant calls aside, which end by their ring or the fallback below. Now ended.
-   */
-  Future<List<Meeting>> endDue(SqlClient db, Instant now, int batch) {
-    return changed(db, """
-        UPDATE meetings m SET status = 'ended', ended_at = $1, updated_at = $1
-        WHERE m.id IN (SELECT id FROM meetings x WHERE status IN ('scheduled', 'in_progress') AND NOT is_instant_call
-                         AND end_time <= $1
-                         AND NOT EXISTS (SELECT 1 FROM attendance_cycles a WHERE a.meeting_id = x.id AND a.left_at IS NULL)
-                       ORDER BY end_time LIMIT $2 FOR UPDATE SKIP LOCKED)
-          AND m.status IN ('scheduled', 'in_progress')
-        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), batch));
+  /** Meetings (instant calls aside) past their scheduled end that are still live, locked. */
+  Future<List<Meeting>> claimPastEnd(SqlClient db, Instant now, int batch) {
+    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status IN ('scheduled', 'in_progress')"
+        + " AND NOT m.is_instant_call AND m.end_time <= $1 ORDER BY m.end_time LIMIT $2 FOR UPDATE SKIP LOCKED",
+        Tuple.of(odt(now), batch));
   }
 
-  /** Calls in progress since before {@code startedBefore}; now ended. */
-  Future<List<Meeting>> endOldCalls(SqlClient db, Instant now, Instant startedBefore, int batch) {
-    return changed(db, """
-        UPDATE meetings m SET status = 'ended', ended_at = $1, updated_at = $1
-        WHERE m.id IN (SELECT id FROM meetings WHERE status = 'in_progress' AND is_instant_call AND started_at <= $2
-                       ORDER BY started_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-          AND m.status = 'in_progress'
-        RETURNING""" + " " + COLUMNS, Tuple.of(odt(now), odt(startedBefore), batch));
+  /** Calls in progress since before {@code startedBefore}, locked. */
+  Future<List<Meeting>> claimOldCalls(SqlClient db, Instant startedBefore, int batch) {
+    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status = 'in_progress' AND m.is_instant_call"
+        + " AND m.started_at <= $1 ORDER BY m.started_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        Tuple.of(odt(startedBefore), batch));
   }
 
   /**
    * Deletes ended and cancelled meetings whose retention ran out (counted from the scheduled end for
-   * meetings, the actual end for calls) with everything that belongs to them. Returns how many.
+   * meetings, the actual end for calls) with everything that belongs to them. Returns their ids.
    */
-  Future<Integer> purge(SqlClient db, Instant cutoff, int batch) {
+  Future<List<String>> purge(SqlClient db, Instant cutoff, int batch) {
     return db.preparedQuery("""
-            WITH gone AS (
-              DELETE FROM meetings WHERE id IN (
-                SELECT id FROM meetings WHERE status IN ('ended', 'cancelled')
-                  AND (CASE WHEN is_instant_call THEN COALESCE(ended_at, end_time) ELSE end_time END) <= $1
-                LIMIT $2)
-              RETURNING id)
-            , notes AS (DELETE FROM notifications WHERE meeting_id IN (SELECT id FROM gone))
-            SELECT count(*) FROM gone""")
+            DELETE FROM meetings WHERE id IN (
+              SELECT id FROM meetings WHERE status IN ('ended', 'cancelled')
+                AND (CASE WHEN is_instant_call THEN COALESCE(ended_at, end_time) ELSE end_time END) <= $1
+              LIMIT $2)
+            RETURNING id""")
         .execute(Tuple.of(odt(cutoff), batch))
-        .map(rows -> rows.iterator().next().getInteger(0));
+        .map(MeetingRepository::strings);
   }
 
   /**
@@ -397,49 +259,6 @@ final class MeetingRepository {
         });
   }
 
-  private static Future<List<Meeting>> changed(SqlClient db, String sql, Tuple params) {
-    return db.preparedQuery(sql).execute(params).map(rows -> {
-      List<Meeting> out = new ArrayList<>();
-      rows.forEach(r -> out.add(meeting(r)));
-      return out;
-    });
-  }
-
-  /** The member's place in the lobby (null: never asked). */
-  Future<String> lobby(SqlClient db, String meetingId, String userId) {
-    return db.preparedQuery("SELECT lobby FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2")
-        .execute(Tuple.of(meetingId, userId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
-  }
-
-  /** Moves a member's lobby state from one of {@code from} to {@code to}; false when it was elsewhere. */
-  Future<Boolean> moveLobby(SqlClient db, String meetingId, String userId, List<String> from, String to) {
-    return db.preparedQuery("UPDATE meeting_participants SET lobby = $3 WHERE meeting_id = $1 AND user_id = $2"
-            + " AND COALESCE(lobby, 'none') = ANY($4) RETURNING user_id")
-        .execute(Tuple.tuple().addString(meetingId).addString(userId).addString(to)
-            .addArrayOfString(from.toArray(String[]::new)))
-        .map(rows -> rows.size() == 1);
-  }
-
-  /** Members waiting in the lobby, with their names. */
-  Future<List<JsonObject>> waitingMembers(SqlClient db, String meetingId) {
-    return db.preparedQuery("SELECT p.user_id, u.display_name FROM meeting_participants p LEFT JOIN users u"
-            + " ON u.id = p.user_id WHERE p.meeting_id = $1 AND p.lobby = 'waiting' ORDER BY p.user_id")
-        .execute(Tuple.of(meetingId))
-        .map(rows -> {
-          List<JsonObject> out = new ArrayList<>();
-          rows.forEach(r -> out.add(new JsonObject().put("userId", r.getString(0)).put("displayName", r.getString(1))));
-          return out;
-        });
-  }
-
-  Future<String> ownerName(SqlClient db, String meetingId) {
-    return db.preparedQuery("SELECT COALESCE(u.display_name, p.user_id) FROM meeting_participants p"
-            + " LEFT JOIN users u ON u.id = p.user_id WHERE p.meeting_id = $1 AND p.role = 'owner'")
-        .execute(Tuple.of(meetingId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
-  }
-
   /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
   Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
     return db.preparedQuery(
@@ -458,6 +277,13 @@ final class MeetingRepository {
           rows.forEach(r -> out.add(r.getString(0)));
           return out;
         });
+  }
+
+  /** The owner of a meeting. */
+  Future<Optional<String>> owner(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND role = 'owner'")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> first(rows).map(r -> r.getString(0)));
   }
 
   /** Active meetings of {@code userIds} overlapping any of the windows, other than {@code excludeIds}. */
@@ -540,6 +366,20 @@ final class MeetingRepository {
         });
   }
 
+  private static Future<List<Meeting>> meetings(SqlClient db, String sql, Tuple params) {
+    return db.preparedQuery(sql).execute(params).map(rows -> {
+      List<Meeting> out = new ArrayList<>();
+      rows.forEach(r -> out.add(meeting(r)));
+      return out;
+    });
+  }
+
+  static List<String> strings(RowSet<Row> rows) {
+    List<String> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r.getString(0)));
+    return out;
+  }
+
   private static Meeting meeting(Row r) {
     Object recurrence = r.getValue("recurrence");
     return new Meeting(
@@ -561,18 +401,6 @@ final class MeetingRepository {
         r.getInteger("unique_participant_count"),
         instant(r, "created_at"),
         instant(r, "updated_at"));
-  }
-
-  private static Participant participant(Row r) {
-    return new Participant(
-        r.getString("meeting_id"),
-        r.getString("user_id"),
-        Role.fromWire(r.getString("role")),
-        ParticipantStatus.fromWire(r.getString("status")),
-        r.getString("display_name"),
-        r.getString("invited_by"),
-        instant(r, "invited_at"),
-        instant(r, "responded_at"));
   }
 
   private static Optional<Row> first(RowSet<Row> rows) {

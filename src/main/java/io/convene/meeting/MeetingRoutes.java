@@ -1,8 +1,8 @@
 package io.convene.meeting;
 
-import io.convene.auth.Identity;
-import io.convene.http.AuthHandler;
-import io.convene.http.Bodies;
+import io.convene.protocol.Identity;
+import io.convene.web.AuthHandler;
+import io.convene.web.Bodies;
 import io.convene.meeting.Commands.MeetingPatch;
 import io.convene.meeting.Commands.NewMeeting;
 import io.convene.meeting.Commands.Scope;
@@ -18,15 +18,20 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.Function;
 
-/** The meetings REST surface: parses and validates requests, calls {@link MeetingService}, answers. */
+/**
+ * The meetings REST surface: parses and validates requests, calls {@link MeetingService} or {@link
+ * ParticipantService}, answers.
+ */
 public final class MeetingRoutes {
   private static final int DEFAULT_PAGE = 20;
   private static final int MAX_PAGE = 100;
 
   private final MeetingService service;
+  private final ParticipantService participants;
 
-  public MeetingRoutes(MeetingService service) {
+  public MeetingRoutes(MeetingService service, ParticipantService participants) {
     this.service = service;
+    this.participants = participants;
   }
 
   public void mount(Router api) {
@@ -220,7 +225,7 @@ public final class MeetingRoutes {
     Input errors = Input.of(new JsonObject());
     int limit = limit(rc, errors);
     errors.check();
-    Bodies.answer(rc, 200, service.participants(who(rc), id(rc), rc.queryParams().get("cursor"), limit)
+    Bodies.answer(rc, 200, participants.participants(who(rc), id(rc), rc.queryParams().get("cursor"), limit)
         .map(p -> page(p.items(), p.nextCursor(), Participant::toJson)));
   }
 
@@ -233,7 +238,7 @@ public final class MeetingRoutes {
       in.error("role", "invalid", "must be member or manager");
     }
     in.check();
-    Bodies.answer(rc, 200, service.invite(who(rc), id(rc), userIds, role).map(MeetingService.InviteResult::toJson));
+    Bodies.answer(rc, 200, participants.invite(who(rc), id(rc), userIds, role).map(ParticipantService.InviteResult::toJson));
   }
 
   private void respond(RoutingContext rc) {
@@ -245,7 +250,7 @@ public final class MeetingRoutes {
     }
     in.check();
     String userId = "me".equals(rc.pathParam("userId")) ? who(rc).userId() : rc.pathParam("userId");
-    Bodies.answer(rc, 200, service.respond(who(rc), id(rc), userId, answer).map(Participant::toJson));
+    Bodies.answer(rc, 200, participants.respond(who(rc), id(rc), userId, answer).map(Participant::toJson));
   }
 
   private void remove(RoutingContext rc) {
@@ -253,7 +258,7 @@ public final class MeetingRoutes {
     if (ban != null && !ban.equals("true") && !ban.equals("false")) {
       throw ApiException.validation(List.of(new FieldError("ban", "invalid", "must be true or false")));
     }
-    Bodies.answer(rc, 204, service.removeParticipant(who(rc), id(rc), rc.pathParam("userId"), "true".equals(ban)));
+    Bodies.answer(rc, 204, participants.removeParticipant(who(rc), id(rc), rc.pathParam("userId"), "true".equals(ban)));
   }
 
   private void assignRole(RoutingContext rc) {
@@ -265,7 +270,7 @@ public final class MeetingRoutes {
       in.error("role", "invalid", "must be owner, manager or member");
     }
     in.check();
-    Bodies.answer(rc, 200, service.assignRole(who(rc), id(rc), userId, role).map(list -> {
+    Bodies.answer(rc, 200, participants.assignRole(who(rc), id(rc), userId, role).map(list -> {
       JsonArray changed = new JsonArray();
       list.forEach(p -> changed.add(p.toJson()));
       return new JsonObject().put("participants", changed);

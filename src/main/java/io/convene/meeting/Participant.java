@@ -14,6 +14,11 @@ public record Participant(
     Instant invitedAt,
     Instant respondedAt) {
 
+  /** The same participant with their display name (null: none known). */
+  public Participant named(String name) {
+    return new Participant(meetingId, userId, role, status, name, invitedBy, invitedAt, respondedAt);
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("userId", userId)

@@ -1,7 +1,7 @@
 package io.convene.notify;
 
-import io.convene.http.AuthHandler;
-import io.convene.http.Bodies;
+import io.convene.web.AuthHandler;
+import io.convene.web.Bodies;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.FieldError;
 import io.vertx.core.json.JsonArray;

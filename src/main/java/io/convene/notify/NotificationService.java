@@ -62,6 +62,15 @@ public final class NotificationService {
         .map(rows -> rows.rowCount());
   }
 
+  /** Removes the notifications about meetings that were deleted. */
+  public Future<Void> forgetMeetings(List<String> meetingIds) {
+    if (meetingIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery("DELETE FROM notifications WHERE meeting_id = ANY($1)")
+        .execute(Tuple.of(meetingIds.toArray(String[]::new))).mapEmpty();
+  }
+
   /** Removes expired notifications and those read more than {@code keepRead} ago. Unread ones stay. */
   public Future<Integer> cleanUp(java.time.Duration keepRead, int batch) {
     Instant now = clock.instant();

@@ -2,7 +2,6 @@ package io.convene.presence;
 
 import io.convene.bus.Addresses;
 import io.convene.config.AppConfig;
-import io.convene.meeting.MeetingService;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
@@ -24,16 +23,16 @@ public final class PresenceService {
   private static final int SWEEP_BATCH = 500;
 
   private final PresenceStore store;
-  private final MeetingService meetings;
+  private final CoParticipants coParticipants;
   private final EventBus bus;
   private final Clock clock;
   private final AppConfig.Presence config;
   private final String nodeId;
 
   public PresenceService(
-      PresenceStore store, MeetingService meetings, EventBus bus, Clock clock, AppConfig.Presence config, String nodeId) {
+      PresenceStore store, CoParticipants coParticipants, EventBus bus, Clock clock, AppConfig.Presence config, String nodeId) {
     this.store = store;
-    this.meetings = meetings;
+    this.coParticipants = coParticipants;
     this.bus = bus;
     this.clock = clock;
     this.config = config;
@@ -111,7 +110,7 @@ public final class PresenceService {
   }
 
   private Future<Void> announce(String userId, boolean online, Instant at) {
-    return meetings.coParticipantsInProgress(userId)
+    return coParticipants.of(userId)
         .recover(err -> {
           LOG.warn("co-participants of {} unavailable: {}", userId, err.getMessage());
           return Future.succeededFuture(List.of());

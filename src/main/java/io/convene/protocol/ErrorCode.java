@@ -13,7 +13,6 @@ public enum ErrorCode {
   UNAUTHORIZED("unauthorized", 401, 410),
   TOKEN_EXPIRED("token_expired", 401, 411),
   FORBIDDEN("forbidden", 403, 430),
-  BANNED("banned", 403, 431),
   NOT_FOUND("not_found", 404, 440),
   METHOD_NOT_ALLOWED("method_not_allowed", 405, 450),
   CONFLICT("conflict", 409, 490),
@@ -22,7 +21,6 @@ public enum ErrorCode {
   TOO_LATE("too_late", 409, 493),
   PAYLOAD_TOO_LARGE("payload_too_large", 413, 413),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, 415),
-  RATE_LIMITED("rate_limited", 429, 429),
   INTERNAL("internal_error", 500, 500),
   UNAVAILABLE("unavailable", 503, 503);
 

@@ -45,7 +45,7 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.ROOM_REMOVE, m -> {
           String id = m.body().getString("meetingId");
           String user = m.body().getString("userId");
-          room.recordLeave(id, user).onFailure(err -> LOG.warn("recording {} leaving {} failed", user, id, err));
+          room.removed(id, user).onFailure(err -> LOG.warn("recording {} leaving {} failed", user, id, err));
           retrying("removing " + user + " from room " + id, () -> rooms.remove(id, user), 1);
         }).completion(),
         bus.<JsonObject>consumer(Addresses.USER_OFFLINE, m -> room.wentOffline(m.body().getString("userId"))

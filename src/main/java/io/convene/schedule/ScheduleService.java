@@ -1,9 +1,10 @@
 package io.convene.schedule;
 
+import io.convene.attendance.Attendance;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
-import io.convene.guest.GuestService;
-import io.convene.meeting.MeetingService;
+import io.convene.guest.GuestSessions;
+import io.convene.meeting.MeetingSweeps;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceState;
@@ -28,7 +29,8 @@ import java.util.stream.Collectors;
  * the same time (or the same sweep again after a crash) does no harm.
  */
 public final class ScheduleService {
-  private final MeetingService meetings;
+  private final MeetingSweeps meetings;
+  private final Attendance attendance;
   private final NotificationService notifications;
   private final RoomService room;
   private final PresenceService presence;
@@ -36,11 +38,12 @@ public final class ScheduleService {
   private final AppConfig.Schedule config;
   private final Duration maxCall;
   private final Clock clock;
-  private final GuestService guests;
+  private final GuestSessions guests;
 
-  public ScheduleService(MeetingService meetings, NotificationService notifications, RoomService room,
-      PresenceService presence, GuestService guests, UserEvents events, AppConfig.Schedule config, Duration maxCall,
-      Clock clock) {
+  public ScheduleService(MeetingSweeps meetings, Attendance attendance, NotificationService notifications,
+      RoomService room, PresenceService presence, GuestSessions guests, UserEvents events, AppConfig.Schedule config,
+      Duration maxCall, Clock clock) {
+    this.attendance = attendance;
     this.clock = clock;
     this.guests = guests;
     this.meetings = meetings;
@@ -77,9 +80,10 @@ public final class ScheduleService {
         .compose(v -> sendReminders(batch)).map(n -> counts.put("reminders", n))
         .compose(v -> room.closeSilentStays(Duration.ofMinutes(config.staleStayMinutes()), this::online, batch))
         .map(n -> counts.put("silentStaysClosed", n))
-        .compose(v -> meetings.endDue(maxCall, batch)).map(n -> counts.put("ended", n))
+        .compose(v -> meetings.endDue(attendance::occupied, maxCall, batch)).map(n -> counts.put("ended", n))
         .compose(v -> guests.endDueSessions(batch)).map(n -> counts.put("guestSessionsEnded", n))
-        .compose(v -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)).map(n -> counts.put("purged", n))
+        .compose(v -> meetings.purge(Duration.ofHours(config.retentionHours()), batch))
+        .compose(ids -> notifications.forgetMeetings(ids).map(ids.size())).map(n -> counts.put("purged", n))
         .compose(v -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch))
         .map(n -> counts.put("notificationsRemoved", n))
         .map(v -> new Report(at, counts));

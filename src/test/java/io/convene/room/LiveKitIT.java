@@ -131,6 +131,29 @@ class LiveKitIT extends ServerTestBase {
   }
 
   @Test
+  void aCallEndedByItsRingIsTornDownLikeAMeeting() {
+    String alice = user("alice");
+    String bob = user("bob");
+    WsClient a = server.socket(alice);
+    a.awaitEvent(Events.SESSION_WELCOME);
+    WsClient b = server.socket(bob);
+    b.awaitEvent(Events.SESSION_WELCOME);
+    String id = json(server.post("/api/calls/instant", server.token(alice),
+        new JsonObject().put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
+    json(server.post("/api/meetings/" + id + "/join", server.token(alice), null), 200);
+    liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
+    b.awaitEvent(Events.CALL_INCOMING, d -> id.equals(d.getString("meetingId")));
+
+    assertThat(b.request("call:decline", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
+    a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")));
+    assertThat(a.awaitEvent(Events.MEETING_ENDED, d -> id.equals(d.getString("meetingId"))).getString("reason"))
+        .isEqualTo("call_ended");
+    liveKit.await("DeleteRoom", c -> id.equals(c.request().getString("room")));
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+    server.awaitRows(List::isEmpty, "SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL", id);
+  }
+
+  @Test
   void joinChecksMembershipTimeAndCapacity() {
     String owner = user("owner");
     String a = user("a");

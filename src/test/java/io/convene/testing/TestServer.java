@@ -193,6 +193,24 @@ public final class TestServer {
     return call(HttpMethod.DELETE, path, token, body);
   }
 
+  /**
+   * Runs a query until its rows satisfy {@code test} (for state the server reaches asynchronously, after
+   * an event the test already saw); fails after 15 s with the last rows.
+   */
+  public List<JsonObject> awaitRows(java.util.function.Predicate<List<JsonObject>> test, String query, Object... params) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+    while (true) {
+      List<JsonObject> rows = rows(query, params);
+      if (test.test(rows)) {
+        return rows;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("rows of '" + query + "' never matched; last: " + rows);
+      }
+      vertx().timer(20).await();
+    }
+  }
+
   /** Runs a query against the server's database and returns its rows as JSON. */
   public List<JsonObject> rows(String query, Object... params) {
     List<JsonObject> out = new ArrayList<>();

@@ -1,10 +1,9 @@
-package io.convene.http;
+package io.convene.web;
 
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
+import io.convene.protocol.Failures;
 import io.convene.protocol.FieldError;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
@@ -13,8 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.pgclient.PgException;
-import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +30,7 @@ public final class Problems {
       return;
     }
     ApiException problem = toApiException(rc.failure(), rc.statusCode());
-    if (problem.code() == ErrorCode.INTERNAL) {
+    if (Failures.unexpected(problem)) {
       LOG.error("{} {} failed", rc.request().method(), rc.request().path(), rc.failure());
     }
     send(rc, problem);
@@ -76,31 +73,13 @@ public final class Problems {
   }
 
   static ApiException toApiException(Throwable failure, int status) {
-    if (failure instanceof ApiException e) {
-      return e;
-    }
     if (failure instanceof HttpException he) {
       return fromStatus(he.getStatusCode(), he.getPayload());
     }
-    if (failure instanceof ReplyException re) {
-      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-        return new ApiException(ErrorCode.fromBusCode(re.failureCode()), re.getMessage());
-      }
-      return new ApiException(ErrorCode.UNAVAILABLE, "a server component did not answer; try again");
-    }
-    if (failure instanceof PgException pg) {
-      if ("23505".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState())) {
-        return new ApiException(ErrorCode.CONFLICT, "a concurrent change got there first; try again");
-      }
-      return new ApiException(ErrorCode.INTERNAL, "internal error");
-    }
-    if (failure instanceof IOException || failure instanceof java.util.concurrent.TimeoutException) {
-      return new ApiException(ErrorCode.UNAVAILABLE, "a backing service is unavailable; try again");
-    }
-    if (failure == null && status >= 400 && status < 500) {
+    if (failure == null) {
       return fromStatus(status, null);
     }
-    return new ApiException(ErrorCode.INTERNAL, "internal error");
+    return Failures.toApiException(failure);
   }
 
   private static ApiException fromStatus(int status, String detail) {
@@ -128,7 +107,6 @@ public final class Problems {
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 415 -> "Unsupported Media Type";
-      case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
       default -> "Internal Server Error";
     };

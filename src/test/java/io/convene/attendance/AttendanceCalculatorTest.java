@@ -1,9 +1,9 @@
-package io.convene.room;
+package io.convene.attendance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.convene.room.AttendanceCalculator.Attendance;
-import io.convene.room.AttendanceCalculator.Cycle;
+import io.convene.attendance.AttendanceCalculator.Attendance;
+import io.convene.attendance.AttendanceCalculator.Cycle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.convene.room;
+package io.convene.attendance;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,6 +1,6 @@
-package io.convene.room;
+package io.convene.attendance;
 
-import io.convene.room.AttendanceCalculator.Cycle;
+import io.convene.attendance.AttendanceCalculator.Cycle;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -14,12 +14,27 @@ import java.util.List;
 import java.util.Map;
 
 /** SQL of attendance_cycles: who is in a meeting's room, and every stay. */
-final class ParticipationRepository {
+final class StayRepository {
   /**
    * What recording a join did: whether the identity was already in, whether the room was empty, and
    * whether no member (guests aside) was in it.
    */
   record Joined(boolean alreadyIn, boolean firstInRoom, boolean noMemberBefore) {}
+
+  /** How many distinct people (guests too) ever joined the meeting. */
+  Future<Integer> uniqueCount(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT count(DISTINCT user_id) FROM attendance_cycles WHERE meeting_id = $1")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /** Which of these meetings have an open stay (of a member, when {@code membersOnly}). */
+  Future<List<String>> occupied(SqlClient db, List<String> meetingIds, boolean membersOnly) {
+    return db.preparedQuery("SELECT DISTINCT meeting_id FROM attendance_cycles WHERE meeting_id = ANY($1)"
+            + " AND left_at IS NULL" + (membersOnly ? " AND user_id NOT LIKE 'guest:%'" : ""))
+        .execute(Tuple.of(meetingIds.toArray(String[]::new)))
+        .map(StayRepository::strings);
+  }
 
   /**
    * Opens a cycle for {@code identity}, reopening the previous one when it ended within {@code merge}.
@@ -67,8 +82,6 @@ final class ParticipationRepository {
         .execute(Tuple.of(meetingId, odt(now))).mapEmpty();
   }
 
-  /** Open stays with no sign of life since {@code before}: meeting, identity and last sign of life. */
-  record Stay(String meetingId, String identity, Instant lastSeen) {}
 
   Future<List<Stay>> silentSince(SqlClient db, Instant before, int batch) {
     return db.preparedQuery("SELECT meeting_id, user_id, last_seen_at FROM attendance_cycles"
@@ -92,22 +105,14 @@ final class ParticipationRepository {
   Future<List<String>> present(SqlClient db, String meetingId) {
     return db.preparedQuery("SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL")
         .execute(Tuple.of(meetingId))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> out.add(r.getString(0)));
-          return out;
-        });
+        .map(StayRepository::strings);
   }
 
   /** Meetings where {@code identity} has an open cycle. */
   Future<List<String>> openMeetingsOf(SqlClient db, String identity) {
     return db.preparedQuery("SELECT meeting_id FROM attendance_cycles WHERE user_id = $1 AND left_at IS NULL")
         .execute(Tuple.of(identity))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> out.add(r.getString(0)));
-          return out;
-        });
+        .map(StayRepository::strings);
   }
 
   /** Every cycle of a meeting, by identity, in join order. */
@@ -124,6 +129,12 @@ final class ParticipationRepository {
           });
           return out;
         });
+  }
+
+  private static List<String> strings(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows) {
+    List<String> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r.getString(0)));
+    return out;
   }
 
   private static OffsetDateTime odt(Instant i) {

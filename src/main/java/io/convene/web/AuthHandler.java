@@ -1,9 +1,9 @@
-package io.convene.http;
+package io.convene.web;
 
-import io.convene.auth.Identity;
+import io.convene.protocol.Identity;
 import io.convene.auth.TokenVerifier;
-import io.convene.auth.UserDirectory;
-import io.convene.guest.GuestService;
+import io.convene.user.UserDirectory;
+import io.convene.protocol.Identity;
 import io.convene.protocol.ApiException;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +23,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     String token = bearer(rc.request().getHeader("Authorization"));
-    if (token != null && token.startsWith(GuestService.TOKEN_PREFIX)) {
+    if (token != null && token.startsWith(Identity.GUEST_TOKEN_PREFIX)) {
       rc.fail(ApiException.forbidden("guest tokens work on the guest routes and the socket only"));
       return;
     }

@@ -1,9 +1,9 @@
-package io.convene.http;
+package io.convene.gateway;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one node, shared by its event loops (striped, so hot paths do not contend); see /metrics. */
-public final class NodeStats {
+/** Socket counters of one node, shared by its event loops (striped, so hot paths do not contend); see /metrics. */
+public final class GatewayStats {
   public final LongAdder socketsOpen = new LongAdder();
   public final LongAdder socketsAccepted = new LongAdder();
   public final LongAdder socketsClosedByServer = new LongAdder();

@@ -1,6 +1,5 @@
-package io.convene.gateway;
+package io.convene.protocol;
 
-import io.convene.auth.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package io.convene.http;
+package io.convene.web;
 
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;

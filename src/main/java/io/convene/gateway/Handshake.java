@@ -1,0 +1,84 @@
+package io.convene.gateway;
+
+import io.convene.auth.Authenticator;
+import io.convene.protocol.Identity;
+import io.convene.protocol.Input;
+import io.convene.user.UserDirectory;
+import io.convene.web.AuthHandler;
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Authenticates a WebSocket before the upgrade: a host-app token ({@code Authorization: Bearer} or
+ * {@code ?access_token=}) or a guest token ({@code ?guest_token=}). A bad token gets 401, a malformed
+ * {@code device_id} 400, another path 404, and no socket.
+ */
+final class Handshake {
+  static final String PATH = "/ws";
+
+  /** Who connected, from which device (null: the client did not say). */
+  record Accepted(Identity identity, String deviceId) {}
+
+  private final Authenticator members;
+  private final Authenticator guests;
+  private final UserDirectory users;
+
+  Handshake(Authenticator members, Authenticator guests, UserDirectory users) {
+    this.members = members;
+    this.guests = guests;
+    this.users = users;
+  }
+
+  /** The identity and device of an acceptable handshake; null when it was rejected (already answered). */
+  Future<Accepted> authenticate(ServerWebSocketHandshake hs) {
+    if (!PATH.equals(hs.path())) {
+      hs.reject(404);
+      return Future.succeededFuture(null);
+    }
+    Map<String, String> query = query(hs.query());
+    String deviceId = query.get("device_id");
+    if (deviceId != null && Input.idProblem(deviceId) != null) {
+      hs.reject(400);
+      return Future.succeededFuture(null);
+    }
+    String guestToken = query.get("guest_token");
+    String token = AuthHandler.bearer(hs.headers().get("Authorization"));
+    if (token == null) {
+      token = query.get("access_token");
+    }
+    return (guestToken != null ? guests.verify(guestToken) : members.verify(token))
+        .map(identity -> {
+          if (guestToken == null) {
+            users.touch(identity);
+          }
+          return new Accepted(identity, deviceId);
+        })
+        .otherwise(err -> {
+          hs.reject(401);
+          return null;
+        });
+  }
+
+  private static Map<String, String> query(String query) {
+    Map<String, String> out = new HashMap<>();
+    if (query == null) {
+      return out;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        try {
+          out.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          // a malformed pair is ignored; a missing token is refused
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,72 @@
+package io.convene.lobby;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL of lobby_entries: one row per person who asked to enter a meeting, and the decision. */
+final class LobbyRepository {
+  /** Someone waiting: their identity (a user id or guest:<sessionId>) and display name. */
+  record Waiting(String identity, String displayName) {}
+
+  Future<Optional<LobbyState>> state(SqlClient db, String meetingId, String identity) {
+    return db.preparedQuery("SELECT state FROM lobby_entries WHERE meeting_id = $1 AND identity = $2")
+        .execute(Tuple.of(meetingId, identity))
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+            : Optional.of(LobbyState.fromWire(rows.iterator().next().getString(0))));
+  }
+
+  /**
+   * Puts {@code identity} in the lobby unless a decision was made about them. Returns whether they wait
+   * now ({@code true} also when they were waiting already).
+   */
+  Future<Boolean> enter(SqlClient db, String meetingId, String identity, String displayName, Instant now) {
+    return db.preparedQuery("""
+            INSERT INTO lobby_entries (meeting_id, identity, display_name, state, asked_at)
+            VALUES ($1, $2, $3, 'waiting', $4)
+            ON CONFLICT (meeting_id, identity) DO UPDATE SET display_name = EXCLUDED.display_name
+              WHERE lobby_entries.state = 'waiting'
+            RETURNING identity""")
+        .execute(Tuple.of(meetingId, identity, displayName, now.atOffset(ZoneOffset.UTC)))
+        .map(rows -> rows.size() == 1);
+  }
+
+  /** Moves a waiting person to {@code to}; false when they were not waiting (the first decision wins). */
+  Future<Boolean> decide(SqlClient db, String meetingId, String identity, LobbyState to, String by, Instant now) {
+    return db.preparedQuery("""
+            UPDATE lobby_entries SET state = $3, decided_at = $4, decided_by = $5
+            WHERE meeting_id = $1 AND identity = $2 AND state = 'waiting'
+            RETURNING identity""")
+        .execute(Tuple.of(meetingId, identity, to.wire(), now.atOffset(ZoneOffset.UTC), by))
+        .map(rows -> rows.size() == 1);
+  }
+
+  Future<Set<String>> asked(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT identity FROM lobby_entries WHERE meeting_id = $1")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> {
+          Set<String> out = new HashSet<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
+  /** Everyone waiting, in the order they asked. */
+  Future<List<Waiting>> waiting(SqlClient db, String meetingId) {
+    return db.preparedQuery("SELECT identity, display_name FROM lobby_entries WHERE meeting_id = $1"
+            + " AND state = 'waiting' ORDER BY asked_at, identity")
+        .execute(Tuple.of(meetingId))
+        .map(rows -> {
+          List<Waiting> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Waiting(r.getString(0), r.getString(1))));
+          return out;
+        });
+  }
+}

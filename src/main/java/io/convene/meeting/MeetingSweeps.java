@@ -1,0 +1,64 @@
+package io.convene.meeting;
+
+import io.convene.meeting.MeetingLifecycle.Cause;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The meetings' part of the timed work: meetings start on time, meetings nobody is in end after their
+ * scheduled end, calls end after the longest allowed call, reminders come due, and what outlived its
+ * retention is deleted. Each step claims its rows with {@code SKIP LOCKED} and changes them through
+ * {@link MeetingLifecycle}, so a second sweeper at the same time does no harm.
+ */
+public final class MeetingSweeps {
+  private final Transactions tx;
+  private final MeetingRepository meetings;
+  private final StatusChanges changes;
+
+  MeetingSweeps(Transactions tx, MeetingRepository meetings, StatusChanges changes) {
+    this.tx = tx;
+    this.meetings = meetings;
+    this.changes = changes;
+  }
+
+  /** Which of these meetings have someone in their live room. */
+  @FunctionalInterface
+  public interface Occupancy {
+    Future<Set<String>> occupied(List<String> meetingIds);
+  }
+
+  /** Starts scheduled meetings whose start has come. Returns how many. */
+  public Future<Integer> startDue(int batch) {
+    Instant now = changes.now();
+    return tx.run((db, after) -> meetings.claimDueStarts(db, now, batch)
+        .compose(due -> changes.applyAll(db, after, due, Cause.START_TIME)));
+  }
+
+  /** Ends meetings past their end that nobody is in, and calls older than {@code maxCall}. Returns how many. */
+  public Future<Integer> endDue(Occupancy rooms, Duration maxCall, int batch) {
+    Instant now = changes.now();
+    return tx.run((db, after) -> meetings.claimPastEnd(db, now, batch)
+        .compose(past -> rooms.occupied(past.stream().map(Meeting::id).toList())
+            .compose(occupied -> changes.applyAll(db, after,
+                past.stream().filter(m -> !occupied.contains(m.id())).toList(), Cause.SCHEDULED_END)))
+        .compose(n -> meetings.claimOldCalls(db, now.minus(maxCall), batch)
+            .compose(calls -> changes.applyAll(db, after, calls, Cause.MAX_DURATION))
+            .map(c -> n + c)));
+  }
+
+  /** Deletes what outlived its retention ({@code retention} zero keeps everything); returns the ids. */
+  public Future<List<String>> purge(Duration retention, int batch) {
+    if (retention.isZero()) {
+      return Future.succeededFuture(List.of());
+    }
+    return meetings.purge(tx.pool(), changes.now().minus(retention), batch);
+  }
+
+  /** Reminders newly due, each recorded once per user, meeting and offset. */
+  public Future<List<DueReminder>> dueReminders(List<Integer> offsets, Duration lapse, int batch) {
+    return meetings.dueReminders(tx.pool(), changes.now(), offsets, lapse, batch);
+  }
+}

@@ -1,0 +1,26 @@
+package io.convene.meeting;
+
+import io.convene.bus.UserEvents;
+import io.convene.config.AppConfig;
+import io.convene.user.UserDirectory;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+
+/** The meetings area as the rest of the server sees it, built once per node. */
+public record Meetings(MeetingService meetings, ParticipantService participants, StatusChanges changes,
+    MeetingSweeps sweeps) {
+
+  public static Meetings create(Pool pool, UserDirectory users, UserEvents events, Clock clock, AppConfig.Meetings limits) {
+    Transactions tx = new Transactions(pool, events);
+    MeetingRepository meetings = new MeetingRepository();
+    ParticipantRepository participants = new ParticipantRepository();
+    MeetingAccess access = new MeetingAccess(meetings, participants);
+    StatusChanges changes = new StatusChanges(tx, meetings, participants, clock);
+    Views views = new Views(participants, users);
+    return new Meetings(
+        new MeetingService(tx, meetings, participants, access, changes, views, events, limits),
+        new ParticipantService(tx, meetings, participants, access, views, changes, limits),
+        changes,
+        new MeetingSweeps(tx, meetings, changes));
+  }
+}

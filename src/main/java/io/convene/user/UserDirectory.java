@@ -1,0 +1,110 @@
+package io.convene.user;
+
+import io.convene.protocol.Identity;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The users table (id, display name, last seen), kept current from verified tokens, and the display
+ * names other areas show. Writes at most once a minute per user, or when the display name changes, so
+ * authentication stays off the write path; names seen recently are served from memory.
+ */
+public final class UserDirectory {
+  private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
+  private static final Duration REFRESH_EVERY = Duration.ofMinutes(1);
+  private static final int MAX_REMEMBERED = 200_000;
+  private static final String UPSERT =
+      """
+      INSERT INTO users (id, display_name, last_seen) VALUES ($1, $2, $3)
+      ON CONFLICT (id) DO UPDATE
+        SET display_name = COALESCE(EXCLUDED.display_name, users.display_name), last_seen = EXCLUDED.last_seen
+      """;
+
+  /** A user's name as last seen (null: none known) and when. */
+  private record Seen(String name, Instant at) {}
+
+  private final Pool pool;
+  private final Clock clock;
+  private final Map<String, Seen> recent = new ConcurrentHashMap<>();
+
+  public UserDirectory(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Records that {@code identity} authenticated: their name and last seen. */
+  public void touch(Identity identity) {
+    Instant now = clock.instant();
+    String name = identity.displayName();
+    Seen previous = recent.get(identity.userId());
+    boolean sameName = name == null || previous != null && name.equals(previous.name());
+    if (previous != null && sameName && previous.at().plus(REFRESH_EVERY).isAfter(now)) {
+      return;
+    }
+    // A token without a name keeps the name already known, as the upsert does.
+    remember(identity.userId(), new Seen(name != null ? name : previous == null ? null : previous.name(), now));
+    pool.preparedQuery(UPSERT)
+        .execute(Tuple.of(identity.userId(), identity.displayName(), now.atOffset(ZoneOffset.UTC)))
+        .onFailure(err -> {
+          recent.remove(identity.userId());
+          LOG.warn("refreshing user {} failed: {}", identity.userId(), err.getMessage());
+        });
+  }
+
+  /** Display names of those of {@code userIds} who have one. */
+  public Future<Map<String, String>> names(Collection<String> userIds) {
+    Instant now = clock.instant();
+    Map<String, String> out = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : userIds) {
+      Seen seen = recent.get(id);
+      if (seen != null && seen.name() != null && seen.at().plus(REFRESH_EVERY).isAfter(now)) {
+        out.put(id, seen.name());
+      } else if (!missing.contains(id)) {
+        missing.add(id);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    return pool.preparedQuery("SELECT id, display_name FROM users WHERE id = ANY($1)")
+        .execute(Tuple.of(missing.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, String> found = new HashMap<>();
+          rows.forEach(r -> found.put(r.getString(0), r.getString(1)));
+          for (String id : missing) {
+            String name = found.get(id);
+            if (name != null) {
+              recent.putIfAbsent(id, new Seen(name, now));
+              out.put(id, name);
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The display name of one user, or their id when they have none. */
+  public Future<String> nameOrId(String userId) {
+    return names(List.of(userId)).map(found -> found.getOrDefault(userId, userId));
+  }
+
+  private void remember(String userId, Seen seen) {
+    if (recent.size() > MAX_REMEMBERED) {
+      recent.clear();
+    }
+    recent.put(userId, seen);
+  }
+}
