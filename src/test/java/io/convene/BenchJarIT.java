@@ -2,6 +2,8 @@ package io.convene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.convene.testing.ServerTestBase;
+import io.convene.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,10 +14,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The load generator as it is run: {@code java -jar target/convene-bench.jar}, beside the server jar
- * it takes Vert.x from.
+ * it takes Vert.x from, against a live server.
  */
 @Timeout(120)
-class BenchJarIT {
+class BenchJarIT extends ServerTestBase {
   private record Run(int exitCode, String output) {}
 
   @Test
@@ -23,6 +25,15 @@ class BenchJarIT {
     Run run = bench();
     assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
     assertThat(run.output()).contains("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout");
+  }
+
+  @Test
+  void idleHoldsSocketsAndReadsTheServersHeapAfterAFullCollection() throws Exception {
+    Run run = bench("idle", "--urls=http://127.0.0.1:" + server.port, "--secret=" + TestServer.SECRET,
+        "--sockets=20", "--settle=0", "--server-pid=" + ProcessHandle.current().pid());
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains("idle: 20 sockets from 1 processes (20 on the first node)")
+        .doesNotContain("no --server-pid");
   }
 
   private static Run bench(String... args) throws Exception {

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -158,6 +160,25 @@ public final class Bench {
     });
   }
 
+  /**
+   * A full collection in the server before its heap is read, so heap figures are what the server
+   * retains: {@code jcmd <pid> GC.run} on {@code --server-pid} (the node behind the first URL, on this
+   * machine, run by the same user). Without that option the heap is read as it is, garbage included.
+   */
+  private void collectServerGarbage() throws IOException, InterruptedException {
+    String pid = opts.get("server-pid");
+    if (pid == null) {
+      return;
+    }
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", pid, "GC.run")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + pid + " GC.run failed: " + output.trim());
+    }
+  }
+
   private Map<String, Long> metrics(URI u) {
     String text = http.get(u.getPort(), u.getHost(), "/metrics").send().await().bodyAsString();
     Map<String, Long> out = new HashMap<>();
@@ -228,16 +249,20 @@ public final class Bench {
   // ---- scenarios ------------------------------------------------------------------------------
 
   /**
-   * N sockets (users with several devices) heartbeating; server heap and RSS per connection. With
-   * {@code --processes=P}, P-1 helper JVMs ({@code hold}) open their share, since one process may hold
-   * only as many sockets as its file limit allows.
+   * N sockets (users with several devices) heartbeating; server heap and RSS per connection, from the
+   * first node's {@code /metrics} before and after, each read after a full GC when {@code --server-pid}
+   * is given. With {@code --processes=P}, P-1 helper JVMs ({@code hold}) open their share, since one
+   * process may hold only as many sockets as its file limit allows.
    */
   private void idle() throws Exception {
     int n = intOpt("sockets", 1000);
     int processes = intOpt("processes", 1);
     int share = n / processes;
     URI first = urls.get(0);
-    post(0, "/dev/gc", token("gc"), null).await();
+    if (!opts.containsKey("server-pid")) {
+      System.err.println("idle: no --server-pid, so the heap is read without a full GC first (garbage included)");
+    }
+    collectServerGarbage();
     Map<String, Long> before = metrics(first);
     List<Process> helpers = new ArrayList<>();
     for (int p = 1; p < processes; p++) {
@@ -260,7 +285,7 @@ public final class Bench {
         opened += Integer.parseInt(line.substring("ready ".length()).trim());
       }
       Thread.sleep(intOpt("settle", 10) * 1000L);
-      post(0, "/dev/gc", token("gc"), null).await();
+      collectServerGarbage();
       Map<String, Long> after = metrics(first);
       long heap = after.get("jvm_memory_heap_used_bytes") - before.get("jvm_memory_heap_used_bytes");
       long rss = after.get("process_resident_memory_bytes") - before.get("process_resident_memory_bytes");
