@@ -9,7 +9,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** What the server jar carries: no load generator, nor its socket client or histogram library. */
+/**
+ * What the server jar carries: no load generator, and embedded PostgreSQL and Redis binaries for
+ * exactly the platforms the zero-configuration start supports (Linux x86_64, Linux arm64, macOS arm64).
+ */
 class PackagingIT {
   private static final Path SERVER_JAR = Path.of("target", "convene.jar");
 
@@ -19,6 +22,17 @@ class PackagingIT {
         .noneMatch(e -> e.startsWith("io/convene/bench/"))
         .noneMatch(e -> e.startsWith("io/convene/client/"))
         .noneMatch(e -> e.startsWith("org/HdrHistogram/"));
+  }
+
+  @Test
+  void serverJarCarriesEmbeddedBinariesForThreePlatformsOnly() throws IOException {
+    List<String> entries = entries(SERVER_JAR);
+    assertThat(entries).filteredOn(e -> e.startsWith("postgres-")).containsExactlyInAnyOrder(
+        "postgres-linux-x86_64.txz", "postgres-linux-arm_64.txz", "postgres-darwin-arm_64.txz");
+    assertThat(entries).filteredOn(e -> e.startsWith("redis-server-")).hasSize(3)
+        .anyMatch(e -> e.endsWith("-linux-amd64"))
+        .anyMatch(e -> e.endsWith("-linux-arm64"))
+        .anyMatch(e -> e.endsWith("-darwin-arm64"));
   }
 
   private static List<String> entries(Path jar) throws IOException {
