@@ -8,7 +8,7 @@ import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.List;
 
-/** {@code POST /dev/token}: a token for any user id; {@code POST /dev/gc}: a full GC. Dev mode only. */
+/** {@code POST /dev/token}: a token for any user id. Dev mode only. */
 public final class DevRoutes {
   private final DevTokens tokens;
   private final Clock clock;
@@ -19,11 +19,6 @@ public final class DevRoutes {
   }
 
   public void mount(Router router) {
-    // For the benchmark tool: retained heap is measured after a full collection.
-    router.post("/dev/gc").handler(rc -> rc.vertx().executeBlocking(() -> {
-      System.gc();
-      return null;
-    }).onComplete(ar -> rc.response().setStatusCode(204).end()));
     router.post("/dev/token").handler(rc -> {
       Input in = Input.of(Bodies.object(rc)).allowOnly("userId", "name", "roles", "ttlSeconds");
       String userId = in.string("userId", true, 1, Input.MAX_ID_LENGTH);

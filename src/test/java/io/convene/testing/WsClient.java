@@ -1,43 +1,38 @@
 package io.convene.testing;
 
+import io.convene.client.ConveneSocket;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client speaking Convene's envelope. Every frame received is kept in order; tests
- * wait for the frames they expect instead of sleeping.
+ * A real WebSocket client speaking Convene's envelope (through {@link ConveneSocket}, which the load
+ * generator uses too). Every frame received is kept in order; tests wait for the frames they expect
+ * instead of sleeping.
  */
 public final class WsClient {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final AtomicInteger IDS = new AtomicInteger();
 
   private final WebSocketClient client;
-  private final WebSocket socket;
-  private final List<JsonObject> frames = new ArrayList<>();
+  private final ConveneSocket socket;
+  private final List<JsonObject> frames;
   private Short closeCode;
 
-  private WsClient(WebSocketClient client, WebSocket socket) {
+  private WsClient(WebSocketClient client, ConveneSocket socket, List<JsonObject> frames) {
     this.client = client;
     this.socket = socket;
-    socket.textMessageHandler(text -> {
+    this.frames = frames;
+    socket.closed().onComplete(ar -> {
       synchronized (frames) {
-        frames.add(new JsonObject(text));
-        frames.notifyAll();
-      }
-    });
-    socket.closeHandler(v -> {
-      synchronized (frames) {
-        closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode();
+        closeCode = ar.result() == null ? -1 : ar.result();
         frames.notifyAll();
       }
     });
@@ -55,27 +50,36 @@ public final class WsClient {
   public static Future<WsClient> attempt(Vertx vertx, int port, String uri, String bearer) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1024 * 1024)
         .setMaxMessageSize(1024 * 1024));
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
-    if (bearer != null) {
-      options.addHeader("Authorization", "Bearer " + bearer);
-    }
-    return client.connect(options).map(ws -> new WsClient(client, ws))
+    List<JsonObject> frames = new ArrayList<>();
+    return ConveneSocket.connect(client, "127.0.0.1", port, uri, bearer, frame -> {
+          synchronized (frames) {
+            frames.add(frame);
+            frames.notifyAll();
+          }
+        })
+        .map(socket -> new WsClient(client, socket, frames))
         .onFailure(err -> client.close());
   }
 
-  /** Sends a request and waits for its ack. */
+  /** Sends a request and waits for its ack (returned whether {@code ok} or not). */
   public JsonObject request(String type, JsonObject data) {
-    String id = "r" + IDS.incrementAndGet();
-    sendRaw(new JsonObject().put("id", id).put("type", type).put("data", data).encode());
-    return awaitFrame(f -> "ack".equals(f.getString("type")) && id.equals(f.getString("id")), "ack " + id);
+    try {
+      return socket.request(type, data).await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // no ack in time, or the socket closed first
+      synchronized (frames) {
+        throw new AssertionError("no ack to " + type + " within " + WAIT + " (" + e.getMessage() + "); frames: "
+            + frames + " closed: " + closeCode, e);
+      }
+    }
   }
 
   public void sendRaw(String text) {
-    socket.writeTextMessage(text).await();
+    socket.sendRaw(text).await();
   }
 
   public WebSocket socket() {
-    return socket;
+    return socket.webSocket();
   }
 
   public JsonObject awaitEvent(String type) {

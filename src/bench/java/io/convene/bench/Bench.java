@@ -1,18 +1,19 @@
 package io.convene.bench;
 
 import io.convene.auth.DevTokens;
+import io.convene.client.ConveneSocket;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,13 +32,16 @@ import org.HdrHistogram.Histogram;
 /**
  * The load generator: drives a running Convene (one node or several) through real sockets and REST,
  * from its own JVM, open-loop at a fixed rate, after a warm-up, and reports latency percentiles
- * (HdrHistogram) and throughput. Usage (see docs/benchmarks.md):
+ * (HdrHistogram) and throughput. Sockets speak the protocol through {@link ConveneSocket}, the client
+ * the integration tests use. Usage (see docs/benchmarks.md):
  *
- * <pre>java -cp target/convene.jar io.convene.bench.Bench SCENARIO [--key=value ...]</pre>
+ * <pre>java -jar target/convene-bench.jar SCENARIO [--key=value ...]</pre>
  *
  * Scenarios: idle, presence, ringing, rest, fanout. Common options: {@code --urls} (comma-separated
  * base URLs, clients spread over them), {@code --secret} (the server's HS256 secret; default the dev
  * secret in ~/.convene), {@code --duration} and {@code --warmup} (seconds), {@code --rate} (per second).
+ * The jar is built beside the server's and takes Vert.x and the token signer from it
+ * ({@code Class-Path: convene.jar}).
  */
 public final class Bench {
   private final Map<String, String> opts;
@@ -69,7 +73,8 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Bench idle|presence|ringing|rest|fanout [--key=value ...]");
+      System.err.println("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout [--key=value ...]");
+      System.err.println("(options and examples in docs/benchmarks.md)");
       System.exit(2);
     }
     Map<String, String> opts = new HashMap<>();
@@ -114,20 +119,18 @@ public final class Bench {
   // ---- plumbing -------------------------------------------------------------------------------
 
   /** A socket that hands every frame to {@code onFrame}. Sockets are spread over the URLs. */
-  private Future<WebSocket> socket(String userId, int index, Consumer<JsonObject> onFrame) {
+  private Future<ConveneSocket> socket(String userId, int index, Consumer<JsonObject> onFrame) {
     URI u = urls.get(index % urls.size());
-    return ws.connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort()).setURI("/ws")
-            .addHeader("Authorization", "Bearer " + token(userId)))
-        .onSuccess(s -> s.textMessageHandler(text -> onFrame.accept(new JsonObject(text))));
+    return ConveneSocket.connect(ws, u.getHost(), u.getPort(), "/ws", token(userId), onFrame);
   }
 
   /** Opens sockets in waves, so the server's accept queue is not the thing measured. */
-  private List<WebSocket> sockets(int count, java.util.function.IntFunction<String> userOf,
+  private List<ConveneSocket> sockets(int count, java.util.function.IntFunction<String> userOf,
       java.util.function.IntFunction<Consumer<JsonObject>> handlerOf) {
-    List<WebSocket> out = new ArrayList<>();
+    List<ConveneSocket> out = new ArrayList<>();
     int wave = intOpt("wave", 500);
     for (int from = 0; from < count; from += wave) {
-      List<Future<WebSocket>> batch = new ArrayList<>();
+      List<Future<ConveneSocket>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(count, from + wave); i++) {
         batch.add(socket(userOf.apply(i), i, handlerOf.apply(i)));
       }
@@ -155,6 +158,25 @@ public final class Bench {
       }
       return r.bodyAsJsonObject() == null ? new JsonObject() : r.bodyAsJsonObject();
     });
+  }
+
+  /**
+   * A full collection in the server before its heap is read, so heap figures are what the server
+   * retains: {@code jcmd <pid> GC.run} on {@code --server-pid} (the node behind the first URL, on this
+   * machine, run by the same user). Without that option the heap is read as it is, garbage included.
+   */
+  private void collectServerGarbage() throws IOException, InterruptedException {
+    String pid = opts.get("server-pid");
+    if (pid == null) {
+      return;
+    }
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", pid, "GC.run")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + pid + " GC.run failed: " + output.trim());
+    }
   }
 
   private Map<String, Long> metrics(URI u) {
@@ -227,16 +249,20 @@ public final class Bench {
   // ---- scenarios ------------------------------------------------------------------------------
 
   /**
-   * N sockets (users with several devices) heartbeating; server heap and RSS per connection. With
-   * {@code --processes=P}, P-1 helper JVMs ({@code hold}) open their share, since one process may hold
-   * only as many sockets as its file limit allows.
+   * N sockets (users with several devices) heartbeating; server heap and RSS per connection, from the
+   * first node's {@code /metrics} before and after, each read after a full GC when {@code --server-pid}
+   * is given. With {@code --processes=P}, P-1 helper JVMs ({@code hold}) open their share, since one
+   * process may hold only as many sockets as its file limit allows.
    */
   private void idle() throws Exception {
     int n = intOpt("sockets", 1000);
     int processes = intOpt("processes", 1);
     int share = n / processes;
     URI first = urls.get(0);
-    post(0, "/dev/gc", token("gc"), null).await();
+    if (!opts.containsKey("server-pid")) {
+      System.err.println("idle: no --server-pid, so the heap is read without a full GC first (garbage included)");
+    }
+    collectServerGarbage();
     Map<String, Long> before = metrics(first);
     List<Process> helpers = new ArrayList<>();
     for (int p = 1; p < processes; p++) {
@@ -259,7 +285,7 @@ public final class Bench {
         opened += Integer.parseInt(line.substring("ready ".length()).trim());
       }
       Thread.sleep(intOpt("settle", 10) * 1000L);
-      post(0, "/dev/gc", token("gc"), null).await();
+      collectServerGarbage();
       Map<String, Long> after = metrics(first);
       long heap = after.get("jvm_memory_heap_used_bytes") - before.get("jvm_memory_heap_used_bytes");
       long rss = after.get("process_resident_memory_bytes") - before.get("process_resident_memory_bytes");
@@ -275,13 +301,12 @@ public final class Bench {
   /** Opens {@code count} heartbeating sockets (two devices per user by default); returns how many. */
   private int hold(int count) {
     int devices = intOpt("devices", 2);
-    List<WebSocket> open = sockets(count, i -> user("idle", i / devices), i -> f -> { });
+    List<ConveneSocket> open = sockets(count, i -> user("idle", i / devices), i -> f -> { });
     long heartbeat = intOpt("heartbeatSeconds", 30) * 1000L;
     AtomicInteger beat = new AtomicInteger();
     vertx.setPeriodic(heartbeat / Math.max(1, count / 100 + 1), id -> {
       for (int k = 0; k < 100 && !open.isEmpty(); k++) {
-        open.get(Math.floorMod(beat.getAndIncrement(), open.size()))
-            .writeTextMessage("{\"id\":\"h\",\"type\":\"presence:heartbeat\"}");
+        open.get(Math.floorMod(beat.getAndIncrement(), open.size())).request("presence:heartbeat", null);
       }
     });
     return open.size();
@@ -310,7 +335,7 @@ public final class Bench {
     Histogram h = histogram();
     Map<String, Long> changedAt = new ConcurrentHashMap<>();
     AtomicLong updates = new AtomicLong();
-    List<WebSocket> ws = sockets(blocks * perBlock, i -> user("watcher", i), i -> f -> {
+    List<ConveneSocket> ws = sockets(blocks * perBlock, i -> user("watcher", i), i -> f -> {
       if ("presence:update".equals(f.getString("type"))) {
         updates.incrementAndGet();
         if ("online".equals(f.getJsonObject("data").getString("status"))) {
@@ -327,10 +352,9 @@ public final class Bench {
       for (int t = block * 500; t < Math.min(targets, (block + 1) * 500); t++) {
         ids.add(user("target", t));
       }
-      ws.get(w).writeTextMessage(new JsonObject().put("id", "s").put("type", "presence:subscribe")
-          .put("data", new JsonObject().put("userIds", ids)).encode());
+      ws.get(w).request("presence:subscribe", new JsonObject().put("userIds", ids));
     }
-    WebSocket[] live = new WebSocket[targets];
+    ConveneSocket[] live = new ConveneSocket[targets];
     AtomicInteger next = new AtomicInteger();
     long total = openLoop(pace, due -> {
       int t = Math.floorMod(next.getAndIncrement(), targets);
@@ -358,7 +382,7 @@ public final class Bench {
     Map<String, Long> placed = new ConcurrentHashMap<>();
     Map<String, Long> acceptedAt = new ConcurrentHashMap<>();
     Map<String, Boolean> measured = new ConcurrentHashMap<>();
-    WebSocket[] callees = new WebSocket[pairs];
+    ConveneSocket[] callees = new ConveneSocket[pairs];
     sockets(pairs, i -> user("caller", i), i -> f -> {
       if ("call:accepted".equals(f.getString("type"))) {
         String call = f.getJsonObject("data").getString("meetingId");
@@ -370,7 +394,7 @@ public final class Bench {
         http.delete(u.getPort(), u.getHost(), "/api/calls/" + call).bearerTokenAuthentication(token(user("caller", i))).send();
       }
     });
-    List<WebSocket> cs = sockets(pairs, i -> user("callee", i), i -> f -> {
+    List<ConveneSocket> cs = sockets(pairs, i -> user("callee", i), i -> f -> {
       if ("call:incoming".equals(f.getString("type"))) {
         String call = f.getJsonObject("data").getString("meetingId");
         Long t0 = placed.remove(f.getJsonObject("data").getString("callerId"));
@@ -379,8 +403,7 @@ public final class Bench {
           measured.put(call, true);
         }
         acceptedAt.put(call, System.nanoTime());
-        callees[i].writeTextMessage(new JsonObject().put("id", "a").put("type", "call:accept")
-            .put("data", new JsonObject().put("meetingId", call)).encode());
+        callees[i].request("call:accept", new JsonObject().put("meetingId", call));
       }
     });
     for (int i = 0; i < pairs; i++) {
