@@ -1,5 +1,6 @@
 package io.convene;
 
+import io.convene.auth.DevTokens;
 import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
 import io.convene.config.ConfigException;
@@ -224,7 +225,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       }
       Vertx vertx = Vertx.vertx();
       try {
-        System.out.println(new io.convene.auth.DevTokens(vertx, secret)
+        System.out.println(new DevTokens(vertx, secret)
             .mint(args[1], args.length == 3 ? args[2] : null, List.of(), 24 * 3600));
       } finally {
         vertx.close();

@@ -21,6 +21,7 @@ import io.convene.protocol.ApiException;
 import io.convene.protocol.Identity;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
+import io.convene.protocol.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,7 +86,7 @@ public final class CallService {
   public Future<JsonObject> start(Identity caller, List<String> calleeIds, String title) {
     List<String> callees = calleeIds.stream().filter(u -> !u.equals(caller.userId())).distinct().toList();
     if (callees.isEmpty()) {
-      throw ApiException.validation(List.of(new io.convene.protocol.FieldError(
+      throw ApiException.validation(List.of(new FieldError(
           "participantIds", "invalid", "name at least one person other than yourself")));
     }
     String callId = MeetingIds.newCallId();

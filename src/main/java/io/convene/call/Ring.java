@@ -21,6 +21,9 @@ import java.util.Set;
  * <p>Per callee: {@code ringing → accepted | declined | timeout | cancelled}. A deadline is final: an
  * answer at or after it is too late, even if the sweep has not run yet. The call ends when nobody is
  * ringing and fewer than two people are in it.
+ *
+ * <p>One class on purpose: every decision reads and changes the same private state, and its stored
+ * form (JSON, in Redis) sits beside it so the two cannot drift apart.
  */
 public final class Ring {
   public enum CalleeState {

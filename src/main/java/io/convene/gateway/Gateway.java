@@ -7,6 +7,7 @@ import io.convene.config.AppConfig;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.protocol.CloseCodes;
+import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
 import io.convene.protocol.Frames;
 import io.convene.protocol.Identity;
@@ -245,7 +246,7 @@ public final class Gateway {
 
   private void onBinary(Connection conn) {
     conn.lastLife = clock.instant();
-    conn.send(Frames.error(null, io.convene.protocol.ErrorCode.BAD_REQUEST,
+    conn.send(Frames.error(null, ErrorCode.BAD_REQUEST,
         "binary frames are not supported; send JSON text"));
   }
 

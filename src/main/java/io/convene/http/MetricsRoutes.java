@@ -1,7 +1,6 @@
 package io.convene.http;
 
 import io.convene.gateway.GatewayStats;
-import io.convene.web.Bodies;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
 

@@ -1,10 +1,12 @@
 package io.convene.lobby;
 
+import io.convene.protocol.Identity;
 import io.convene.protocol.Input;
 import io.convene.protocol.Requests;
 import io.convene.protocol.SocketRequests;
 import io.convene.web.AuthHandler;
 import io.convene.web.Bodies;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -38,7 +40,7 @@ public final class LobbyRoutes {
     requests.on(Requests.MEETING_DECLINE_GUEST, (who, conn, data) -> decide(who, data, false));
   }
 
-  private io.vertx.core.Future<JsonObject> decide(io.convene.protocol.Identity who, JsonObject data, boolean admit) {
+  private Future<JsonObject> decide(Identity who, JsonObject data, boolean admit) {
     Input in = Input.of(data).allowOnly("meetingId", "sessionId");
     String meetingId = in.string("meetingId", true, 1, 64);
     String sessionId = in.string("sessionId", true, 1, 64);

@@ -17,11 +17,11 @@ import java.util.Optional;
 
 /**
  * SQL of the meetings table: one meeting (or a series) created with its seats in one statement, reads,
- * the caller's pages, overlap warnings and the rows the timed sweeps claim. Participants' rows are
- * {@link ParticipantRepository}'s.
+ * the caller's pages and overlap warnings. Participants' rows are {@link ParticipantRepository}'s, the
+ * timed sweeps' queries {@link SweepRepository}'s.
  */
 final class MeetingRepository {
-  private static final String COLUMNS =
+  static final String COLUMNS =
       """
       m.id, m.title, m.description, m.created_by, m.start_time, m.end_time, m.status, m.is_instant_call,
       m.max_participants, m.allow_external, m.voice_only, m.mute_on_join, m.waiting_room, m.recurrence,
@@ -188,77 +188,6 @@ final class MeetingRepository {
         .mapEmpty();
   }
 
-  // ---- sweeps: each claims its rows with SKIP LOCKED; the lifecycle decides what changes ------------
-
-  /** Scheduled meetings whose start has come, locked. */
-  Future<List<Meeting>> claimDueStarts(SqlClient db, Instant now, int batch) {
-    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status = 'scheduled' AND m.start_time <= $1"
-        + " ORDER BY m.start_time LIMIT $2 FOR UPDATE SKIP LOCKED", Tuple.of(odt(now), batch));
-  }
-
-  /** Meetings (instant calls aside) past their scheduled end that are still live, locked. */
-  Future<List<Meeting>> claimPastEnd(SqlClient db, Instant now, int batch) {
-    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status IN ('scheduled', 'in_progress')"
-        + " AND NOT m.is_instant_call AND m.end_time <= $1 ORDER BY m.end_time LIMIT $2 FOR UPDATE SKIP LOCKED",
-        Tuple.of(odt(now), batch));
-  }
-
-  /** Calls in progress since before {@code startedBefore}, locked. */
-  Future<List<Meeting>> claimOldCalls(SqlClient db, Instant startedBefore, int batch) {
-    return meetings(db, "SELECT " + COLUMNS + " FROM meetings m WHERE m.status = 'in_progress' AND m.is_instant_call"
-        + " AND m.started_at <= $1 ORDER BY m.started_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-        Tuple.of(odt(startedBefore), batch));
-  }
-
-  /**
-   * Deletes ended and cancelled meetings whose retention ran out (counted from the scheduled end for
-   * meetings, the actual end for calls) with everything that belongs to them. Returns their ids.
-   */
-  Future<List<String>> purge(SqlClient db, Instant cutoff, int batch) {
-    return db.preparedQuery("""
-            DELETE FROM meetings WHERE id IN (
-              SELECT id FROM meetings WHERE status IN ('ended', 'cancelled')
-                AND (CASE WHEN is_instant_call THEN COALESCE(ended_at, end_time) ELSE end_time END) <= $1
-              LIMIT $2)
-            RETURNING id""")
-        .execute(Tuple.of(odt(cutoff), batch))
-        .map(MeetingRepository::strings);
-  }
-
-  /**
-   * Records every reminder that has come due (offset before the start; the at-start one stays due
-   * until {@code lapse} after it) for attending participants, once per user, meeting and offset.
-   * Returns only what this call recorded, so concurrent sweepers never send one twice.
-   */
-  Future<List<DueReminder>> dueReminders(SqlClient db, Instant now, List<Integer> offsets, Duration lapse, int batch) {
-    if (offsets.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    int maxOffset = offsets.stream().mapToInt(Integer::intValue).max().orElse(0);
-    return db.preparedQuery("""
-            WITH due AS (
-              INSERT INTO reminders_sent (meeting_id, user_id, offset_minutes, sent_at)
-              SELECT m.id, p.user_id, o.off, $1
-              FROM meetings m
-              JOIN unnest($2::int[]) AS o(off) ON m.start_time - make_interval(mins => o.off) <= $1
-                AND $1 < CASE WHEN o.off = 0 THEN m.start_time + make_interval(secs => $3) ELSE m.start_time END
-              JOIN meeting_participants p ON p.meeting_id = m.id AND p.status IN ('invited', 'accepted')
-              WHERE m.status IN ('scheduled', 'in_progress') AND NOT m.is_instant_call
-                AND m.start_time > $1 - make_interval(secs => $3) AND m.start_time <= $1 + make_interval(mins => $4)
-              LIMIT $5
-              ON CONFLICT DO NOTHING
-              RETURNING meeting_id, user_id, offset_minutes)
-            SELECT due.meeting_id, due.user_id, due.offset_minutes, m.title, m.start_time
-            FROM due JOIN meetings m ON m.id = due.meeting_id""")
-        .execute(Tuple.of(odt(now), offsets.toArray(Integer[]::new), (double) lapse.toSeconds(), maxOffset, batch))
-        .map(rows -> {
-          List<DueReminder> out = new ArrayList<>();
-          rows.forEach(r -> out.add(new DueReminder(r.getString(0), r.getString(1), r.getInteger(2), r.getString(3),
-              instant(r, 4))));
-          return out;
-        });
-  }
-
   /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
   Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
     return db.preparedQuery(
@@ -366,7 +295,7 @@ final class MeetingRepository {
         });
   }
 
-  private static Future<List<Meeting>> meetings(SqlClient db, String sql, Tuple params) {
+  static Future<List<Meeting>> meetings(SqlClient db, String sql, Tuple params) {
     return db.preparedQuery(sql).execute(params).map(rows -> {
       List<Meeting> out = new ArrayList<>();
       rows.forEach(r -> out.add(meeting(r)));
@@ -413,7 +342,7 @@ final class MeetingRepository {
     return v == null ? null : v.toInstant();
   }
 
-  private static Instant instant(Row r, int index) {
+  static Instant instant(Row r, int index) {
     OffsetDateTime v = r.getOffsetDateTime(index);
     return v == null ? null : v.toInstant();
   }

@@ -15,10 +15,10 @@ import java.util.Set;
  */
 public final class MeetingSweeps {
   private final Transactions tx;
-  private final MeetingRepository meetings;
+  private final SweepRepository meetings;
   private final StatusChanges changes;
 
-  MeetingSweeps(Transactions tx, MeetingRepository meetings, StatusChanges changes) {
+  MeetingSweeps(Transactions tx, SweepRepository meetings, StatusChanges changes) {
     this.tx = tx;
     this.meetings = meetings;
     this.changes = changes;

@@ -21,6 +21,6 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
         new MeetingService(tx, meetings, participants, access, changes, views, events, limits),
         new ParticipantService(tx, meetings, participants, access, views, changes, limits),
         changes,
-        new MeetingSweeps(tx, meetings, changes));
+        new MeetingSweeps(tx, new SweepRepository(), changes));
   }
 }

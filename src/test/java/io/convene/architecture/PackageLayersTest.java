@@ -35,7 +35,7 @@ class PackageLayersTest {
       List.of("guest"),
       List.of("schedule", "gateway"),
       List.of("http"),
-      List.of("", "bench"));
+      List.of(""));
 
   private static JavaClasses classes;
 
