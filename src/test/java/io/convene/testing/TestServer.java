@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestServer {
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
 
-  private record Node(Vertx vertx, int port, WebClient client) {}
+  private record Node(Vertx vertx, String deployment, int port, WebClient client) {}
 
   private final List<Node> nodes;
   private final boolean ownsVertx;
@@ -106,17 +106,22 @@ public final class TestServer {
   }
 
   private static Node deploy(Vertx vertx, Clock clock, JsonObject config) {
-    vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    String deployment = vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config)).await();
     int port = (Integer) vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
-    return new Node(vertx, port,
+    return new Node(vertx, deployment, port,
         WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)));
   }
 
-  /** Closes the nodes this server started (a single node lives in the caller's Vert.x). */
+  /**
+   * Stops the nodes this server started: a cluster's Vert.x instances are closed; a single node in the
+   * caller's Vert.x is undeployed, so it stops taking the bus commands of the nodes that remain.
+   */
   public void close() {
-    if (ownsVertx) {
-      for (Node n : nodes) {
+    for (Node n : nodes) {
+      if (ownsVertx) {
         n.vertx().close().await();
+      } else {
+        n.vertx().undeploy(n.deployment()).await();
       }
     }
   }
