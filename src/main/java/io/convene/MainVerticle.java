@@ -15,6 +15,7 @@ import io.convene.cluster.SweepLease;
 import io.convene.config.AppConfig;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
+import io.convene.db.TimedRedis;
 import io.convene.gateway.Gateway;
 import io.convene.gateway.GatewayStats;
 import io.convene.guest.GuestLinks;
@@ -56,6 +57,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
@@ -147,6 +149,7 @@ public final class MainVerticle extends VerticleBase {
 
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
+      router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
       new MetricsRoutes(stats).mount(router);
@@ -180,8 +183,8 @@ public final class MainVerticle extends VerticleBase {
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
-                () -> new Gateway(vertx, cfg.gateway(), tokens, guests, users, presence, notifications, requests,
-                    events, stats, clock)),
+                () -> new Gateway(vertx, cfg.gateway(), cfg.http().requestTimeoutMillis(), tokens, guests, users,
+                    presence, notifications, requests, events, stats, clock)),
             new DeploymentOptions().setInstances(cfg.httpInstances())));
   }
 
@@ -193,7 +196,7 @@ public final class MainVerticle extends VerticleBase {
     if (conf.password() != null) {
       options.setPassword(conf.password());
     }
-    return Redis.createClient(vertx, options);
+    return new TimedRedis(Redis.createClient(vertx, options), conf.timeoutMillis());
   }
 
   private static SweepLease lease(Redis redis, String nodeId, String prefix) {

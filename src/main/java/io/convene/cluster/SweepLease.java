@@ -63,6 +63,8 @@ public final class SweepLease {
       running[0] = true;
       hold(sweep, ttlFor(periodMillis))
           .compose(held -> held ? run.get().mapEmpty() : Future.succeededFuture())
+          // a run stuck on a dependency that hangs must not stop this sweep for good
+          .timeout(Math.max(30_000, 10 * periodMillis), java.util.concurrent.TimeUnit.MILLISECONDS)
           .onFailure(err -> LOG.warn("{} failed: {}", sweep, err.getMessage()))
           .onComplete(ar -> running[0] = false);
     });

@@ -22,7 +22,11 @@ public record AppConfig(
     Guests guests,
     Meetings meetings) {
 
-  public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl) {}
+  /**
+   * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
+   * links, and how long a request may take before it is answered 503 (whatever it waits on).
+   */
+  public record Http(String host, int port, int instances, long maxBodyBytes, String publicUrl, int requestTimeoutMillis) {}
 
   /**
    * Clustered mode: Hazelcast (cluster.xml) with a TCP-IP member list; the event bus binds {@code host}
@@ -39,8 +43,11 @@ public record AppConfig(
       int port,
       String publicHost) {}
 
-  /** External PostgreSQL when {@code url} is set, otherwise the embedded one. */
-  public record Db(String url, String user, String password, int poolSize) {
+  /**
+   * External PostgreSQL when {@code url} is set, otherwise the embedded one. A request waits at most
+   * {@code timeoutMillis} for a pooled connection.
+   */
+  public record Db(String url, String user, String password, int poolSize, int timeoutMillis) {
     public boolean embedded() {
       return url == null;
     }
@@ -48,9 +55,10 @@ public record AppConfig(
 
   /**
    * External Redis when {@code url} is set, otherwise the embedded one. Every key starts with {@code
-   * keyPrefix}, so several deployments can share one Redis.
+   * keyPrefix}, so several deployments can share one Redis. A command is answered within {@code
+   * timeoutMillis} or fails.
    */
-  public record RedisConf(String url, String password, int poolSize, String keyPrefix) {
+  public record RedisConf(String url, String password, int poolSize, int timeoutMillis, String keyPrefix) {
     public boolean embedded() {
       return url == null;
     }
@@ -151,12 +159,14 @@ public record AppConfig(
             r.url(db, "db.url", "url", "postgresql", "postgres"),
             r.string(db, "db.user", "user"),
             r.string(db, "db.password", "password"),
-            r.integer(db, "db.poolSize", "poolSize", 1, 500));
+            r.integer(db, "db.poolSize", "poolSize", 1, 500),
+            r.integer(db, "db.timeoutMillis", "timeoutMillis", 100, 600_000));
     RedisConf redisConf =
         new RedisConf(
             r.url(redis, "redis.url", "url", "redis", "rediss"),
             r.string(redis, "redis.password", "password"),
             r.integer(redis, "redis.poolSize", "poolSize", 1, 500),
+            r.integer(redis, "redis.timeoutMillis", "timeoutMillis", 100, 600_000),
             r.nonNull(r.string(redis, "redis.keyPrefix", "keyPrefix"), "redis.keyPrefix"));
     String dataDir = r.string(json, "dataDir", "dataDir");
     if (dataDir == null) {
@@ -184,7 +194,8 @@ public record AppConfig(
             r.integer(http, "http.port", "port", 0, 65_535),
             r.integer(http, "http.instances", "instances", 0, 256),
             r.integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 64 * 1024 * 1024),
-            r.url(http, "http.publicUrl", "publicUrl", "http", "https")),
+            r.url(http, "http.publicUrl", "publicUrl", "http", "https"),
+            r.integer(http, "http.requestTimeoutMillis", "requestTimeoutMillis", 100, 600_000)),
         expandHome(dataDir),
         dev,
         new Cluster(

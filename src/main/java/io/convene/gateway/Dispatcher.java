@@ -11,23 +11,27 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads a client frame and answers it with exactly one ack: malformed frames get an error ack naming the
  * problem (the socket stays up), well-formed ones go to the handler of their type, and whatever a
- * handler fails with is mapped by {@link Failures}, as REST answers are.
+ * handler fails with is mapped by {@link Failures}, as REST answers are. A handler that has not answered
+ * within the request timeout (a backing service hangs) gets an {@code unavailable} ack.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final int MAX_REQUEST_ID = 64;
 
   private final SocketRequests requests;
+  private final long timeoutMillis;
   private final GatewayStats stats;
 
-  Dispatcher(SocketRequests requests, GatewayStats stats) {
+  Dispatcher(SocketRequests requests, long timeoutMillis, GatewayStats stats) {
     this.requests = requests;
+    this.timeoutMillis = timeoutMillis;
     this.stats = stats;
   }
 
@@ -70,7 +74,7 @@ final class Dispatcher {
       result = Future.failedFuture(e);
     }
     stats.requestsHandled.increment();
-    result.onComplete(ar -> {
+    result.timeout(timeoutMillis, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.succeeded()) {
         conn.send(Frames.ok(id, ar.result()));
         return;

@@ -49,7 +49,8 @@ public final class Gateway {
   private static final int REASSERT_CHUNK = 500;
   /** The welcome waits this long for the device's registration, then goes anyway. */
   private static final long WELCOME_WAIT_MS = 2000;
-  private static final int DISCONNECT_ATTEMPTS = 5;
+  private static final int DISCONNECT_WARN_AFTER = 5;
+  private static final long DISCONNECT_MAX_BACKOFF_MS = 5000;
 
   private final Vertx vertx;
   private final AppConfig.Gateway config;
@@ -67,10 +68,12 @@ public final class Gateway {
   private final List<Long> timers = new ArrayList<>();
 
   /**
+   * @param requestTimeoutMillis a request not answered by then gets an {@code unavailable} ack
    * @param members verifies host-app tokens; {@code guests} verifies guest tokens
    * @param requests the socket requests of the areas; the gateway adds the presence ones to its copy
    */
-  public Gateway(Vertx vertx, AppConfig.Gateway config, Authenticator members, Authenticator guests,
+  public Gateway(Vertx vertx, AppConfig.Gateway config, long requestTimeoutMillis, Authenticator members,
+      Authenticator guests,
       UserDirectory users, PresenceService presence, NotificationService notifications, SocketRequests requests,
       UserEvents events, GatewayStats stats, Clock clock) {
     this.vertx = vertx;
@@ -85,7 +88,8 @@ public final class Gateway {
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
         .on(Requests.PRESENCE_SUBSCRIBE, (who, conn, data) -> watch.subscribe(byId.get(conn), data))
-        .on(Requests.PRESENCE_UNSUBSCRIBE, (who, conn, data) -> watch.unsubscribe(byId.get(conn), data)), stats);
+        .on(Requests.PRESENCE_UNSUBSCRIBE, (who, conn, data) -> watch.unsubscribe(byId.get(conn), data)),
+        requestTimeoutMillis, stats);
   }
 
   /**
@@ -206,14 +210,17 @@ public final class Gateway {
     recordDisconnect(conn.userId(), conn.id, 1);
   }
 
-  /** A lost disconnect would leave a ghost device online: retry with backoff while the store is busy. */
+  /**
+   * A lost disconnect would leave a ghost device online, ringing for a user who is gone: it is retried,
+   * with backoff, until the presence store takes it (however long the store is away).
+   */
   private void recordDisconnect(String userId, String connectionId, int attempt) {
     presence.deviceDisconnected(userId, connectionId).onFailure(err -> {
-      if (attempt >= DISCONNECT_ATTEMPTS) {
-        LOG.warn("presence of {} not updated after {} attempts: {}", userId, attempt, err.getMessage());
-      } else {
-        vertx.setTimer(200L * attempt * attempt, t -> recordDisconnect(userId, connectionId, attempt + 1));
+      if (attempt == DISCONNECT_WARN_AFTER) {
+        LOG.warn("presence of {} not updated after {} attempts, still trying: {}", userId, attempt, err.getMessage());
       }
+      long delay = Math.min(DISCONNECT_MAX_BACKOFF_MS, 200L * attempt * attempt);
+      vertx.setTimer(delay, t -> recordDisconnect(userId, connectionId, attempt + 1));
     });
   }
 

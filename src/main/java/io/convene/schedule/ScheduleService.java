@@ -20,7 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timed work, one bounded step after another: meetings start on time, meetings and calls end when
@@ -29,6 +32,7 @@ import java.util.stream.Collectors;
  * the same time (or the same sweep again after a crash) does no harm.
  */
 public final class ScheduleService {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleService.class);
   private final MeetingSweeps meetings;
   private final Attendance attendance;
   private final NotificationService notifications;
@@ -72,21 +76,49 @@ public final class ScheduleService {
     }
   }
 
+  /**
+   * One sweep: every step in turn, each on its own (a step that fails is logged and counted under
+   * {@code errors}; the others still run), each repeated while it fills whole batches, within the
+   * sweep's time budget.
+   */
   public Future<Report> sweep() {
     Instant at = clock.instant();
     int batch = config.batchSize();
+    long budgetEnd = System.nanoTime() + Duration.ofSeconds(config.sweepSeconds()).toNanos() / 2;
     Map<String, Integer> counts = new LinkedHashMap<>();
-    return meetings.startDue(batch).map(n -> counts.put("started", n))
-        .compose(v -> sendReminders(batch)).map(n -> counts.put("reminders", n))
-        .compose(v -> room.closeSilentStays(Duration.ofMinutes(config.staleStayMinutes()), this::online, batch))
-        .map(n -> counts.put("silentStaysClosed", n))
-        .compose(v -> meetings.endDue(attendance::occupied, maxCall, batch)).map(n -> counts.put("ended", n))
-        .compose(v -> guests.endDueSessions(batch)).map(n -> counts.put("guestSessionsEnded", n))
-        .compose(v -> meetings.purge(Duration.ofHours(config.retentionHours()), batch))
-        .compose(ids -> notifications.forgetMeetings(ids).map(ids.size())).map(n -> counts.put("purged", n))
-        .compose(v -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch))
-        .map(n -> counts.put("notificationsRemoved", n))
-        .map(v -> new Report(at, counts));
+    List<Step> steps = List.of(
+        new Step("started", () -> meetings.startDue(batch)),
+        new Step("reminders", () -> sendReminders(batch)),
+        new Step("silentStaysClosed", () -> room.closeSilentStays(Duration.ofMinutes(config.staleStayMinutes()),
+            this::online, batch)),
+        new Step("ended", () -> meetings.endDue(attendance::occupied, maxCall, batch)),
+        new Step("guestSessionsEnded", () -> guests.endDueSessions(batch)),
+        new Step("purged", () -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)
+            .compose(ids -> notifications.forgetMeetings(ids).map(ids.size()))),
+        new Step("notificationsRemoved", () -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch)));
+    Future<Void> chain = Future.succeededFuture();
+    for (Step step : steps) {
+      chain = chain.compose(v -> repeat(step, batch, budgetEnd, 0)
+          .map(n -> {
+            counts.merge(step.name(), n, Integer::sum);
+            return (Void) null;
+          })
+          .recover(err -> {
+            LOG.warn("schedule step {} failed: {}", step.name(), err.getMessage());
+            counts.merge("errors", 1, Integer::sum);
+            return Future.succeededFuture();
+          }));
+    }
+    return chain.map(v -> new Report(at, counts));
+  }
+
+  private record Step(String name, Supplier<Future<Integer>> run) {}
+
+  /** Runs a step again while it fills whole batches and the budget lasts; returns how many it did. */
+  private static Future<Integer> repeat(Step step, int batch, long budgetEnd, int done) {
+    return step.run().get().compose(n -> n >= batch && System.nanoTime() < budgetEnd
+        ? repeat(step, batch, budgetEnd, done + n)
+        : Future.succeededFuture(done + n));
   }
 
   /** Sends each newly due reminder to every device of its user, stored until it stops mattering. */

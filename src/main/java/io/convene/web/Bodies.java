@@ -35,6 +35,9 @@ public final class Bodies {
   /** Answers with the future's JSON ({@code 204} when it has none), or fails the request with its error. */
   public static void answer(RoutingContext rc, int status, io.vertx.core.Future<?> result) {
     result.onSuccess(body -> {
+      if (rc.response().ended()) {
+        return;
+      }
       if (status == 204 || body == null) {
         rc.response().setStatusCode(204).end();
       } else {
@@ -43,8 +46,11 @@ public final class Bodies {
     }).onFailure(rc::fail);
   }
 
-  /** Sends a JSON answer. */
+  /** Sends a JSON answer (unless the request was answered already, e.g. by its timeout). */
   public static void json(RoutingContext rc, int status, Object body) {
+    if (rc.response().ended()) {
+      return;
+    }
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(
         body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body));
   }

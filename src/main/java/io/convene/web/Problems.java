@@ -25,6 +25,10 @@ public final class Problems {
 
   /** Router failure handler: maps whatever failed to a problem with a stable code. */
   public static void handle(RoutingContext rc) {
+    if (rc.response().ended()) {
+      // answered already (e.g. 503 by the request timeout); the late outcome has nobody to go to
+      return;
+    }
     if (rc.response().headWritten()) {
       rc.response().reset();
       return;
@@ -91,6 +95,7 @@ public final class Problems {
       case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
       case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is too large");
       case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case 503 -> new ApiException(ErrorCode.UNAVAILABLE, "the request took too long: a backing service is slow or unavailable; try again");
       default -> status >= 400 && status < 500
           ? new ApiException(ErrorCode.BAD_REQUEST, "bad request")
           : new ApiException(ErrorCode.INTERNAL, "internal error");
