@@ -401,6 +401,8 @@ export class ConveneRest {
   waitingRoom(meetingId: string): Promise<WaitingRoom>;
   admitGuest(meetingId: string, sessionId: string): Promise<{ sessionId: string; status: string }>;
   declineGuest(meetingId: string, sessionId: string): Promise<{ sessionId: string; status: string }>;
+  admitMember(meetingId: string, userId: string): Promise<{ userId: string; status: string }>;
+  declineMember(meetingId: string, userId: string): Promise<{ userId: string; status: string }>;
   preview(meetingId: string): Promise<{ meetingId: string; title: string; status: MeetingStatus; startTime: string; participantCount: number; guestCount: number; inRoom?: string[]; invited?: string[] }>;
 
   placeCall(userIds: string[], options?: { title?: string }): Promise<PlacedCall>;

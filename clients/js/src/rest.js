@@ -154,6 +154,15 @@ export class ConveneRest {
     return this.request('POST', `/api/meetings/${seg(meetingId)}/guests/${seg(sessionId)}/decline`);
   }
 
+  /** Lets a member waiting in the waiting room in (owner, manager). */
+  admitMember(meetingId, userId) {
+    return this.request('POST', `/api/meetings/${seg(meetingId)}/waiting-room/${seg(userId)}/admit`);
+  }
+
+  declineMember(meetingId, userId) {
+    return this.request('POST', `/api/meetings/${seg(meetingId)}/waiting-room/${seg(userId)}/decline`);
+  }
+
   preview(meetingId) {
     return this.get(`/api/meetings/${seg(meetingId)}/preview`);
   }

@@ -2,6 +2,7 @@ package io.convene.http;
 
 import io.convene.Services;
 import io.convene.call.CallRoutes;
+import io.convene.console.ConsoleRoutes;
 import io.convene.gateway.Gateway;
 import io.convene.guest.GuestRoutes;
 import io.convene.meeting.MeetingRoutes;
@@ -47,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
     router.post(WebhookIntake.PATH).handler(services.webhooks()::handle);
     GuestRoutes guestRoutes = new GuestRoutes(services.guests(), services.tokens());
     guestRoutes.mountPublic(router);
+    new ConsoleRoutes(config).mount(router);
     Router api = Router.router(vertx);
     api.route().handler(new AuthHandler(services.tokens(), services.users()));
     new MeetingRoutes(services.meetings()).mount(api);
