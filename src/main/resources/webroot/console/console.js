@@ -147,6 +147,7 @@ function signOut() {
   for (const key of ['people', 'meetings', 'calls', 'lobby', 'missed']) state[key].clear();
   for (const ring of state.incoming.values()) clearTimeout(ring.timer);
   state.incoming.clear();
+  meetingCards.clear();
   for (const id of ['#people-list', '#call-list', '#missed-list', '#lobby-list', '#meeting-list', '#frame-log', '#incoming-list']) fill($(id));
   updateEmpties();
   showSignIn();
@@ -488,13 +489,44 @@ function removeWaiting(d, outcome) {
 
 // Meetings
 
+/**
+ * The meeting list, keyed by id: a card is rebuilt only when what it shows changed, and its result area
+ * (join details, guest link) survives the refreshes that events trigger.
+ */
+const meetingCards = new Map(); // meetingId → {item, signature, result}
+
 function renderMeetings(items) {
-  fill($('#meeting-list'), items.map(meetingCard));
+  const list = $('#meeting-list');
+  const shown = new Set();
+  let previous = null;
+  for (const m of items) {
+    shown.add(m.meetingId);
+    let card = meetingCards.get(m.meetingId);
+    if (!card) {
+      card = { item: null, signature: null, result: h('div', { class: 'result' }) };
+      meetingCards.set(m.meetingId, card);
+    }
+    const signature = JSON.stringify([m.title, m.status, m.myRole, m.allowExternal, m.startTime, m.endTime, m.settings]);
+    if (card.signature !== signature) {
+      const item = meetingCard(m, card.result);
+      if (card.item) card.item.replaceWith(item);
+      card.item = item;
+      card.signature = signature;
+    }
+    const expected = previous ? previous.nextElementSibling : list.firstElementChild;
+    if (expected !== card.item) list.insertBefore(card.item, expected);
+    previous = card.item;
+  }
+  for (const [id, card] of meetingCards) {
+    if (!shown.has(id)) {
+      card.item?.remove();
+      meetingCards.delete(id);
+    }
+  }
   $('#meetings-empty').hidden = items.length > 0;
 }
 
-function meetingCard(m) {
-  const result = h('div', { class: 'result' });
+function meetingCard(m, result) {
   const canManage = m.myRole === 'owner' || m.myRole === 'manager';
   const open = m.status === 'scheduled' || m.status === 'in_progress';
   const act = (label, fn, cls) => h('button', {
