@@ -346,7 +346,8 @@ export class ConveneClient {
   setToken(token: TokenSource): void;
 
   request<K extends keyof Requests>(type: K, data: Requests[K][0], options?: { timeoutMs?: number }): Promise<Requests[K][1]>;
-  request(type: string, data?: Record<string, unknown>, options?: { timeoutMs?: number }): Promise<Record<string, unknown>>;
+  /** Any other request type (chat, hands, polls, …); the known ones above are checked. */
+  request<T extends string>(type: T extends keyof Requests ? never : T, data?: Record<string, unknown>, options?: { timeoutMs?: number }): Promise<Record<string, unknown>>;
 
   subscribe(userIds: string[]): Promise<Presence[]>;
   unsubscribe(userIds: string[]): Promise<void>;

@@ -308,8 +308,9 @@ function personRow(person) {
 
 // Calls
 
+/** Rings users; resolves true when the call was placed. */
 async function placeCall(userIds, button) {
-  await busy(button, async () => {
+  return busy(button, async () => {
     const call = await state.client.placeCall(userIds);
     const callees = new Map((call.callees ?? []).map((c) => [c.userId, c.status]));
     const view = ensureCall(call.meetingId, { direction: 'out', title: call.title, peer: null, phase: call.merged ? 'active' : 'ringing' });
@@ -319,6 +320,7 @@ async function placeCall(userIds, button) {
     if (call.merged) view.note = 'they were calling you: answered their call';
     else if ([...callees.values()].every((s) => s !== 'ringing') && view.phase === 'ringing') view.phase = 'over';
     renderCall(view);
+    return true;
   }, (e) => toast(`Could not call: ${e.message}`));
 }
 
@@ -621,7 +623,10 @@ function wireApp() {
   $('#call-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const userIds = ids($('#call-input').value);
-    if (userIds.length > 0) placeCall(userIds, event.currentTarget.querySelector('button')).then(() => ($('#call-input').value = ''));
+    if (userIds.length === 0) return;
+    placeCall(userIds, event.currentTarget.querySelector('button')).then((placed) => {
+      if (placed) $('#call-input').value = '';
+    });
   });
   $('#watch-form').addEventListener('submit', async (event) => {
     event.preventDefault();

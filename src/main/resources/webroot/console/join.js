@@ -38,7 +38,7 @@ async function main() {
     stop('invalid', (REASONS[info.reason] ?? (() => `This link does not work now (${info.reason}).`))(info));
     return;
   }
-  guest = saved();
+  guest = await stillValid(saved());
   if (guest) {
     await connect();
     return;
@@ -67,6 +67,19 @@ async function main() {
       button.disabled = false;
     }
   });
+}
+
+/** A session registered earlier in this tab, if the server still takes its token. */
+async function stillValid(session) {
+  if (!session) return null;
+  try {
+    await rest.get(`/api/meetings/${encodeURIComponent(info.meetingId)}/preview`, { token: session.guestToken });
+    return session;
+  } catch (e) {
+    if (![401, 403, 404].includes(e.status)) return session;
+    sessionStorage.removeItem(storageKey);
+    return null;
+  }
 }
 
 function saved() {
