@@ -157,6 +157,36 @@ async function callAnswered({ browser, errors }) {
   await alicePage.locator('#call-list li.call[data-phase="over"]').waitFor();
   await bobTab2.locator('#call-list li.call[data-phase="over"]').waitFor();
   await shot(bobTab2, 'a-bob-after-call');
+
+  log('Alice calls again; Bob declines in his first tab; his second stops ringing; Alice sees it declined');
+  await alicePage.getByLabel('Call user ids').fill(bob);
+  await alicePage.getByRole('button', { name: 'Call', exact: true }).click();
+  await bobTab2.getByRole('button', { name: 'Accept call from Alice' }).waitFor();
+  await bobTab1.getByRole('button', { name: 'Decline call from Alice' }).click();
+  await bobTab1.locator('#incoming').waitFor({ state: 'hidden' });
+  await bobTab2.locator('#incoming').waitFor({ state: 'hidden' });
+  await alicePage.locator(`#call-list li[data-user-id="${bob}"][data-status="declined"]`, { hasText: 'declined' }).waitFor();
+  await shot(alicePage, 'a-alice-declined');
+}
+
+/** (e) Nobody answers: the caller sees "didn't answer" and the callee's console lists a missed call. */
+async function callMissed({ browser, errors }) {
+  const alice = `alice-e-${RUN}`;
+  const carol = `carol-e-${RUN}`;
+  const alicePage = await newPage(await browser.newContext(), errors, 'alice');
+  const carolPage = await newPage(await browser.newContext(), errors, 'carol');
+  await signIn(alicePage, alice, 'Alice');
+  await signIn(carolPage, carol, 'Carol');
+
+  await alicePage.getByLabel('Call user ids').fill(carol);
+  await alicePage.getByRole('button', { name: 'Call', exact: true }).click();
+  await carolPage.getByRole('button', { name: 'Accept call from Alice' }).waitFor();
+  log('Carol lets it ring until the server\'s deadline');
+  const ring = { timeout: 90_000 }; // the deadline is the server's calls.ringSeconds
+  await alicePage.locator(`#call-list li[data-user-id="${carol}"][data-status="timeout"]`, { hasText: "didn't answer" }).waitFor(ring);
+  await carolPage.locator('#incoming').waitFor({ state: 'hidden', ...ring });
+  await carolPage.locator('#missed-list li', { hasText: 'Missed call from Alice' }).waitFor(ring);
+  await shot(carolPage, 'e-carol-missed');
 }
 
 /** (b) A guest opens the link page and knocks; the host, in the room, admits from the console. */
@@ -272,10 +302,11 @@ async function guestTurnedAway({ browser, errors }) {
 }
 
 const SCENARIOS = [
-  ['a', 'two users: Alice calls Bob, both his tabs ring, he accepts, Alice sees it answered', callAnswered],
+  ['a', 'two users: Alice calls Bob, both his tabs ring, he accepts, Alice sees it answered; a second call he declines', callAnswered],
   ['b', 'a guest knocks through the link page and the host admits from the console', guestAdmitted],
   ['c', "presence turns online and offline in Alice's console as Bob's tab opens and closes", presenceFollowsTabs],
   ['d', 'the guest page explains unknown and replaced links, waits for the first participant, and shows a decline', guestTurnedAway],
+  ['e', "a call nobody answers: the caller sees it unanswered, the callee's console lists a missed call", callMissed],
 ];
 
 // Runner

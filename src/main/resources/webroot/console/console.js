@@ -198,7 +198,10 @@ function wireClient(client) {
   client.on('call:left', (d) => setCallee(d.meetingId, d.userId, 'left'));
   client.on('call:ended', (d) => {
     stopRinging(d.meetingId);
-    if (state.calls.has(d.meetingId)) setCall(d.meetingId, { phase: 'over', note: CALL_ENDED_TEXT[d.reason] ?? d.reason });
+    const call = state.calls.get(d.meetingId);
+    if (!call) return;
+    const missed = call.direction === 'in' && call.phase === 'ringing' && d.reason === 'no_answer';
+    setCall(d.meetingId, { phase: 'over', note: missed ? 'missed: you did not answer in time' : CALL_ENDED_TEXT[d.reason] ?? d.reason });
   });
   client.on('call:missed', (d) => addMissed(d.notificationId ?? d.meetingId, d));
   client.on('notifications:unread', ({ items }) => {

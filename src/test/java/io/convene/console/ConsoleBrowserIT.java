@@ -40,7 +40,9 @@ class ConsoleBrowserIT {
   void startServer() {
     vertx = Vertx.vertx();
     server = TestServer.start(vertx, Clock.systemUTC(), new JsonObject()
+        // Short enough that the offline and unanswered-call scenarios take seconds, not the defaults' 5 and 30.
         .put("presence", new JsonObject().put("graceMillis", 1000))
+        .put("calls", new JsonObject().put("ringSeconds", 10))
         .put("console", new JsonObject().put("enabled", "on")));
   }
 
@@ -96,9 +98,10 @@ class ConsoleBrowserIT {
       log = output.toString();
     }
     assertThat(node.exitValue()).as("browser scenarios failed:\n%s", log).isZero();
-    assertThat(log).contains("scenarios: 4 passed, 0 failed");
+    assertThat(log).contains("scenarios: 5 passed, 0 failed");
     assertThat(screenshots.resolve("a-alice-answered.png")).exists();
     assertThat(screenshots.resolve("b-guest-admitted.png")).exists();
     assertThat(screenshots.resolve("c-alice-sees-bob-offline.png")).exists();
+    assertThat(screenshots.resolve("e-carol-missed.png")).exists();
   }
 }
