@@ -53,6 +53,7 @@ const state = {
   lobby: new Map(), // key → {meetingId, sessionId?, userId?, displayName, item}
   missed: new Map(), // notificationId or meetingId → item
   refreshing: null,
+  refreshAgain: false,
 };
 
 boot().catch((e) => showSignIn(`The console could not start: ${e.message}`));
@@ -221,13 +222,19 @@ function wireClient(client) {
 
 /** Meetings, the people in them and their presence, and lobbies, from REST (after every fresh session). */
 function refresh() {
-  if (!state.refreshing) {
-    state.refreshing = loadEverything()
-      .catch((e) => toast(`Could not load: ${e.message}`))
-      .finally(() => {
-        state.refreshing = null;
-      });
+  if (state.refreshing) {
+    state.refreshAgain = true; // something changed while loading: load once more after this one
+    return state.refreshing;
   }
+  state.refreshing = loadEverything()
+    .catch((e) => toast(`Could not load: ${e.message}`))
+    .finally(() => {
+      state.refreshing = null;
+      if (state.refreshAgain) {
+        state.refreshAgain = false;
+        refresh();
+      }
+    });
   return state.refreshing;
 }
 
