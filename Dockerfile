@@ -6,6 +6,8 @@ RUN mvn -B -q dependency:go-offline
 COPY conf conf
 COPY cluster.xml cluster.xml
 COPY src src
+# The JavaScript client, which the build puts into the jar for the console (/console/lib/).
+COPY clients/js/src clients/js/src
 RUN mvn -B -q package -DskipTests
 
 # Run stage: a JRE and the jar. Configure PostgreSQL, Redis and the JWT secret through CONVENE_* variables.

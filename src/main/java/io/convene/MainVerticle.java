@@ -13,6 +13,7 @@ import io.convene.call.CallVerticle;
 import io.convene.call.RingStore;
 import io.convene.cluster.SweepLease;
 import io.convene.config.AppConfig;
+import io.convene.console.ConsoleRoutes;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.db.TimedRedis;
@@ -146,6 +147,7 @@ public final class MainVerticle extends VerticleBase {
     NotificationRoutes notificationRoutes = new NotificationRoutes(notifications);
     RoomRoutes roomRoutes = new RoomRoutes(room);
     AttendanceRoutes attendanceRoutes = new AttendanceRoutes(attendance);
+    ConsoleRoutes console = new ConsoleRoutes(cfg);
 
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
@@ -158,6 +160,7 @@ public final class MainVerticle extends VerticleBase {
       }
       router.post(WebhookIntake.PATH).handler(webhooks::handle);
       guestRoutes.mountPublic(router);
+      console.mount(router);
       Router api = Router.router(v);
       api.route().handler(auth);
       meetingRoutes.mount(api);

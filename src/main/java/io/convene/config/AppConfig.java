@@ -20,7 +20,8 @@ public record AppConfig(
     LiveKit livekit,
     Schedule schedule,
     Guests guests,
-    Meetings meetings) {
+    Meetings meetings,
+    Console console) {
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -129,6 +130,19 @@ public record AppConfig(
   public record Meetings(
       int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
 
+  /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
+  public record Console(boolean enabled) {}
+
+  /** The console setting: {@code auto} serves the console exactly when dev mode is on. */
+  public static boolean resolveConsole(String value, boolean devMode) {
+    return switch (value == null ? "auto" : value) {
+      case "auto" -> devMode;
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default -> throw new ConfigException("console.enabled", "expected auto, on or off, got '" + value + "'");
+    };
+  }
+
   /** The dev-mode setting: {@code auto} turns dev mode on exactly when PostgreSQL is embedded. */
   public static boolean resolveDevMode(String value, boolean embeddedDb) {
     return switch (value == null ? "auto" : value) {
@@ -153,6 +167,7 @@ public record AppConfig(
     JsonObject livekit = r.section("livekit");
     JsonObject schedule = r.section("schedule");
     JsonObject guests = r.section("guests");
+    JsonObject console = r.section("console");
 
     Db dbConf =
         new Db(
@@ -249,7 +264,8 @@ public record AppConfig(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
             r.integer(meetings, "meetings.maxDurationHours", "maxDurationHours", 1, 24 * 366),
-            r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)));
+            r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)),
+        new Console(resolveConsole(r.string(console, "console.enabled", "enabled"), dev)));
   }
 
   private static LiveKit liveKit(Reader r, JsonObject json, boolean dev) {

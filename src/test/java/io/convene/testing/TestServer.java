@@ -94,8 +94,12 @@ public final class TestServer {
   /** Starts {@code size} clustered nodes on loopback, with a cluster name of their own. */
   public static TestServer startCluster(int size, Clock clock, JsonObject overrides) {
     JsonObject config = config(overrides);
+    // A port range of its own, so clusters of test runs that share the machine never meet.
+    int base = 20_000 + new java.util.Random().nextInt(20_000);
     config.getJsonObject("cluster").put("enabled", true).put("name", "test-" + UUID.randomUUID())
-        .put("members", "127.0.0.1").put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
+        .put("hazelcastPort", base).put("members", java.util.stream.IntStream.range(base, base + size + 3)
+            .mapToObj(p -> "127.0.0.1:" + p).collect(java.util.stream.Collectors.joining(",")))
+        .put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
     AppConfig.Cluster cluster = AppConfig.from(config).cluster();
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < size; i++) {
