@@ -35,6 +35,9 @@ import io.convene.lobby.LobbyRoutes;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.meeting.Meetings;
 import io.convene.notify.NotificationRoutes;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
+import io.convene.outbox.OutboxVerticle;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceRoutes;
 import io.convene.presence.PresenceService;
@@ -55,6 +58,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -72,6 +76,8 @@ import java.util.UUID;
  * sockets on every event loop.
  */
 public final class MainVerticle extends VerticleBase {
+  /** How long a command from the outbox may take before it is tried again. */
+  private static final long COMMAND_TIMEOUT_MS = 30_000;
   private final Clock clock;
   private JwksKeys jwks;
 
@@ -109,8 +115,15 @@ public final class MainVerticle extends VerticleBase {
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     UserDirectory users = new UserDirectory(pool, clock);
     NotificationService notifications = new NotificationService(pool, clock);
+    Outbox outbox = new Outbox(pool, clock, cfg.outbox());
+    outbox.handle(Effect.EVENT, message -> {
+      events.deliver(message);
+      return Future.succeededFuture();
+    });
+    outbox.handle(Effect.COMMAND, command -> vertx.eventBus().request(command.getString("address"),
+        command.getJsonObject("body"), new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS)).mapEmpty());
 
-    Meetings meetings = Meetings.create(pool, users, events, clock, cfg.meetings());
+    Meetings meetings = Meetings.create(pool, outbox, users, events, clock, cfg.meetings());
     PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
         meetings.participants()::coParticipantsInProgress, vertx.eventBus(), clock, cfg.presence(), nodeId);
     Attendance attendance = new Attendance(pool, meetings.participants(), clock);
@@ -127,7 +140,7 @@ public final class MainVerticle extends VerticleBase {
         clock, new LinkWindow(Duration.ofMinutes(cfg.guests().linkOpensMinutesBefore()),
             Duration.ofMinutes(cfg.guests().linkClosesMinutesAfter())), cfg.http().publicUrl());
     GuestSessions guests = new GuestSessions(pool, links, meetings.meetings(), meetings.participants(), attendance,
-        lobby, room, events, clock, cfg.guests());
+        lobby, room, events, outbox, clock, cfg.guests());
     ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
         guests, events, cfg.schedule(), maxCall, clock);
 
@@ -182,7 +195,8 @@ public final class MainVerticle extends VerticleBase {
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, cfg.livekit().retrySeconds() * 1000L)))
+        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls)))
+        .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,

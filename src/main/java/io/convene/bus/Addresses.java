@@ -29,15 +29,22 @@ public final class Addresses {
   public static final String CONNECTION_CLOSED = "convene.gateway.closed";
 
   /**
-   * Command, sent (one node acts): a meeting or call was ended, cancelled or deleted; tear its live
-   * room down: stop rings, close stays, delete the LiveKit room. {@code {"meetingId","status","reason"}}.
+   * Command (request-reply; one node acts, from the outbox): a meeting or call was ended, cancelled or
+   * deleted; tear its live room down: stop rings, close stays, let guests go. {@code
+   * {"meetingId","status","reason"}}. The LiveKit room is closed by {@link #ROOM_CLOSE}.
    */
   public static final String MEETING_TEARDOWN = "convene.meeting.teardown";
 
-  /** Command, sent: a meeting started; open its LiveKit room. {@code {"meetingId","maxParticipants"}}. */
+  /** Command (request-reply, from the outbox): a meeting ended; delete its LiveKit room. {@code {"meetingId"}}. */
+  public static final String ROOM_CLOSE = "convene.room.close";
+
+  /** Command (request-reply, from the outbox): a meeting started; open its LiveKit room. {@code {"meetingId","maxParticipants"}}. */
   public static final String ROOM_OPEN = "convene.room.open";
 
-  /** Command, sent: a participant was removed; take them out of the room. {@code {"meetingId","userId"}}. */
+  /**
+   * Command (request-reply, from the outbox): a participant was removed or a guest's session ended;
+   * their stay ends and LiveKit takes them out of the room. {@code {"meetingId","userId"}}.
+   */
   public static final String ROOM_REMOVE = "convene.room.remove";
 
   /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */

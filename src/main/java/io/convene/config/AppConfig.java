@@ -20,6 +20,7 @@ public record AppConfig(
     LiveKit livekit,
     Schedule schedule,
     Guests guests,
+    Outbox outbox,
     Meetings meetings,
     Console console) {
 
@@ -92,7 +93,7 @@ public record AppConfig(
 
   /**
    * LiveKit: the URL clients connect to, the API key and secret, token lifetime, the room's empty
-   * timeout, the clock leeway for webhook signatures, and the pause between retries of room calls.
+   * timeout, and the clock leeway for webhook signatures.
    */
   public record LiveKit(
       String url,
@@ -100,8 +101,7 @@ public record AppConfig(
       String apiSecret,
       int tokenTtlSeconds,
       int emptyTimeoutSeconds,
-      int webhookLeewaySeconds,
-      int retrySeconds) {}
+      int webhookLeewaySeconds) {}
 
   /**
    * Timed work: how often the sweeps run and how much each run does; reminder offsets (minutes before
@@ -123,6 +123,13 @@ public record AppConfig(
    * sessionHours}; a guest's key bundle is at most {@code maxKeyBytes}.
    */
   public record Guests(int linkOpensMinutesBefore, int linkClosesMinutesAfter, int sessionHours, int maxKeyBytes) {}
+
+  /**
+   * The outbox: a committed effect the node that made it has not carried out within {@code
+   * redeliverAfterSeconds} is carried out by the dispatcher (every {@code sweepMillis}, {@code
+   * batchSize} at a time), with backoff, until it succeeds or has failed {@code maxAttempts} times.
+   */
+  public record Outbox(int redeliverAfterSeconds, int maxAttempts, int sweepMillis, int batchSize) {}
 
   /** The secret {@code livekit-server --dev} uses; only ever the default in dev mode. */
   public static final String LIVEKIT_DEV_SECRET = "secret";
@@ -167,6 +174,7 @@ public record AppConfig(
     JsonObject livekit = r.section("livekit");
     JsonObject schedule = r.section("schedule");
     JsonObject guests = r.section("guests");
+    JsonObject outbox = r.section("outbox");
     JsonObject console = r.section("console");
 
     Db dbConf =
@@ -260,6 +268,11 @@ public record AppConfig(
             r.integer(guests, "guests.linkClosesMinutesAfter", "linkClosesMinutesAfter", 0, 7 * 24 * 60),
             r.integer(guests, "guests.sessionHours", "sessionHours", 1, 24 * 7),
             r.integer(guests, "guests.maxKeyBytes", "maxKeyBytes", 0, 1024 * 1024)),
+        new Outbox(
+            r.integer(outbox, "outbox.redeliverAfterSeconds", "redeliverAfterSeconds", 1, 3600),
+            r.integer(outbox, "outbox.maxAttempts", "maxAttempts", 1, 1000),
+            r.integer(outbox, "outbox.sweepMillis", "sweepMillis", 10, 60_000),
+            r.integer(outbox, "outbox.batchSize", "batchSize", 1, 10_000)),
         new Meetings(
             r.integer(meetings, "meetings.maxParticipantsLimit", "maxParticipantsLimit", 2, 100_000),
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
@@ -282,8 +295,7 @@ public record AppConfig(
         secret,
         r.integer(json, "livekit.tokenTtlSeconds", "tokenTtlSeconds", 60, 7 * 24 * 3600),
         r.integer(json, "livekit.emptyTimeoutSeconds", "emptyTimeoutSeconds", 0, 24 * 3600),
-        r.integer(json, "livekit.webhookLeewaySeconds", "webhookLeewaySeconds", 0, 600),
-        r.integer(json, "livekit.retrySeconds", "retrySeconds", 1, 3600));
+        r.integer(json, "livekit.webhookLeewaySeconds", "webhookLeewaySeconds", 0, 600));
   }
 
   /** Number of HTTP verticle instances: the configured number, or one per core. */

@@ -51,6 +51,9 @@ public final class Gateway {
   private static final long WELCOME_WAIT_MS = 2000;
   private static final int DISCONNECT_WARN_AFTER = 5;
   private static final long DISCONNECT_MAX_BACKOFF_MS = 5000;
+  /** How long, and for how many events, a durable event's id is remembered against a second delivery. */
+  private static final Duration DEDUPE_WINDOW = Duration.ofMinutes(2);
+  private static final int DEDUPE_CAPACITY = 50_000;
 
   private final Vertx vertx;
   private final AppConfig.Gateway config;
@@ -64,6 +67,7 @@ public final class Gateway {
   private final PresenceWatch watch;
   private final Map<String, List<Connection>> byUser = new HashMap<>();
   private final Map<String, Connection> byId = new HashMap<>();
+  private final RecentEvents recentDurable = new RecentEvents(DEDUPE_WINDOW.toNanos(), DEDUPE_CAPACITY);
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
 
@@ -259,8 +263,15 @@ public final class Gateway {
 
   // ---- delivery -----------------------------------------------------------------------------
 
-  /** A published user event: to every local device of the listed users, except the connection named. */
+  /**
+   * A published user event: to every local device of the listed users, except the connection named. A
+   * durable event (from the outbox) already delivered is dropped.
+   */
   private void deliver(JsonObject msg) {
+    if (msg.getBoolean("durable", false) && !recentDurable.firstTime(msg.getString("eventId"), System.nanoTime())) {
+      stats.duplicatesDropped.increment();
+      return;
+    }
     JsonArray userIds = msg.getJsonArray("userIds");
     String except = msg.getString("except");
     String frame = null;

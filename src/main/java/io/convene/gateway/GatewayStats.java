@@ -9,4 +9,6 @@ public final class GatewayStats {
   public final LongAdder socketsClosedByServer = new LongAdder();
   public final LongAdder framesDelivered = new LongAdder();
   public final LongAdder requestsHandled = new LongAdder();
+  /** Durable events offered again (by the outbox, after a crash) and not delivered twice. */
+  public final LongAdder duplicatesDropped = new LongAdder();
 }

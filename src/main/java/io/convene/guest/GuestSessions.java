@@ -11,6 +11,8 @@ import io.convene.meeting.Meeting;
 import io.convene.meeting.MeetingService;
 import io.convene.meeting.ParticipantService;
 import io.convene.meeting.Permission;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.CloseCodes;
 import io.convene.protocol.ErrorCode;
@@ -47,12 +49,15 @@ public final class GuestSessions implements Authenticator {
   private final Lobby lobby;
   private final RoomService room;
   private final UserEvents events;
+  private final Outbox outbox;
   private final Clock clock;
   private final AppConfig.Guests config;
 
   public GuestSessions(Pool pool, GuestLinks links, MeetingService meetings, ParticipantService participants,
-      Attendance attendance, Lobby lobby, RoomService room, UserEvents events, Clock clock, AppConfig.Guests config) {
+      Attendance attendance, Lobby lobby, RoomService room, UserEvents events, Outbox outbox, Clock clock,
+      AppConfig.Guests config) {
     this.pool = pool;
+    this.outbox = outbox;
     this.links = links;
     this.meetings = meetings;
     this.participants = participants;
@@ -181,12 +186,15 @@ public final class GuestSessions implements Authenticator {
             ? Future.failedFuture(ApiException.notFound("guest session"))
             : participants.membership(who, found.get().meetingId())
                 .map(m -> m.require(Permission.REMOVE_GUEST).meeting().id()));
-    return meetingOf.compose(meetingId -> sessions.end(pool, sessionId).map(v -> {
-      String identity = Identity.ofGuestSession(sessionId);
-      disconnect(List.of(identity));
-      events.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId).put("userId", identity));
-      return null;
-    }));
+    String identity = Identity.ofGuestSession(sessionId);
+    return meetingOf.compose(meetingId -> pool.withTransaction(db -> sessions.end(db, sessionId)
+            .compose(v -> outbox.add(db, List.of(Effect.command(Addresses.ROOM_REMOVE,
+                new JsonObject().put("meetingId", meetingId).put("userId", identity)))))))
+        .map(stored -> {
+          outbox.runNow(stored);
+          disconnect(List.of(identity));
+          return null;
+        });
   }
 
   /**

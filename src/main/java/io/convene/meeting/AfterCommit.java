@@ -2,24 +2,28 @@ package io.convene.meeting;
 
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
+import io.convene.outbox.Effect;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What a change tells others once its transaction has committed: events to users, and commands to the
- * live room (open it, tear it down, take someone out). Nothing is sent when the transaction fails.
+ * live room (open it, tear it down, close it in LiveKit, take someone out). They are written to the
+ * outbox in the same transaction, so a commit never loses them; nothing is sent when it fails.
  */
 final class AfterCommit {
-  private record Event(List<String> userIds, String type, JsonObject data) {}
+  private final UserEvents events;
+  private final List<Effect> effects = new ArrayList<>();
 
-  private record Command(String address, JsonObject body) {}
-
-  private final List<Event> events = new ArrayList<>();
-  private final List<Command> commands = new ArrayList<>();
+  AfterCommit(UserEvents events) {
+    this.events = events;
+  }
 
   void tell(List<String> userIds, String type, JsonObject data) {
-    events.add(new Event(userIds, type, data));
+    if (!userIds.isEmpty()) {
+      effects.add(Effect.event(events.message(userIds, type, data).put("durable", true)));
+    }
   }
 
   /** Tells the attending participants about a status change and opens or tears down the live room. */
@@ -27,22 +31,23 @@ final class AfterCommit {
     if (t.told()) {
       tell(attending, t.eventType(), t.eventData());
     }
+    String id = t.after().id();
     if (t.opensRoom()) {
-      command(Addresses.ROOM_OPEN, new JsonObject().put("meetingId", t.after().id())
-          .put("maxParticipants", t.after().maxParticipants()));
+      effects.add(Effect.command(Addresses.ROOM_OPEN,
+          new JsonObject().put("meetingId", id).put("maxParticipants", t.after().maxParticipants())));
     }
     if (t.tearsDown()) {
-      command(Addresses.MEETING_TEARDOWN, new JsonObject().put("meetingId", t.after().id())
-          .put("status", t.after().status().wire()).put("reason", t.cause().reason()));
+      effects.add(Effect.command(Addresses.MEETING_TEARDOWN, new JsonObject().put("meetingId", id)
+          .put("status", t.after().status().wire()).put("reason", t.cause().reason())));
+      effects.add(Effect.command(Addresses.ROOM_CLOSE, new JsonObject().put("meetingId", id)));
     }
   }
 
   void command(String address, JsonObject body) {
-    commands.add(new Command(address, body));
+    effects.add(Effect.command(address, body));
   }
 
-  void send(UserEvents out) {
-    events.forEach(e -> out.publish(e.userIds(), e.type(), e.data()));
-    commands.forEach(c -> out.command(c.address(), c.body()));
+  List<Effect> effects() {
+    return effects;
   }
 }

@@ -2,6 +2,7 @@ package io.convene.meeting;
 
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.outbox.Outbox;
 import io.convene.user.UserDirectory;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -10,8 +11,9 @@ import java.time.Clock;
 public record Meetings(MeetingService meetings, ParticipantService participants, StatusChanges changes,
     MeetingSweeps sweeps) {
 
-  public static Meetings create(Pool pool, UserDirectory users, UserEvents events, Clock clock, AppConfig.Meetings limits) {
-    Transactions tx = new Transactions(pool, events);
+  public static Meetings create(Pool pool, Outbox outbox, UserDirectory users, UserEvents events, Clock clock,
+      AppConfig.Meetings limits) {
+    Transactions tx = new Transactions(pool, events, outbox);
     MeetingRepository meetings = new MeetingRepository();
     ParticipantRepository participants = new ParticipantRepository();
     MeetingAccess access = new MeetingAccess(meetings, participants);

@@ -62,7 +62,8 @@ public final class PresenceService {
     if (userIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return store.reassert(nodeId, userIds, connectionIds).compose(turned -> {
+    return store.reassert(nodeId, Duration.ofSeconds(config.nodeLeaseSeconds()), userIds, connectionIds)
+        .compose(turned -> {
       Instant now = clock.instant();
       return Future.all(turned.stream().map(u -> announce(u, true, now)).toList()).mapEmpty();
     });

@@ -15,10 +15,11 @@ public interface PresenceStore {
   Future<Boolean> connect(String userId, String connectionId, String nodeId);
 
   /**
-   * Re-asserts many devices of this node at once (after a store outage); returns the users that turned
-   * online because the store had lost them.
+   * Re-asserts many devices of this node at once, and the node's lease with them (after a store outage
+   * the lease may be gone too: the devices must not count as a dead node's); returns the users that
+   * turned online because the store had lost them.
    */
-  Future<List<String>> reassert(String nodeId, List<String> userIds, List<String> connectionIds);
+  Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds);
 
   /**
    * Records {@code connectionId} as the live connection of the user's device {@code deviceId}; returns

@@ -36,10 +36,11 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private static final String REASSERT =
       """
-      local p, n = ARGV[1], ARGV[2]
+      local p, n, ttl = ARGV[1], ARGV[2], ARGV[3]
       local turned = {}
+      redis.call('SET', p..'node:'..n, 1, 'PX', ttl)
       redis.call('SADD', p..'nodes', n)
-      for i = 3, #ARGV, 2 do
+      for i = 4, #ARGV, 2 do
         local u, c = ARGV[i], ARGV[i + 1]
         redis.call('HSET', p..'dev:'..u, c, n)
         redis.call('SADD', p..'nodeusers:'..n, u)
@@ -147,8 +148,8 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<List<String>> reassert(String nodeId, List<String> userIds, List<String> connectionIds) {
-    Request req = Request.cmd(Command.EVAL).arg(REASSERT).arg(0).arg(prefix).arg(nodeId);
+  public Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds) {
+    Request req = Request.cmd(Command.EVAL).arg(REASSERT).arg(0).arg(prefix).arg(nodeId).arg(lease.toMillis());
     for (int i = 0; i < userIds.size(); i++) {
       req.arg(userIds.get(i)).arg(connectionIds.get(i));
     }

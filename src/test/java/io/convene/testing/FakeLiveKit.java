@@ -36,14 +36,34 @@ public final class FakeLiveKit {
   /** Participants LiveKit reports per room: identity → its tracks. */
   private final Map<String, List<LivekitModels.ParticipantInfo>> rooms = new ConcurrentHashMap<>();
 
-  private FakeLiveKit(HttpServer server) {
+  private volatile boolean failing;
+  private volatile long delayMillis;
+  private final Vertx vertx;
+
+  private FakeLiveKit(Vertx vertx, HttpServer server) {
+    this.vertx = vertx;
     this.server = server;
+  }
+
+  /** While on, every call is recorded and answered 503 {@code unavailable}, as an overloaded LiveKit does. */
+  public void failing(boolean on) {
+    failing = on;
+  }
+
+  /** Every answer comes this late (0: at once), as a slow LiveKit's do. */
+  public void delay(java.time.Duration delay) {
+    delayMillis = delay.toMillis();
+  }
+
+  /** How many calls of {@code method} arrived so far. */
+  public long count(String method) {
+    return calls().stream().filter(c -> c.method().equals(method)).count();
   }
 
   public static FakeLiveKit start(Vertx vertx) {
     FakeLiveKit[] self = new FakeLiveKit[1];
     HttpServer server = vertx.createHttpServer().requestHandler(req -> self[0].handle(req)).listen(0, "127.0.0.1").await();
-    self[0] = new FakeLiveKit(server);
+    self[0] = new FakeLiveKit(vertx, server);
     return self[0];
   }
 
@@ -98,14 +118,27 @@ public final class FakeLiveKit {
 
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(body -> {
-      try {
-        respond(req, body);
-      } catch (IllegalStateException e) {
-        twirpError(req, 403, "permission_denied", e.getMessage());
-      } catch (Exception e) {
-        twirpError(req, 500, "internal", e.toString());
+      if (delayMillis > 0) {
+        vertx.setTimer(delayMillis, t -> answer(req, body));
+      } else {
+        answer(req, body);
       }
     });
+  }
+
+  private void answer(HttpServerRequest req, Buffer body) {
+    try {
+      if (failing) {
+        record(req, body);
+        twirpError(req, 503, "unavailable", "LiveKit is overloaded");
+        return;
+      }
+      respond(req, body);
+    } catch (IllegalStateException e) {
+      twirpError(req, 403, "permission_denied", e.getMessage());
+    } catch (Exception e) {
+      twirpError(req, 500, "internal", e.toString());
+    }
   }
 
   private void respond(HttpServerRequest req, Buffer body) throws Exception {
@@ -178,6 +211,15 @@ public final class FakeLiveKit {
       calls.notifyAll();
     }
     req.response().putHeader("Content-Type", "application/protobuf").end(Buffer.buffer(reply.toByteArray()));
+  }
+
+  /** Records a call that was refused (its request is not parsed: tests count these, they do not match them). */
+  private void record(HttpServerRequest req, Buffer body) {
+    String method = req.path().startsWith(PREFIX) ? req.path().substring(PREFIX.length()) : req.path();
+    synchronized (calls) {
+      calls.add(new Call(method, new JsonObject().put("refused", true), new JsonObject()));
+      calls.notifyAll();
+    }
   }
 
   private static void requireGrant(JsonObject grant, String name, String room) {
