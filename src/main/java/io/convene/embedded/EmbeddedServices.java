@@ -1,6 +1,7 @@
 package io.convene.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -51,14 +52,21 @@ public final class EmbeddedServices implements AutoCloseable {
     return dataDir;
   }
 
-  /** Starts PostgreSQL; returns its connection URL (trust authentication, user and database postgres). */
+  /**
+   * Starts PostgreSQL; returns its connection URL (trust authentication, user and database postgres).
+   * On a platform whose binaries are not in the jar this fetches them once ({@link PgBinaries}).
+   *
+   * @throws IllegalStateException when there are no binaries for this platform or they cannot be had
+   */
   public String startPostgres() {
     Path pgDir = dataDir.resolve("postgres");
+    PgBinaryResolver binaries = PgBinaries.forDataDir(dataDir).resolve();
     try {
       Files.createDirectories(pgDir);
       stopLeftover(pgDir.resolve("postmaster.pid"), "postgres");
       postgres =
           EmbeddedPostgres.builder()
+              .setPgBinaryResolver(binaries)
               .setDataDirectory(pgDir)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
@@ -85,6 +93,10 @@ public final class EmbeddedServices implements AutoCloseable {
 
   /** Starts Redis on {@code port}; returns its connection URL. */
   public String startRedis(int port) {
+    EmbeddedPlatform platform = EmbeddedPlatform.current();
+    if (!platform.hasEmbeddedRedis()) {
+      throw platform.unsupported("Redis");
+    }
     Path redisDir = dataDir.resolve("redis");
     Path pidFile = redisDir.resolve("redis.pid");
     try {
