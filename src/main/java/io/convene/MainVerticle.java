@@ -114,8 +114,8 @@ public final class MainVerticle extends VerticleBase {
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     UserDirectory users = new UserDirectory(pool, clock);
-    NotificationService notifications = new NotificationService(pool, clock);
     Outbox outbox = new Outbox(pool, clock, cfg.outbox());
+    NotificationService notifications = new NotificationService(pool, events, outbox, clock);
     outbox.handle(Effect.EVENT, message -> {
       events.deliver(message);
       return Future.succeededFuture();
@@ -129,11 +129,11 @@ public final class MainVerticle extends VerticleBase {
     Attendance attendance = new Attendance(pool, meetings.participants(), clock);
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
-        new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, clock, cfg.calls());
+        new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
     Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, clock);
-    LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit());
+    LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
     RoomService room = new RoomService(meetings.meetings(), meetings.participants(), meetings.changes(), attendance,
-        lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, clock);
+        lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, outbox, pool, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
         new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, prefix, room);
     GuestLinks links = new GuestLinks(pool, meetings.meetings(), meetings.participants(), attendance, users, events,

@@ -47,6 +47,13 @@ public final class Addresses {
    */
   public static final String ROOM_REMOVE = "convene.room.remove";
 
+  /**
+   * Command (request-reply, from the outbox): make our record of who is in a meeting's room match
+   * LiveKit's, once LiveKit answers (it did not when a leave without a join, or a user's last socket
+   * going, needed it). {@code {"meetingId"}}.
+   */
+  public static final String ROOM_RECONCILE = "convene.room.reconcile";
+
   /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */
   public static final String USER_OFFLINE = "convene.presence.offline";
 

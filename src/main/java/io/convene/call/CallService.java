@@ -15,6 +15,8 @@ import io.convene.meeting.Seat;
 import io.convene.meeting.Settings;
 import io.convene.meeting.StatusChanges;
 import io.convene.notify.NotificationService;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceState;
 import io.convene.protocol.ApiException;
@@ -25,6 +27,7 @@ import io.convene.protocol.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,8 +53,14 @@ public final class CallService {
   private static final int SAVE_ATTEMPTS = 8;
   private static final int SWEEP_BATCH = 200;
 
+  /** Outbox kinds: a callee's answer recorded on the call's meeting; the call's meeting ended. */
+  static final String ANSWER = "call.answer";
+  static final String END = "call.end";
+
   private final MeetingService meetings;
   private final ParticipantService participants;
+  private final Outbox outbox;
+  private final Pool pool;
   private final StatusChanges changes;
   private final PresenceService presence;
   private final RingStore rings;
@@ -61,9 +70,14 @@ public final class CallService {
   private final AppConfig.Calls config;
 
   public CallService(MeetingService meetings, ParticipantService participants, StatusChanges changes,
-      PresenceService presence, RingStore rings, NotificationService notifications, UserEvents events, Clock clock,
-      AppConfig.Calls config) {
+      PresenceService presence, RingStore rings, NotificationService notifications, UserEvents events, Outbox outbox,
+      Pool pool, Clock clock, AppConfig.Calls config) {
     this.meetings = meetings;
+    this.outbox = outbox;
+    this.pool = pool;
+    outbox.handle(ANSWER, a -> participants.recordAnswer(a.getString("callId"), a.getString("userId"),
+        ParticipantStatus.fromWire(a.getString("status"))));
+    outbox.handle(END, e -> changes.end(e.getString("callId"), Cause.CALL_ENDED));
     this.participants = participants;
     this.changes = changes;
     this.presence = presence;
@@ -313,38 +327,51 @@ public final class CallService {
     });
   }
 
-  /** Publishes the decision's events and records what it means for the meeting. */
+  /**
+   * Publishes the decision's events, and records what it means durably: the callees' answers, missed
+   * calls (stored notifications) and the end of the call go through the outbox, written right after
+   * the ring was saved and carried out until they succeed.
+   */
   private Future<Void> carryOut(Ring ring, Ring.Result result) {
     for (Ring.Effect e : result.effects()) {
       events.publish(e.userIds(), e.type(), e.data(), e.except());
     }
-    List<Future<?>> work = new ArrayList<>();
+    List<Effect> durable = new ArrayList<>();
     result.answers().forEach((user, state) -> {
       if (state == Ring.CalleeState.ACCEPTED || state == Ring.CalleeState.DECLINED || state == Ring.CalleeState.TIMEOUT) {
-        work.add(participants.recordAnswer(ring.callId(), user,
-            state == Ring.CalleeState.ACCEPTED ? ParticipantStatus.ACCEPTED : ParticipantStatus.DECLINED));
+        durable.add(new Effect(ANSWER, new JsonObject().put("callId", ring.callId()).put("userId", user)
+            .put("status", (state == Ring.CalleeState.ACCEPTED ? ParticipantStatus.ACCEPTED : ParticipantStatus.DECLINED).wire())));
       }
     });
-    work.add(missed(ring, result.missed()));
+    durable.addAll(missedCalls(ring, result.missed()));
     if (result.ended()) {
-      work.add(changes.end(ring.callId(), Cause.CALL_ENDED));
+      durable.add(new Effect(END, new JsonObject().put("callId", ring.callId())));
     }
-    return Future.join(work).onFailure(err -> LOG.warn("recording call {} failed: {}", ring.callId(), err.getMessage()))
-        .<Void>mapEmpty().recover(err -> Future.succeededFuture());
+    return record(durable);
   }
 
-  /** Stores a missed-call notification for each user and tells their devices. */
-  private Future<Void> missed(Ring ring, List<String> userIds) {
-    List<Future<?>> work = new ArrayList<>();
+  private Future<Void> record(List<Effect> durable) {
+    return durable.isEmpty() ? Future.succeededFuture()
+        : outbox.add(pool, durable).map(stored -> {
+          outbox.runNow(stored);
+          return null;
+        });
+  }
+
+  /** A missed-call notification for each user, stored and announced ({@code call:missed}). */
+  private List<Effect> missedCalls(Ring ring, List<String> userIds) {
     JsonObject callerInfo = ring.toJson();
+    List<Effect> out = new ArrayList<>();
     for (String user : userIds) {
       JsonObject data = new JsonObject().put("callerId", ring.callerId())
           .put("callerName", callerInfo.getString("callerName")).put("title", callerInfo.getString("title"));
-      work.add(notifications.create(user, NotificationService.MISSED_CALL, ring.callId(), data).onSuccess(n ->
-          events.publish(List.of(user), Events.CALL_MISSED, data.copy().put("meetingId", ring.callId())
-              .put("notificationId", n.getString("notificationId")))));
+      out.add(notifications.notice(user, NotificationService.MISSED_CALL, ring.callId(), data, null, Events.CALL_MISSED));
     }
-    return Future.join(work).mapEmpty();
+    return out;
+  }
+
+  private Future<Void> missed(Ring ring, List<String> userIds) {
+    return record(missedCalls(ring, userIds));
   }
 
   private static List<String> engaged(Ring ring) {

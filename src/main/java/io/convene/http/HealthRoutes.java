@@ -1,6 +1,7 @@
 package io.convene.http;
 
 import io.convene.auth.JwksKeys;
+import io.convene.livekit.CircuitBreaker;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.web.Bodies;
 import io.vertx.core.Future;
@@ -15,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
- * LiveKit is reported too, as {@code DEGRADED} when unreachable, without making the node unready:
- * tokens are still issued and room calls are retried.
+ * LiveKit is reported too, from its circuit breaker (LiveKit is not called for a probe): {@code
+ * DEGRADED} while it keeps failing, without making the node unready: tokens are still issued and room
+ * commands are retried by the outbox.
  */
 public final class HealthRoutes {
   private static final long CHECK_TIMEOUT_MS = 2000;
@@ -44,15 +46,14 @@ public final class HealthRoutes {
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
-    Future<String> livekit = rooms.reachable().map(up -> up ? "UP" : "DEGRADED")
-        .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DEGRADED");
-    Future.join(pg, store, livekit).onComplete(ar -> {
+    String livekit = rooms.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
+    Future.join(pg, store).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
       if (jwks != null) {
         checks.put("jwks", jwks.loaded() ? "UP" : "DOWN");
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
-      checks.put("livekit", livekit.result());
+      checks.put("livekit", livekit);
       Bodies.json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
   }

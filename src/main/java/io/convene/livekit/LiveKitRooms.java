@@ -4,27 +4,49 @@ import io.convene.config.AppConfig;
 import io.livekit.server.RoomServiceClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import livekit.LivekitModels;
+import okhttp3.OkHttpClient;
 import retrofit2.Call;
 import retrofit2.Response;
 
 /**
- * LiveKit's RoomService through the official SDK. Its calls block, so each runs on a worker thread;
- * one client (one connection pool) serves the whole node.
+ * LiveKit's RoomService through the official SDK. Its calls block, so they run on a small executor of
+ * their own (a slow LiveKit never takes the worker pool that sweeps and migrations use), with connect,
+ * read and whole-call timeouts, behind a {@link CircuitBreaker}: while LiveKit keeps failing, calls fail
+ * at once and readiness reports it without calling LiveKit. One client (one connection pool) per node.
  */
 public final class LiveKitRooms {
-  private final Vertx vertx;
+  /** Calls at once per node; more wait for a thread of this executor. */
+  private static final int THREADS = 4;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  private static final int BREAKER_THRESHOLD = 5;
+  private static final Duration BREAKER_COOLDOWN = Duration.ofSeconds(10);
+
   private final RoomServiceClient client;
   private final AppConfig.LiveKit config;
+  private final WorkerExecutor executor;
+  private final CircuitBreaker breaker;
 
-  public LiveKitRooms(Vertx vertx, AppConfig.LiveKit config) {
-    this.vertx = vertx;
+  public LiveKitRooms(Vertx vertx, AppConfig.LiveKit config, Clock clock) {
     this.config = config;
-    this.client = RoomServiceClient.createClient(httpUrl(config.url()), config.apiKey(), config.apiSecret());
+    this.executor = vertx.createSharedWorkerExecutor("convene-livekit", THREADS, CALL_TIMEOUT.toMillis() * 2,
+        TimeUnit.MILLISECONDS);
+    this.breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_COOLDOWN, clock);
+    OkHttpClient http = new OkHttpClient.Builder()
+        .connectTimeout(CONNECT_TIMEOUT)
+        .readTimeout(CALL_TIMEOUT)
+        .callTimeout(CALL_TIMEOUT)
+        .build();
+    this.client = RoomServiceClient.createClient(httpUrl(config.url()), config.apiKey(), config.apiSecret(), () -> http);
   }
 
   /** The SDK speaks HTTP to RoomService; clients are given the ws(s):// form. */
@@ -40,7 +62,7 @@ public final class LiveKitRooms {
 
   /** Creates the room of a meeting (idempotent on LiveKit's side). */
   public Future<Void> create(String meetingId, Integer maxParticipants) {
-    return run(() -> client.createRoom(meetingId, config.emptyTimeoutSeconds(), maxParticipants == null ? 0 : maxParticipants))
+    return run(() -> client.createRoom(meetingId, config.emptyTimeoutSeconds(), maxParticipants == null ? 0 : maxParticipants), false)
         .mapEmpty();
   }
 
@@ -49,7 +71,7 @@ public final class LiveKitRooms {
     return run(() -> client.deleteRoom(meetingId), true).mapEmpty();
   }
 
-  /** Identities LiveKit reports in the room. */
+  /** Identities LiveKit reports in the room; fails when LiveKit cannot tell (unknown is not empty). */
   public Future<List<String>> identities(String meetingId) {
     return run(() -> client.listParticipants(meetingId), true).map(list -> {
       List<String> out = new ArrayList<>();
@@ -75,7 +97,7 @@ public final class LiveKitRooms {
           }
           for (LivekitModels.TrackInfo t : p.getTracksList()) {
             if (t.getType() == LivekitModels.TrackType.AUDIO && !t.getMuted()) {
-              mutes.add(run(() -> client.mutePublishedTrack(meetingId, identity, t.getSid(), true)));
+              mutes.add(run(() -> client.mutePublishedTrack(meetingId, identity, t.getSid(), true), false));
             }
           }
         }
@@ -84,19 +106,33 @@ public final class LiveKitRooms {
     });
   }
 
-  /** Whether LiveKit answers at all (for readiness). */
-  public Future<Boolean> reachable() {
-    return run(() -> client.listRooms(List.of())).map(true).otherwise(false);
+  /** What readiness reports, from the breaker alone: LiveKit is not called for it. */
+  public CircuitBreaker.State state() {
+    return breaker.state();
   }
 
-  private <T> Future<T> run(Callable<Call<T>> call) {
-    return run(call, false);
-  }
-
-  /** Executes on a worker; {@code notFoundIsEmpty} turns a 404 into an empty result. */
+  /**
+   * Executes a call on the LiveKit executor; {@code notFoundIsEmpty} turns a 404 into an empty result.
+   * LiveKit answering at all (even with an error of ours) counts as alive for the breaker; no answer, a
+   * timeout or a 5xx counts as a failure.
+   */
   private <T> Future<T> run(Callable<Call<T>> call, boolean notFoundIsEmpty) {
-    return vertx.executeBlocking(() -> {
-      Response<T> response = call.call().execute();
+    if (!breaker.allow()) {
+      return Future.failedFuture(new IOException("LiveKit is unavailable (it failed repeatedly; trying again shortly)"));
+    }
+    return executor.executeBlocking(() -> {
+      Response<T> response;
+      try {
+        response = call.call().execute();
+      } catch (IOException e) {
+        breaker.failed();
+        throw e;
+      }
+      if (response.code() >= 500) {
+        breaker.failed();
+      } else {
+        breaker.succeeded();
+      }
       if (response.isSuccessful()) {
         return response.body();
       }

@@ -43,6 +43,11 @@ final class AfterCommit {
     }
   }
 
+  /** Any other effect of the change (a notification to store, ...). */
+  void effect(Effect effect) {
+    effects.add(effect);
+  }
+
   void command(String address, JsonObject body) {
     effects.add(Effect.command(address, body));
   }

@@ -1,11 +1,13 @@
 package io.convene.meeting;
 
 import io.convene.meeting.MeetingLifecycle.Cause;
+import io.convene.outbox.Effect;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The meetings' part of the timed work: meetings start on time, meetings nobody is in end after their
@@ -57,8 +59,15 @@ public final class MeetingSweeps {
     return meetings.purge(tx.pool(), changes.now().minus(retention), batch);
   }
 
-  /** Reminders newly due, each recorded once per user, meeting and offset. */
-  public Future<List<DueReminder>> dueReminders(List<Integer> offsets, Duration lapse, int batch) {
-    return meetings.dueReminders(tx.pool(), changes.now(), offsets, lapse, batch);
+  /**
+   * Reminders newly due, each recorded once per user, meeting and offset; {@code notice} makes the
+   * effect (the notification to store and announce) of each, written in the same transaction as the
+   * record, so a reminder recorded is a reminder sent. Returns how many.
+   */
+  public Future<Integer> remind(List<Integer> offsets, Duration lapse, int batch, Function<DueReminder, Effect> notice) {
+    return tx.run((db, after) -> meetings.dueReminders(db, changes.now(), offsets, lapse, batch).map(due -> {
+      due.forEach(r -> after.effect(notice.apply(r)));
+      return due.size();
+    }));
   }
 }

@@ -1,5 +1,8 @@
 package io.convene.notify;
 
+import io.convene.bus.UserEvents;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.FieldError;
 import io.vertx.core.Future;
@@ -27,32 +30,50 @@ public final class NotificationService {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String COLUMNS = "id, type, meeting_id, data, created_at, read_at";
 
+  /** Outbox kind: store a notification (once) and tell the user's devices. */
+  public static final String NOTICE = "notice";
+
   private final Pool pool;
+  private final UserEvents events;
   private final Clock clock;
 
-  public NotificationService(Pool pool, Clock clock) {
+  public NotificationService(Pool pool, UserEvents events, Outbox outbox, Clock clock) {
     this.pool = pool;
+    this.events = events;
     this.clock = clock;
+    outbox.handle(NOTICE, this::deliver);
+  }
+
+  /**
+   * A notification to store and announce once the change it follows from has committed: kept in the
+   * outbox, stored under its own id (so carrying it out again stores it once), then {@code eventType}
+   * goes to every device of the user with the notification's id in its data.
+   */
+  public Effect notice(String userId, String type, String meetingId, JsonObject data, Instant expiresAt,
+      String eventType) {
+    return new Effect(NOTICE, new JsonObject().put("notificationId", "ntf_" + random()).put("userId", userId)
+        .put("type", type).put("meetingId", meetingId).put("data", data)
+        .put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("event", eventType)
+        .put("createdAt", clock.instant().truncatedTo(ChronoUnit.MICROS).toString()));
+  }
+
+  private Future<Void> deliver(JsonObject n) {
+    String id = n.getString("notificationId");
+    String expires = n.getString("expiresAt");
+    return pool.preparedQuery("INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(id, n.getString("userId"), n.getString("type"), n.getString("meetingId"),
+            n.getJsonObject("data"), Instant.parse(n.getString("createdAt")).atOffset(ZoneOffset.UTC),
+            expires == null ? null : Instant.parse(expires).atOffset(ZoneOffset.UTC)))
+        .map(v -> {
+          events.publish(List.of(n.getString("userId")), n.getString("event"),
+              n.getJsonObject("data").copy().put("meetingId", n.getString("meetingId")).put("notificationId", id));
+          return null;
+        });
   }
 
   /** A page of notifications, newest first. */
   public record Page(List<JsonObject> items, String nextCursor) {}
-
-  /** Stores a notification; returns it as clients see it. */
-  public Future<JsonObject> create(String userId, String type, String meetingId, JsonObject data) {
-    return create(userId, type, meetingId, data, null);
-  }
-
-  /** Stores a notification that stops mattering at {@code expiresAt} (null: never). */
-  public Future<JsonObject> create(String userId, String type, String meetingId, JsonObject data, Instant expiresAt) {
-    String id = "ntf_" + random();
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return pool.preparedQuery("INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)"
-            + " VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .execute(Tuple.of(id, userId, type, meetingId, data, now.atOffset(ZoneOffset.UTC),
-            expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC)))
-        .map(v -> json(id, type, meetingId, data, now, null));
-  }
 
   /** Marks the user's unread notifications of {@code type} about a meeting read. */
   public Future<Integer> dismiss(String userId, String meetingId, String type) {

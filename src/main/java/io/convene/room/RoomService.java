@@ -2,6 +2,7 @@ package io.convene.room;
 
 import io.convene.attendance.Attendance;
 import io.convene.attendance.Stay;
+import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.call.CallService;
 import io.convene.livekit.JoinTokens;
@@ -16,12 +17,15 @@ import io.convene.meeting.ParticipantService.Membership;
 import io.convene.meeting.Permission;
 import io.convene.meeting.Role;
 import io.convene.meeting.StatusChanges;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
 import io.convene.protocol.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,13 +54,17 @@ public final class RoomService {
   private final JoinTokens tokens;
   private final LiveKitRooms rooms;
   private final UserEvents events;
+  private final Outbox outbox;
+  private final Pool pool;
   private final Clock clock;
   private final List<Consumer<String>> firstMemberListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> lastMemberListeners = new CopyOnWriteArrayList<>();
 
   public RoomService(MeetingService meetings, ParticipantService participants, StatusChanges changes,
       Attendance attendance, Lobby lobby, CallService calls, JoinTokens tokens, LiveKitRooms rooms, UserEvents events,
-      Clock clock) {
+      Outbox outbox, Pool pool, Clock clock) {
+    this.outbox = outbox;
+    this.pool = pool;
     this.meetings = meetings;
     this.participants = participants;
     this.changes = changes;
@@ -196,14 +204,18 @@ public final class RoomService {
     return recordLeave(meetingId, identity, clock.instant());
   }
 
-  /** A user whose last socket went: they leave rooms LiveKit does not see them in. */
+  /**
+   * A user whose last socket went: they leave the rooms LiveKit does not see them in. When LiveKit cannot
+   * tell, that is not "left": the room is reconciled once LiveKit answers.
+   */
   public Future<Void> wentOffline(String userId) {
     return attendance.openMeetingsOf(userId).compose(open -> {
       List<Future<?>> work = new ArrayList<>();
       for (String meetingId : open) {
-        work.add(rooms.identities(meetingId).recover(err -> Future.succeededFuture(List.of()))
-            .compose(inLiveKit -> inLiveKit.contains(userId) ? Future.succeededFuture()
-                : recordLeave(meetingId, userId, clock.instant())));
+        work.add(rooms.identities(meetingId).compose(
+            inLiveKit -> inLiveKit.contains(userId) ? Future.succeededFuture()
+                : recordLeave(meetingId, userId, clock.instant()).mapEmpty(),
+            err -> reconcileOrLater(meetingId)));
       }
       return Future.join(work).mapEmpty();
     });
@@ -272,10 +284,22 @@ public final class RoomService {
     });
   }
 
-  /** LiveKit reports {@code identity} gone; a leave without a join makes us ask LiveKit who is there. */
+  /**
+   * LiveKit reports {@code identity} gone; a leave without a join makes us ask LiveKit who is there (now,
+   * or from the outbox once LiveKit answers).
+   */
   public Future<Void> reportedLeft(String meetingId, String identity) {
     return recordLeave(meetingId, identity, clock.instant())
-        .compose(left -> left ? Future.succeededFuture() : reconcile(meetingId));
+        .compose(left -> left ? Future.succeededFuture() : reconcileOrLater(meetingId));
+  }
+
+  /** Reconciles now; when LiveKit cannot tell, a durable reconcile is queued for when it can. */
+  private Future<Void> reconcileOrLater(String meetingId) {
+    return reconcile(meetingId).recover(err -> {
+      LOG.info("reconciling room {} later (LiveKit: {})", meetingId, err.getMessage());
+      return outbox.add(pool, List.of(Effect.command(Addresses.ROOM_RECONCILE,
+          new JsonObject().put("meetingId", meetingId)))).mapEmpty();
+    });
   }
 
   /** LiveKit opened the room: a room of a meeting that is over is deleted again, else we reconcile. */

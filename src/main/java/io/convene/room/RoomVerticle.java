@@ -44,6 +44,8 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.ROOM_REMOVE, m -> reply(m, b -> room.removed(b.getString("meetingId"),
                 b.getString("userId")).compose(v -> rooms.remove(b.getString("meetingId"), b.getString("userId")))))
             .completion(),
+        bus.<JsonObject>consumer(Addresses.ROOM_RECONCILE, m -> reply(m, b -> room.reconcile(b.getString("meetingId"))))
+            .completion(),
         bus.<JsonObject>consumer(Addresses.USER_OFFLINE, m -> room.wentOffline(m.body().getString("userId"))
             .onFailure(err -> LOG.warn("leaving rooms of {} failed: {}", m.body().getString("userId"), err.getMessage())))
             .completion());

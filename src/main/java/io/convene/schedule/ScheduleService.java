@@ -124,22 +124,16 @@ public final class ScheduleService {
   /** Sends each newly due reminder to every device of its user, stored until it stops mattering. */
   private Future<Integer> sendReminders(int batch) {
     Duration lapse = Duration.ofMinutes(config.atStartLapseMinutes());
-    return meetings.dueReminders(config.reminderOffsetsMinutes(), lapse, batch).compose(due -> {
-      List<Future<?>> work = new ArrayList<>();
-      for (var r : due) {
-        boolean atStart = r.offsetMinutes() == 0;
-        Instant expires = atStart ? r.startTime().plus(lapse) : r.startTime();
-        JsonObject data = new JsonObject()
-            .put("meetingId", r.meetingId())
-            .put("title", r.title())
-            .put("startTime", r.startTime().toString())
-            .put("offsetMinutes", r.offsetMinutes())
-            .put("kind", atStart ? "at_start" : "before_start");
-        work.add(notifications.create(r.userId(), NotificationService.REMINDER, r.meetingId(), data, expires)
-            .onSuccess(n -> events.publish(List.of(r.userId()), Events.MEETING_REMINDER,
-                data.copy().put("notificationId", n.getString("notificationId")))));
-      }
-      return Future.join(work).map(due.size());
+    return meetings.remind(config.reminderOffsetsMinutes(), lapse, batch, r -> {
+      boolean atStart = r.offsetMinutes() == 0;
+      JsonObject data = new JsonObject()
+          .put("meetingId", r.meetingId())
+          .put("title", r.title())
+          .put("startTime", r.startTime().toString())
+          .put("offsetMinutes", r.offsetMinutes())
+          .put("kind", atStart ? "at_start" : "before_start");
+      return notifications.notice(r.userId(), NotificationService.REMINDER, r.meetingId(), data,
+          atStart ? r.startTime().plus(lapse) : r.startTime(), Events.MEETING_REMINDER);
     });
   }
 
