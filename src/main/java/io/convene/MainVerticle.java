@@ -37,6 +37,7 @@ import io.convene.meeting.Meetings;
 import io.convene.notify.NotificationRoutes;
 import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
+import io.convene.outbox.OutboxRoutes;
 import io.convene.outbox.OutboxVerticle;
 import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceRoutes;
@@ -161,13 +162,14 @@ public final class MainVerticle extends VerticleBase {
     RoomRoutes roomRoutes = new RoomRoutes(room);
     AttendanceRoutes attendanceRoutes = new AttendanceRoutes(attendance);
     ConsoleRoutes console = new ConsoleRoutes(cfg);
+    OutboxRoutes outboxRoutes = new OutboxRoutes(outbox);
 
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
-      new MetricsRoutes(stats).mount(router);
+      new MetricsRoutes(stats, outbox).mount(router);
       if (dev != null) {
         new DevRoutes(dev, clock).mount(router);
       }
@@ -184,6 +186,7 @@ public final class MainVerticle extends VerticleBase {
       attendanceRoutes.mount(api);
       lobbyRoutes.mount(api);
       guestRoutes.mount(api);
+      outboxRoutes.mount(api);
       api.route().failureHandler(Problems::handle);
       router.route("/api/*").subRouter(api);
       router.route().failureHandler(Problems::handle);

@@ -1,6 +1,8 @@
 package io.convene.http;
 
 import io.convene.gateway.GatewayStats;
+import io.convene.outbox.Outbox;
+import io.convene.outbox.OutboxStats;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
 
@@ -10,16 +12,20 @@ import java.lang.management.ManagementFactory;
  */
 public final class MetricsRoutes {
   private final GatewayStats stats;
+  private final Outbox outbox;
 
-  public MetricsRoutes(GatewayStats stats) {
+  public MetricsRoutes(GatewayStats stats, Outbox outbox) {
     this.stats = stats;
+    this.outbox = outbox;
   }
 
   public void mount(Router router) {
     router.get("/metrics").handler(rc -> rc.vertx().fileSystem().readFile("/proc/self/status")
         .map(status -> residentBytes(status.toString()))
         .otherwise(-1L)
-        .onSuccess(rss -> {
+        .compose(rss -> outbox.deadCount().otherwise(-1L).map(dead -> new long[] {rss, dead}))
+        .onSuccess(readings -> {
+      long rss = readings[0];
       var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
       StringBuilder sb = new StringBuilder();
       gauge(sb, "convene_sockets_open", "WebSocket connections open on this node", stats.socketsOpen.sum());
@@ -31,6 +37,16 @@ public final class MetricsRoutes {
       gauge(sb, "jvm_memory_heap_used_bytes", "heap in use", heap.getUsed());
       gauge(sb, "jvm_memory_heap_committed_bytes", "heap committed", heap.getCommitted());
       gauge(sb, "process_resident_memory_bytes", "resident set size", rss);
+      counter(sb, "convene_events_duplicates_dropped_total", "durable events offered again and not delivered twice",
+          stats.duplicatesDropped.sum());
+      OutboxStats o = outbox.stats();
+      counter(sb, "convene_outbox_completed_total", "outbox effects carried out", o.completed.sum());
+      counter(sb, "convene_outbox_retried_total", "outbox effects that failed and will be tried again", o.retried.sum());
+      counter(sb, "convene_outbox_redelivered_total", "outbox effects the dispatcher carried out (their node did not)",
+          o.redelivered.sum());
+      counter(sb, "convene_outbox_dead_total", "outbox effects that failed too often on this node", o.dead.sum());
+      gauge(sb, "convene_outbox_dead", "dead outbox effects waiting for an operator (whole cluster; -1: unknown)",
+          readings[1]);
       rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(sb.toString());
     }));
   }
