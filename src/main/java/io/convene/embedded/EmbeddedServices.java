@@ -59,6 +59,11 @@ public final class EmbeddedServices implements AutoCloseable {
    * @throws IllegalStateException when there are no binaries for this platform or they cannot be had
    */
   public String startPostgres() {
+    return startPostgres(0);
+  }
+
+  /** Starts PostgreSQL on {@code port} (0: a free one); returns its connection URL. */
+  public String startPostgres(int port) {
     Path pgDir = dataDir.resolve("postgres");
     PgBinaryResolver binaries = PgBinaries.forDataDir(dataDir).resolve();
     try {
@@ -70,7 +75,7 @@ public final class EmbeddedServices implements AutoCloseable {
               .setDataDirectory(pgDir)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
-              .setPort(0)
+              .setPort(port)
               .setPGStartupWait(Duration.ofSeconds(30))
               .setServerConfig("max_connections", "300")
               .setServerConfig("fsync", "on")
@@ -121,6 +126,18 @@ public final class EmbeddedServices implements AutoCloseable {
     return "redis://127.0.0.1:" + redisPort;
   }
 
+  /** Stops PostgreSQL alone (its data stays); safe to call more than once. */
+  public synchronized void stopPostgres() {
+    if (postgres != null) {
+      try {
+        postgres.close();
+      } catch (IOException e) {
+        LOG.warn("stopping embedded PostgreSQL failed", e);
+      }
+      postgres = null;
+    }
+  }
+
   /** Stops Redis alone; safe to call more than once. */
   public synchronized void stopRedis() {
     if (redis != null) {
@@ -137,14 +154,7 @@ public final class EmbeddedServices implements AutoCloseable {
   @Override
   public synchronized void close() {
     stopRedis();
-    if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (IOException e) {
-        LOG.warn("stopping embedded PostgreSQL failed", e);
-      }
-      postgres = null;
-    }
+    stopPostgres();
     if (lock != null) {
       try {
         lock.release();

@@ -3,6 +3,7 @@ package io.convene.protocol;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
@@ -31,7 +32,8 @@ public final class Failures {
         default -> internal();
       };
     }
-    if (failure instanceof IOException || failure instanceof TimeoutException) {
+    if (failure instanceof IOException || failure instanceof TimeoutException
+        || failure instanceof ClosedConnectionException) {
       return unavailable();
     }
     return internal();

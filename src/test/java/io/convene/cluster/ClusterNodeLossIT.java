@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A three-node cluster whose third node is a separate process killed with SIGKILL: no goodbye, no
- * cleanup. Its users turn offline within 15 s, the rings it started still time out and are reported,
- * and the surviving nodes carry on.
+ * cleanup. Its users turn offline within 15 s, the rings it started still time out and are reported, a
+ * guest who knocked through it is still in the lobby and can be let in, and the surviving nodes carry on.
  */
 @Timeout(240)
 class ClusterNodeLossIT {
@@ -52,7 +52,7 @@ class ClusterNodeLossIT {
   }
 
   @Test
-  void aNodeThatDiesTakesItsDevicesButNotItsRings() throws Exception {
+  void aNodeThatDiesTakesItsDevicesButNotItsRingsNorItsLobby() throws Exception {
     survivors = TestServer.startCluster(2, clock, new JsonObject()
         .put("presence", new JsonObject().put("nodeLeaseSeconds", 2).put("heartbeatSeconds", 600)));
     int doomedPort = startDoomedNode(survivors.config());
@@ -63,6 +63,22 @@ class ClusterNodeLossIT {
     alice.awaitEvent(Events.PRESENCE_UPDATE, d -> "bob".equals(d.getString("userId")) && "online".equals(d.getString("status")));
     WsClient dave = survivors.socket("dave", 1);
     dave.awaitEvent(Events.SESSION_WELCOME);
+
+    // A guest knocks through the doomed node while the host is in the meeting.
+    String meetingId = survivors.post("/api/meetings", survivors.token("erin"), new JsonObject().put("title", "Open")
+        .put("startTime", T0.toString()).put("endTime", T0.plusSeconds(3600).toString()).put("allowExternal", true))
+        .bodyAsJsonObject().getString("meetingId");
+    WsClient erin = survivors.socket("erin", 0);
+    erin.awaitEvent(Events.SESSION_WELCOME);
+    assertThat(survivors.post("/api/meetings/" + meetingId + "/join", survivors.token("erin"), null).statusCode()).isEqualTo(200);
+    String link = survivors.post("/api/meetings/" + meetingId + "/generate-link", survivors.token("erin"), null)
+        .bodyAsJsonObject().getString("token");
+    JsonObject guest = new JsonObject(send(doomedPort, "POST", "/api/external/register", null,
+        new JsonObject().put("invitationToken", link).put("displayName", "Gus").encode()).body());
+    String sessionId = guest.getString("sessionId");
+    assertThat(send(doomedPort, "POST", "/api/external/session/" + sessionId + "/ask", guest.getString("guestToken"), "")
+        .statusCode()).isEqualTo(200);
+    erin.awaitEvent(Events.MEETING_GUEST_WAITING, d -> sessionId.equals(d.getString("sessionId")));
 
     String callId = new JsonObject(send(doomedPort, "POST", "/api/calls/instant", survivors.token("alice"),
         new JsonObject().put("participantIds", new JsonArray().add("dave")).encode()).body()).getString("meetingId");
@@ -80,6 +96,16 @@ class ClusterNodeLossIT {
     assertThat(alice.awaitEvent(Events.CALL_DECLINED, d -> callId.equals(d.getString("meetingId"))).getString("reason"))
         .isEqualTo("timeout");
     dave.awaitEvent(Events.CALL_MISSED, d -> callId.equals(d.getString("meetingId")));
+
+    JsonObject lobby = survivors.get("/api/meetings/" + meetingId + "/waiting-room", survivors.token("erin")).bodyAsJsonObject();
+    assertThat(lobby.getJsonArray("guests").getJsonObject(0).getString("sessionId")).isEqualTo(sessionId);
+    WsClient gus = WsClient.connect(survivors.vertx(), survivors.port(1), "/ws?guest_token=" + guest.getString("guestToken"), null);
+    gus.awaitEvent(Events.SESSION_WELCOME);
+    assertThat(survivors.post("/api/meetings/" + meetingId + "/guests/" + sessionId + "/admit", survivors.token("erin"), null)
+        .statusCode()).isEqualTo(200);
+    gus.awaitEvent(Events.MEETING_GUEST_ADMITTED, d -> sessionId.equals(d.getString("sessionId")));
+    assertThat(survivors.call(io.vertx.core.http.HttpMethod.POST, "/api/external/session/" + sessionId + "/join",
+        guest.getString("guestToken"), null).statusCode()).isEqualTo(200);
 
     assertThat(survivors.get("/api/meetings", survivors.token("alice")).statusCode()).isEqualTo(200);
     assertThat(survivors.get("/api/meetings", survivors.token("dave")).statusCode()).isEqualTo(200);
@@ -141,8 +167,11 @@ class ClusterNodeLossIT {
   }
 
   private static HttpResponse<String> send(int port, String method, String path, String token, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
