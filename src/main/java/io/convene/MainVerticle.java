@@ -133,6 +133,7 @@ public final class MainVerticle extends VerticleBase {
         new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
     Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
+    rooms.startProbing(vertx);
     RoomService room = new RoomService(meetings.meetings(), meetings.participants(), meetings.changes(), attendance,
         lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, outbox, pool, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),

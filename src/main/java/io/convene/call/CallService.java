@@ -350,12 +350,10 @@ public final class CallService {
     return record(durable);
   }
 
+  /** Stores the effects, then carries them out once before answering (a caller reads what it did). */
   private Future<Void> record(List<Effect> durable) {
     return durable.isEmpty() ? Future.succeededFuture()
-        : outbox.add(pool, durable).map(stored -> {
-          outbox.runNow(stored);
-          return null;
-        });
+        : outbox.add(pool, durable).compose(outbox::runNow);
   }
 
   /** A missed-call notification for each user, stored and announced ({@code call:missed}). */

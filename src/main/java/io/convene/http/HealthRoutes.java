@@ -1,7 +1,6 @@
 package io.convene.http;
 
 import io.convene.auth.JwksKeys;
-import io.convene.livekit.CircuitBreaker;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.web.Bodies;
 import io.vertx.core.Future;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
- * LiveKit is reported too, from its circuit breaker (LiveKit is not called for a probe): {@code
- * DEGRADED} while it keeps failing, without making the node unready: tokens are still issued and room
+ * LiveKit is reported too, from what its calls and a background probe saw (LiveKit is not called for
+ * the probe of this route): {@code DEGRADED} while it fails, without making the node unready: tokens are still issued and room
  * commands are retried by the outbox.
  */
 public final class HealthRoutes {
@@ -46,7 +45,7 @@ public final class HealthRoutes {
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
-    String livekit = rooms.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
+    String livekit = rooms.healthy() ? "UP" : "DEGRADED";
     Future.join(pg, store).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
       if (jwks != null) {

@@ -30,11 +30,14 @@ public final class LiveKitRooms {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
   private static final int BREAKER_THRESHOLD = 5;
   private static final Duration BREAKER_COOLDOWN = Duration.ofSeconds(10);
+  /** How often LiveKit is asked whether it answers, so readiness knows without calling it. */
+  private static final Duration PROBE_EVERY = Duration.ofSeconds(30);
 
   private final RoomServiceClient client;
   private final AppConfig.LiveKit config;
   private final WorkerExecutor executor;
   private final CircuitBreaker breaker;
+  private volatile boolean lastCallFailed;
 
   public LiveKitRooms(Vertx vertx, AppConfig.LiveKit config, Clock clock) {
     this.config = config;
@@ -47,6 +50,16 @@ public final class LiveKitRooms {
         .callTimeout(CALL_TIMEOUT)
         .build();
     this.client = RoomServiceClient.createClient(httpUrl(config.url()), config.apiKey(), config.apiSecret(), () -> http);
+  }
+
+  /** Asks LiveKit now and every half minute whether it answers (cancelled with the deploying verticle). */
+  public void startProbing(Vertx vertx) {
+    probe();
+    vertx.setPeriodic(PROBE_EVERY.toMillis(), id -> probe());
+  }
+
+  private void probe() {
+    run(() -> client.listRooms(List.of()), false);
   }
 
   /** The SDK speaks HTTP to RoomService; clients are given the ws(s):// form. */
@@ -106,9 +119,12 @@ public final class LiveKitRooms {
     });
   }
 
-  /** What readiness reports, from the breaker alone: LiveKit is not called for it. */
-  public CircuitBreaker.State state() {
-    return breaker.state();
+  /**
+   * Whether LiveKit answers, from what the calls (and the background probe) saw: its last call
+   * succeeded and the breaker is closed. Readiness reports it without calling LiveKit.
+   */
+  public boolean healthy() {
+    return !lastCallFailed && breaker.state() == CircuitBreaker.State.CLOSED;
   }
 
   /**
@@ -126,9 +142,11 @@ public final class LiveKitRooms {
         response = call.call().execute();
       } catch (IOException e) {
         breaker.failed();
+        lastCallFailed = true;
         throw e;
       }
-      if (response.code() >= 500) {
+      lastCallFailed = response.code() >= 500;
+      if (lastCallFailed) {
         breaker.failed();
       } else {
         breaker.succeeded();

@@ -92,9 +92,13 @@ public final class Outbox {
         });
   }
 
-  /** Carries out effects of a change that just committed; what fails is left to the dispatcher. */
-  public void runNow(List<Stored> stored) {
-    stored.forEach(this::carryOut);
+  /**
+   * Carries out effects of a change that just committed; what fails is left to the dispatcher. The
+   * future completes (never fails) once these first attempts are over, for callers that answer only
+   * then (read-your-writes); others need not wait.
+   */
+  public Future<Void> runNow(List<Stored> stored) {
+    return Future.join(stored.stream().map(this::carryOut).toList()).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Claims the effects whose time has come and carries them out. Returns how many it claimed. */
@@ -116,7 +120,7 @@ public final class Outbox {
         });
   }
 
-  private void carryOut(Stored s) {
+  private Future<Void> carryOut(Stored s) {
     Function<JsonObject, Future<Void>> handler = handlers.get(s.effect().kind());
     Future<Void> done;
     try {
@@ -126,7 +130,7 @@ public final class Outbox {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    done.onSuccess(v -> completed(s)).onFailure(err -> failed(s, err));
+    return done.onSuccess(v -> completed(s)).onFailure(err -> failed(s, err));
   }
 
   private void completed(Stored s) {

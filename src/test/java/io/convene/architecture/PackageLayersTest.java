@@ -26,7 +26,8 @@ class PackageLayersTest {
   static final List<List<String>> LAYERS = List.of(
       List.of("config", "protocol", "bus"),
       List.of("db", "embedded", "cluster", "auth", "livekit", "user"),
-      List.of("web", "console", "outbox"),
+      List.of("web", "console"),
+      List.of("outbox"),
       List.of("notify", "meeting"),
       List.of("presence", "attendance"),
       List.of("call"),
