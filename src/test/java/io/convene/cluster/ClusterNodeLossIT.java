@@ -102,7 +102,7 @@ class ClusterNodeLossIT {
     env.remove("CONVENE_CONFIG");
     env.put("CONVENE_CLUSTER_ENABLED", "true");
     env.put("CONVENE_CLUSTER_NAME", cluster.getString("name"));
-    env.put("CONVENE_CLUSTER_MEMBERS", "127.0.0.1");
+    env.put("CONVENE_CLUSTER_MEMBERS", cluster.getString("members"));
     env.put("CONVENE_CLUSTER_HOST", "127.0.0.1");
     env.put("CONVENE_CLUSTER_MEMBER_TIMEOUT_SECONDS", "5");
     env.put("CONVENE_DB_URL", config.getJsonObject("db").getString("url"));

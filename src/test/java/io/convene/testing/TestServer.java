@@ -17,6 +17,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -91,18 +92,42 @@ public final class TestServer {
     return new TestServer(List.of(deploy(vertx, clock, config)), false, config);
   }
 
-  /** Starts {@code size} clustered nodes on loopback, with a cluster name of their own. */
+  /**
+   * Starts {@code size} clustered nodes on loopback, with a cluster name of their own. The later nodes
+   * join the first at its actual Hazelcast port: other clusters on this machine (other builds) may hold
+   * the first ports Hazelcast would probe, and nodes that miss each other would each form a cluster of
+   * one. Fails unless every node sees all the others.
+   */
   public static TestServer startCluster(int size, Clock clock, JsonObject overrides) {
     JsonObject config = config(overrides);
     config.getJsonObject("cluster").put("enabled", true).put("name", "test-" + UUID.randomUUID())
         .put("members", "127.0.0.1").put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
-    AppConfig.Cluster cluster = AppConfig.from(config).cluster();
     List<Node> nodes = new ArrayList<>();
+    List<HazelcastClusterManager> managers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      Vertx vertx = Clustering.builder(new VertxOptions(), cluster).buildClustered().await();
+      AppConfig.Cluster cluster = AppConfig.from(config).cluster();
+      HazelcastClusterManager manager = new HazelcastClusterManager(Clustering.hazelcastConfig(cluster));
+      Vertx vertx = Clustering.builder(new VertxOptions(), cluster).withClusterManager(manager).buildClustered().await();
+      managers.add(manager);
+      if (i == 0) {
+        int port = manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
+        config.getJsonObject("cluster").put("members", "127.0.0.1:" + port);
+      }
       nodes.add(deploy(vertx, clock, config));
     }
+    awaitMembers(managers, nodes.get(0).vertx());
     return new TestServer(nodes, true, config);
+  }
+
+  private static void awaitMembers(List<HazelcastClusterManager> managers, Vertx vertx) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+    while (!managers.stream().allMatch(m -> m.getNodes().size() == managers.size())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the cluster did not form: members seen per node "
+            + managers.stream().map(m -> m.getNodes().size()).toList());
+      }
+      vertx.timer(50).await();
+    }
   }
 
   private static Node deploy(Vertx vertx, Clock clock, JsonObject config) {
