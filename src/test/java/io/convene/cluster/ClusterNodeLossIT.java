@@ -3,6 +3,7 @@ package io.convene.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convene.protocol.Events;
+import io.convene.testing.Api;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.convene.testing.WsClient;
@@ -11,10 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +61,8 @@ class ClusterNodeLossIT {
     WsClient dave = survivors.socket("dave", 1);
     dave.awaitEvent(Events.SESSION_WELCOME);
 
-    String callId = new JsonObject(send(doomedPort, "POST", "/api/calls/instant", survivors.token("alice"),
-        new JsonObject().put("participantIds", new JsonArray().add("dave")).encode()).body()).getString("meetingId");
+    String callId = Api.at(survivors.vertx(), doomedPort, survivors::token).instantCall("alice", "dave")
+        .getString("meetingId");
     dave.awaitEvent(Events.CALL_INCOMING, d -> callId.equals(d.getString("meetingId")));
 
     doomed.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -81,10 +78,10 @@ class ClusterNodeLossIT {
         .isEqualTo("timeout");
     dave.awaitEvent(Events.CALL_MISSED, d -> callId.equals(d.getString("meetingId")));
 
-    assertThat(survivors.get("/api/meetings", survivors.token("alice")).statusCode()).isEqualTo(200);
-    assertThat(survivors.get("/api/meetings", survivors.token("dave")).statusCode()).isEqualTo(200);
-    String next = new JsonObject(survivors.post("/api/calls/instant", survivors.token("alice"),
-        new JsonObject().put("participantIds", new JsonArray().add("dave"))).bodyAsString()).getString("meetingId");
+    Api api = Api.of(survivors);
+    api.list("alice", "");
+    api.list("dave", "");
+    String next = api.instantCall("alice", "dave").getString("meetingId");
     dave.awaitEvent(Events.CALL_INCOMING, d -> next.equals(d.getString("meetingId")));
   }
 
@@ -137,11 +134,5 @@ class ClusterNodeLossIT {
     reader.setDaemon(true);
     reader.start();
     return port.get(120, TimeUnit.SECONDS);
-  }
-
-  private static HttpResponse<String> send(int port, String method, String path, String token, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

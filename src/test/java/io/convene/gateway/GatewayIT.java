@@ -161,12 +161,9 @@ class GatewayIT extends ServerTestBase {
       c.awaitEvent(Events.SESSION_WELCOME);
     }
 
-    String id = json(server.post("/api/meetings", server.token(alice), new JsonObject().put("title", "Fan-out")
-        .put("startTime", at(60)).put("endTime", at(90)).put("participantIds", new JsonArray().add(bob))), 201)
-        .getString("meetingId");
-    json(server.patch("/api/meetings/" + id, server.token(alice), new JsonObject().put("title", "Fan-out 2")), 200);
-    json(server.post("/api/meetings/" + id + "/participants", server.token(alice),
-        new JsonObject().put("userIds", new JsonArray().add(carol))), 200);
+    String id = api.meeting(alice).title("Fan-out").from(60).to(90).invite(bob).createId();
+    api.update(id, alice, new JsonObject().put("title", "Fan-out 2"));
+    api.invite(id, alice, carol);
 
     for (WsClient device : List.of(aliceDevices.get(0), aliceDevices.get(1), bobDevices.get(0), bobDevices.get(1))) {
       device.awaitEvent(Events.MEETING_UPDATED, d -> "Fan-out 2".equals(d.getString("title")));
@@ -251,9 +248,8 @@ class GatewayIT extends ServerTestBase {
   void coParticipantsOfAMeetingInProgressHearPresenceWithoutSubscribing() {
     String alice = user("alice");
     String bob = user("bob");
-    String id = json(server.post("/api/meetings", server.token(alice), new JsonObject().put("title", "Live")
-        .put("startTime", at(0)).put("endTime", at(60)).put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
-    json(server.post("/api/meetings/" + id + "/start", server.token(alice), null), 200);
+    String id = api.meeting(alice).title("Live").from(0).to(60).invite(bob).createId();
+    api.start(id, alice);
     WsClient a = server.socket(alice);
     a.awaitEvent(Events.SESSION_WELCOME);
     WsClient b = server.socket(bob);

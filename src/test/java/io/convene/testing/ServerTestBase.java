@@ -24,6 +24,7 @@ public abstract class ServerTestBase {
   protected static Vertx vertx;
   protected static ManualClock clock;
   protected static TestServer server;
+  protected static Api api;
 
   /** Configuration the tests of a class need on top of the defaults. */
   protected JsonObject overrides() {
@@ -45,6 +46,7 @@ public abstract class ServerTestBase {
       server = TestServer.startCluster(nodes(), clock, overrides());
       vertx = server.vertx();
     }
+    api = Api.of(server);
   }
 
   @AfterAll

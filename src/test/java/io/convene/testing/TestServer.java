@@ -190,6 +190,11 @@ public final class TestServer {
     return WsClient.connect(vertx(), port(node), token(userId));
   }
 
+  /** A guest's socket on the next node in turn. */
+  public WsClient guestSocket(String guestToken) {
+    return WsClient.connect(vertx(), nextNode().port(), "/ws?guest_token=" + guestToken, null);
+  }
+
   public JsonObject config() {
     return config;
   }
