@@ -1,5 +1,7 @@
 package io.convene.testing;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import io.convene.MainVerticle;
 import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
@@ -24,7 +26,9 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -178,6 +182,11 @@ public final class TestServer {
 
   public String token(String userId, int ttlSeconds) {
     return tokens.mint(userId, null, List.of(), ttlSeconds);
+  }
+
+  /** A token that expires at {@code expiresAt}: on the server's clock, which tests move, not on real time. */
+  public String token(String userId, Instant expiresAt) {
+    return JWT.create().withSubject(userId).withExpiresAt(Date.from(expiresAt)).sign(Algorithm.HMAC256(SECRET));
   }
 
   /** A socket for {@code userId} on the next node in turn. */
