@@ -38,6 +38,9 @@ public abstract class ServerTestBase {
 
   @BeforeAll
   void startServer() {
+    vertx = null;
+    server = null;
+    api = null;
     clock = new ManualClock(T0);
     if (nodes() == 1) {
       vertx = Vertx.vertx();
@@ -49,11 +52,12 @@ public abstract class ServerTestBase {
     api = Api.of(server);
   }
 
+  /** Stops what {@link #startServer()} started, also when it failed half-way. */
   @AfterAll
   void stopServer() {
-    if (nodes() == 1) {
+    if (nodes() == 1 && vertx != null) {
       vertx.close().await();
-    } else {
+    } else if (nodes() > 1 && server != null) {
       server.close();
     }
   }

@@ -107,20 +107,27 @@ public final class TestServer {
     config.getJsonObject("cluster").put("enabled", true).put("name", "test-" + UUID.randomUUID())
         .put("members", "127.0.0.1").put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
     List<Node> nodes = new ArrayList<>();
+    List<Vertx> started = new ArrayList<>();
     List<HazelcastClusterManager> managers = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      AppConfig.Cluster cluster = AppConfig.from(config).cluster();
-      HazelcastClusterManager manager = new HazelcastClusterManager(Clustering.hazelcastConfig(cluster));
-      Vertx vertx = Clustering.builder(new VertxOptions(), cluster).withClusterManager(manager).buildClustered().await();
-      managers.add(manager);
-      if (i == 0) {
-        int port = manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
-        config.getJsonObject("cluster").put("members", "127.0.0.1:" + port);
+    try {
+      for (int i = 0; i < size; i++) {
+        AppConfig.Cluster cluster = AppConfig.from(config).cluster();
+        HazelcastClusterManager manager = new HazelcastClusterManager(Clustering.hazelcastConfig(cluster));
+        Vertx vertx = Clustering.builder(new VertxOptions(), cluster).withClusterManager(manager).buildClustered().await();
+        started.add(vertx);
+        managers.add(manager);
+        if (i == 0) {
+          int port = manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
+          config.getJsonObject("cluster").put("members", "127.0.0.1:" + port);
+        }
+        nodes.add(deploy(vertx, clock, config));
       }
-      nodes.add(deploy(vertx, clock, config));
+      awaitMembers(managers, nodes.get(0).vertx());
+      return new TestServer(nodes, true, config);
+    } catch (RuntimeException | Error e) {
+      started.forEach(v -> v.close().await());
+      throw e;
     }
-    awaitMembers(managers, nodes.get(0).vertx());
-    return new TestServer(nodes, true, config);
   }
 
   private static void awaitMembers(List<HazelcastClusterManager> managers, Vertx vertx) {
