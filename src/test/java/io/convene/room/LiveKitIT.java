@@ -18,28 +18,31 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
 class LiveKitIT extends ServerTestBase {
-  private static final Vertx SIDE = Vertx.vertx();
+  private static final AtomicInteger deliveries = new AtomicInteger();
+  /** The fake LiveKit and the webhook sender, in a Vert.x of their own made per class (subclasses too). */
+  private static Vertx side;
   private static FakeLiveKit liveKit;
   private static WebClient hooks;
 
   @Override
   protected JsonObject overrides() {
-    liveKit = FakeLiveKit.start(SIDE);
-    hooks = WebClient.create(SIDE);
+    side = Vertx.vertx();
+    liveKit = FakeLiveKit.start(side);
+    hooks = WebClient.create(side);
     return new JsonObject().put("livekit", new JsonObject().put("url", liveKit.url())
         .put("apiKey", FakeLiveKit.KEY).put("apiSecret", FakeLiveKit.SECRET));
   }
 
   @AfterAll
   void stopFake() {
-    liveKit.close();
-    SIDE.close().await();
+    side.close().await();
   }
 
   private static Api.MeetingDraft meeting(String owner, int startMin, String... invitees) {
@@ -51,8 +54,10 @@ class LiveKitIT extends ServerTestBase {
         .verify(join.getString("token"));
   }
 
+  /** Delivered to the nodes in turn, as a load balancer in front of a cluster would. */
   private static HttpResponse<Buffer> webhook(String body, String authorization) {
-    var req = hooks.post(server.port, "127.0.0.1", "/api/livekit/webhook").putHeader("Content-Type", "application/webhook+json");
+    int port = server.port(Math.floorMod(deliveries.getAndIncrement(), server.nodeCount()));
+    var req = hooks.post(port, "127.0.0.1", "/api/livekit/webhook").putHeader("Content-Type", "application/webhook+json");
     if (authorization != null) {
       req.putHeader("Authorization", authorization);
     }
