@@ -14,10 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.convene.testing.Api;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(240)
 class LauncherIT {
   private final HttpClient http = HttpClient.newHttpClient();
+  private final Vertx vertx = Vertx.vertx();
   private final List<Process> started = new ArrayList<>();
   private Path dataDir;
 
@@ -38,6 +42,7 @@ class LauncherIT {
   void cleanUp() {
     started.forEach(p -> p.destroyForcibly());
     started.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+    vertx.close().await();
   }
 
   @Test
@@ -46,8 +51,8 @@ class LauncherIT {
     int port = freePort();
 
     Process first = start(port);
-    String token = devToken(port, "lena");
-    String meetingId = createMeeting(port, token);
+    String meetingId = asLena(port).meeting("lena").title("Survives restarts")
+        .from(Instant.parse("2030-01-15T10:00:00Z")).to(Instant.parse("2030-01-15T11:00:00Z")).createId();
     List<ProcessHandle> children = first.descendants().toList();
     assertThat(children).as("embedded PostgreSQL and Redis run as child processes").isNotEmpty();
     first.destroy();
@@ -58,18 +63,14 @@ class LauncherIT {
     }
 
     Process second = start(port);
-    token = devToken(port, "lena");
-    assertThat(getMeeting(port, token, meetingId).statusCode()).isEqualTo(200);
+    asLena(port).get(meetingId, "lena");
     List<ProcessHandle> orphans = second.descendants().toList();
     second.destroyForcibly();
     second.waitFor(30, TimeUnit.SECONDS);
     assertThat(orphans.stream().anyMatch(ProcessHandle::isAlive)).as("kill -9 leaves the embedded servers behind").isTrue();
 
     Process third = start(port);
-    token = devToken(port, "lena");
-    HttpResponse<String> again = getMeeting(port, token, meetingId);
-    assertThat(again.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(again.body()).getString("title")).isEqualTo("Survives restarts");
+    assertThat(asLena(port).get(meetingId, "lena").getString("title")).isEqualTo("Survives restarts");
     for (ProcessHandle orphan : orphans) {
       orphan.onExit().get(30, TimeUnit.SECONDS);
     }
@@ -135,15 +136,10 @@ class LauncherIT {
     return new JsonObject(r.body()).getString("token");
   }
 
-  private String createMeeting(int port, String token) throws Exception {
-    HttpResponse<String> r = send(port, "POST", "/api/meetings", token, new JsonObject().put("title", "Survives restarts")
-        .put("startTime", "2030-01-15T10:00:00Z").put("endTime", "2030-01-15T11:00:00Z").encode());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return new JsonObject(r.body()).getString("meetingId");
-  }
-
-  private HttpResponse<String> getMeeting(int port, String token, String id) throws Exception {
-    return send(port, "GET", "/api/meetings/" + id, token, null);
+  /** The API of the server on {@code port} as Lena, with a token the server minted (dev mode). */
+  private Api asLena(int port) throws Exception {
+    String token = devToken(port, "lena");
+    return Api.at(vertx, port, user -> token);
   }
 
   private HttpResponse<String> send(int port, String method, String path, String token, String body) throws Exception {

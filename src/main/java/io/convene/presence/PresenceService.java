@@ -56,7 +56,9 @@ public final class PresenceService {
 
   /**
    * Re-registers this node's live devices in one store call (so presence survives a store that lost
-   * its data); users the store had lost are announced online again.
+   * its data); users the store had lost are announced online again. The node's lease is renewed first:
+   * devices re-registered on a node without a lease would be swept as a dead node's, and their users
+   * would flap offline until the next renewal.
    */
   public Future<Void> reassertDevices(List<String> userIds, List<String> connectionIds) {
     if (userIds.isEmpty()) {

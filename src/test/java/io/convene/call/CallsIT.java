@@ -3,12 +3,12 @@ package io.convene.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convene.protocol.Events;
+import io.convene.testing.Api;
 import io.convene.testing.ManualClock;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.TestServer;
 import io.convene.testing.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -17,11 +17,6 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(180)
 class CallsIT extends ServerTestBase {
-
-  private static JsonObject call(String caller, String... callees) {
-    return json(server.post("/api/calls/instant", server.token(caller),
-        new JsonObject().put("participantIds", new JsonArray(List.of(callees)))), 201);
-  }
 
   private static WsClient online(String user) {
     WsClient ws = server.socket(user);
@@ -37,7 +32,7 @@ class CallsIT extends ServerTestBase {
     String bob = user("bob");
     WsClient a = online(alice);
     WsClient b = online(bob);
-    String id = call(alice, bob).getString("meetingId");
+    String id = api.instantCall(alice, bob).getString("meetingId");
     b.awaitEvent(Events.CALL_INCOMING);
     return new Ringing(alice, bob, a, b, id);
   }
@@ -55,7 +50,7 @@ class CallsIT extends ServerTestBase {
     WsClient b1 = online(bob);
     WsClient b2 = online(bob);
 
-    JsonObject created = call(alice, bob);
+    JsonObject created = api.instantCall(alice, bob);
     String id = created.getString("meetingId");
     assertThat(id).startsWith("call_");
     assertThat(created.getBoolean("isInstantCall")).isTrue();
@@ -81,19 +76,19 @@ class CallsIT extends ServerTestBase {
     assertThat(server.rows("SELECT status FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, bob)
         .get(0).getString("status")).isEqualTo("accepted");
 
-    JsonObject state = json(server.get("/api/calls/" + id, server.token(alice)), 200);
+    JsonObject state = api.callState(id, alice);
     assertThat(state.getJsonObject("ring").getJsonArray("inCall")).containsExactlyInAnyOrder(alice, bob);
   }
 
   @Test
   void declinedOneToOneCallEnds() {
     Ringing r = aliceRingsBob();
-    json(server.post("/api/calls/" + r.id() + "/decline", server.token(r.bob()), null), 200);
+    api.declineCall(r.id(), r.bob());
     assertThat(r.a().awaitEvent(Events.CALL_DECLINED, d -> r.bob().equals(d.getString("userId"))).getString("reason")).isEqualTo("declined");
     r.a().awaitEvent(Events.CALL_ENDED, d -> r.id().equals(d.getString("meetingId")));
     r.b().awaitEvent(Events.CALL_ENDED, d -> r.id().equals(d.getString("meetingId")));
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", r.id()).get(0).getString("status")).isEqualTo("ended");
-    assertThat(json(server.post("/api/calls/" + r.id() + "/decline", server.token(r.bob()), null), 200).getBoolean("already")).isTrue();
+    assertThat(api.declineCall(r.id(), r.bob()).getBoolean("already")).isTrue();
   }
 
   @Test
@@ -107,7 +102,7 @@ class CallsIT extends ServerTestBase {
 
     JsonObject late = r.b().request("call:accept", new JsonObject().put("meetingId", r.id()));
     assertThat(late.getJsonObject("error").getString("code")).isEqualTo("too_late");
-    JsonObject list = json(server.get("/api/notifications?unread=true", server.token(r.bob())), 200);
+    JsonObject list = api.unreadNotifications(r.bob());
     assertThat(list.getJsonArray("items").getJsonObject(0).getString("notificationId")).isEqualTo(missed.getString("notificationId"));
     assertThat(list.getJsonArray("items").getJsonObject(0).getString("type")).isEqualTo("missed_call");
   }
@@ -117,7 +112,7 @@ class CallsIT extends ServerTestBase {
     String alice = user("alice");
     String carol = user("carol");
     WsClient a = online(alice);
-    JsonObject created = call(alice, carol);
+    JsonObject created = api.instantCall(alice, carol);
     String id = created.getString("meetingId");
     assertThat(statusOf(created, carol)).isEqualTo("offline");
     assertThat(created.getString("status")).isEqualTo("ended");
@@ -129,10 +124,10 @@ class CallsIT extends ServerTestBase {
     assertThat(item.getString("meetingId")).isEqualTo(id);
     assertThat(item.getJsonObject("data").getString("callerId")).isEqualTo(alice);
 
-    assertThat(server.post("/api/notifications/" + item.getString("notificationId") + "/read", server.token(carol), null).statusCode()).isEqualTo(204);
-    assertThat(json(server.get("/api/notifications?unread=true", server.token(carol)), 200).getJsonArray("items")).isEmpty();
-    assertThat(json(server.get("/api/notifications", server.token(carol)), 200).getJsonArray("items").getJsonObject(0).getString("readAt")).isNotNull();
-    assertThat(server.post("/api/notifications/" + item.getString("notificationId") + "/read", server.token(alice), null).statusCode()).isEqualTo(404);
+    api.markRead(item.getString("notificationId"), carol);
+    assertThat(api.unreadNotifications(carol).getJsonArray("items")).isEmpty();
+    assertThat(api.notifications(carol).getJsonArray("items").getJsonObject(0).getString("readAt")).isNotNull();
+    api.expect(404).markRead(item.getString("notificationId"), alice);
   }
 
   @Test
@@ -145,7 +140,7 @@ class CallsIT extends ServerTestBase {
     WsClient b = online(bob);
     WsClient c = online(carol);
     WsClient d = online(dave);
-    String id = call(alice, bob, carol, dave).getString("meetingId");
+    String id = api.instantCall(alice, bob, carol, dave).getString("meetingId");
     for (WsClient ws : List.of(b, c, d)) {
       ws.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
     }
@@ -158,7 +153,7 @@ class CallsIT extends ServerTestBase {
     d.awaitEvent(Events.CALL_MISSED, x -> id.equals(x.getString("meetingId")));
     assertThat(a.events(Events.CALL_ENDED)).filteredOn(x -> id.equals(x.getString("meetingId"))).isEmpty();
 
-    json(server.delete("/api/calls/" + id, server.token(bob), null), 200);
+    api.leaveCall(id, bob);
     a.awaitEvent(Events.CALL_LEFT, x -> bob.equals(x.getString("userId")));
     assertThat(c.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("everyone_left");
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
@@ -172,11 +167,10 @@ class CallsIT extends ServerTestBase {
     online(alice);
     WsClient b = online(bob);
     WsClient e = online(erin);
-    String id = call(alice, bob).getString("meetingId");
+    String id = api.instantCall(alice, bob).getString("meetingId");
     b.awaitEvent(Events.CALL_INCOMING);
     b.request("call:accept", new JsonObject().put("meetingId", id));
-    JsonObject invited = json(server.post("/api/calls/" + id + "/invite", server.token(bob),
-        new JsonObject().put("participantIds", new JsonArray().add(erin).add("nobody-online"))), 200);
+    JsonObject invited = api.inviteToCall(id, bob, erin, "nobody-online");
     assertThat(statusOf(invited, erin)).isEqualTo("ringing");
     assertThat(statusOf(invited, "nobody-online")).isEqualTo("offline");
     JsonObject incoming = e.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
@@ -184,8 +178,7 @@ class CallsIT extends ServerTestBase {
     assertThat(e.request("call:accept", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
     assertThat(server.rows("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = 'accepted'", id))
         .extracting(r -> r.getString("user_id")).containsExactlyInAnyOrder(alice, bob, erin);
-    assertThat(server.post("/api/calls/" + id + "/invite", server.token("stranger"),
-        new JsonObject().put("participantIds", new JsonArray().add(erin))).statusCode()).isEqualTo(404);
+    api.expect(404).inviteToCall(id, "stranger", erin);
   }
 
   @Test
@@ -195,14 +188,14 @@ class CallsIT extends ServerTestBase {
     assertThat(r.a().request("call:cancel", new JsonObject().put("meetingId", r.id())).getBoolean("ok")).isTrue();
     assertThat(r.b().awaitEvent(Events.CALL_CANCELLED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("caller_cancelled");
     r.b().awaitEvent(Events.CALL_ENDED, x -> r.id().equals(x.getString("meetingId")));
-    assertThat(json(server.get("/api/notifications?unread=true", server.token(r.bob())), 200).getJsonArray("items")).isNotEmpty();
-    assertThat(json(server.post("/api/calls/" + r.id() + "/cancel", server.token(r.alice()), null), 200).getBoolean("already")).isTrue();
+    assertThat(api.unreadNotifications(r.bob()).getJsonArray("items")).isNotEmpty();
+    assertThat(api.cancelCall(r.id(), r.alice()).getBoolean("already")).isTrue();
   }
 
   @Test
   void endingTheCallThroughTheMeetingsApiStopsTheRinging() {
     Ringing r = aliceRingsBob();
-    json(server.post("/api/meetings/" + r.id() + "/end", server.token(r.alice()), null), 200);
+    api.end(r.id(), r.alice());
     assertThat(r.b().awaitEvent(Events.CALL_CANCELLED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("call_ended");
     assertThat(r.b().awaitEvent(Events.CALL_ENDED, x -> r.id().equals(x.getString("meetingId"))).getString("reason")).isEqualTo("ended_by_owner");
     assertThat(r.b().request("call:accept", new JsonObject().put("meetingId", r.id())).getJsonObject("error").getString("code")).isEqualTo("too_late");
@@ -216,10 +209,10 @@ class CallsIT extends ServerTestBase {
     online(alice);
     WsClient b = online(bob);
     online(dave);
-    String first = call(alice, bob).getString("meetingId");
+    String first = api.instantCall(alice, bob).getString("meetingId");
     b.awaitEvent(Events.CALL_INCOMING);
     b.request("call:accept", new JsonObject().put("meetingId", first));
-    JsonObject second = call(dave, bob);
+    JsonObject second = api.instantCall(dave, bob);
     assertThat(statusOf(second, bob)).isEqualTo("busy");
     b.awaitEvent(Events.CALL_MISSED, x -> second.getString("meetingId").equals(x.getString("meetingId")));
   }
@@ -227,8 +220,7 @@ class CallsIT extends ServerTestBase {
   @Test
   void glare_callingSomeoneWhoIsCallingYouAnswersTheirCall() {
     Ringing r = aliceRingsBob();
-    JsonObject answer = json(server.post("/api/calls/instant", server.token(r.bob()),
-        new JsonObject().put("participantIds", new JsonArray().add(r.alice()))), 201);
+    JsonObject answer = api.instantCall(r.bob(), r.alice());
     assertThat(answer.getString("meetingId")).isEqualTo(r.id());
     assertThat(answer.getBoolean("merged")).isTrue();
     r.a().awaitEvent(Events.CALL_ACCEPTED, x -> r.bob().equals(x.getString("userId")));
@@ -239,18 +231,18 @@ class CallsIT extends ServerTestBase {
   void badCallRequests() {
     String alice = user("alice");
     assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject()).statusCode()).isEqualTo(400);
-    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", new JsonArray())).statusCode()).isEqualTo(400);
-    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", new JsonArray().add(alice))).statusCode()).isEqualTo(400);
-    JsonArray many = new JsonArray();
-    for (int i = 0; i < 51; i++) {
-      many.add("u" + i);
+    api.expect(400).instantCall(alice);
+    api.expect(400).instantCall(alice, alice);
+    String[] many = new String[51];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "u" + i;
     }
-    assertThat(server.post("/api/calls/instant", server.token(alice), new JsonObject().put("participantIds", many)).statusCode()).isEqualTo(400);
-    assertThat(server.get("/api/calls/call_unknown", server.token(alice)).statusCode()).isEqualTo(404);
-    assertThat(server.post("/api/calls/call_unknown/accept", server.token(alice), null).statusCode()).isEqualTo(404);
-    assertThat(server.post("/api/calls/mtg_abc/accept", server.token(alice), null).statusCode()).isEqualTo(404);
-    String id = call(alice, user("bob")).getString("meetingId");
-    assertThat(server.post("/api/calls/" + id + "/accept", server.token("mallory"), null).statusCode()).isEqualTo(404);
+    api.expect(400).instantCall(alice, many);
+    api.expect(404).callState("call_unknown", alice);
+    api.expect(404).acceptCall("call_unknown", alice);
+    api.expect(404).acceptCall("mtg_abc", alice);
+    String id = api.instantCall(alice, user("bob")).getString("meetingId");
+    api.expect(404).acceptCall(id, "mallory");
     WsClient ws = online(alice);
     assertThat(ws.request("call:accept", new JsonObject()).getJsonObject("error").getString("code")).isEqualTo("validation_failed");
   }
@@ -270,8 +262,7 @@ class CallsIT extends ServerTestBase {
       b.awaitEvent(Events.SESSION_WELCOME);
       WsClient a = WsClient.connect(first, one.port, one.token(alice));
       a.awaitEvent(Events.SESSION_WELCOME);
-      String id = json(one.post("/api/calls/instant", one.token(alice),
-          new JsonObject().put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
+      String id = Api.of(one).instantCall(alice, bob).getString("meetingId");
       b.awaitEvent(Events.CALL_INCOMING);
       first.close().await();
 
@@ -284,6 +275,7 @@ class CallsIT extends ServerTestBase {
       assertThat(a2.awaitEvent(Events.CALL_DECLINED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("timeout");
       b2.awaitEvent(Events.CALL_MISSED, x -> id.equals(x.getString("meetingId")));
     } finally {
+      first.close().await();
       second.close().await();
     }
   }

@@ -3,6 +3,7 @@ package io.convene.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convene.protocol.Events;
+import io.convene.testing.Api;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.convene.testing.WsClient;
@@ -11,10 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,23 +62,17 @@ class ClusterNodeLossIT {
     dave.awaitEvent(Events.SESSION_WELCOME);
 
     // A guest knocks through the doomed node while the host is in the meeting.
-    String meetingId = survivors.post("/api/meetings", survivors.token("erin"), new JsonObject().put("title", "Open")
-        .put("startTime", T0.toString()).put("endTime", T0.plusSeconds(3600).toString()).put("allowExternal", true))
-        .bodyAsJsonObject().getString("meetingId");
+    Api api = Api.of(survivors);
+    Api throughDoomed = Api.at(survivors.vertx(), doomedPort, survivors::token);
+    String meetingId = api.meeting("erin").title("Open").from(T0).to(T0.plusSeconds(3600)).allowExternal().createId();
     WsClient erin = survivors.socket("erin", 0);
     erin.awaitEvent(Events.SESSION_WELCOME);
-    assertThat(survivors.post("/api/meetings/" + meetingId + "/join", survivors.token("erin"), null).statusCode()).isEqualTo(200);
-    String link = survivors.post("/api/meetings/" + meetingId + "/generate-link", survivors.token("erin"), null)
-        .bodyAsJsonObject().getString("token");
-    JsonObject guest = new JsonObject(send(doomedPort, "POST", "/api/external/register", null,
-        new JsonObject().put("invitationToken", link).put("displayName", "Gus").encode()).body());
-    String sessionId = guest.getString("sessionId");
-    assertThat(send(doomedPort, "POST", "/api/external/session/" + sessionId + "/ask", guest.getString("guestToken"), "")
-        .statusCode()).isEqualTo(200);
-    erin.awaitEvent(Events.MEETING_GUEST_WAITING, d -> sessionId.equals(d.getString("sessionId")));
+    api.join(meetingId, "erin");
+    Api.Guest gus = throughDoomed.register(api.link(meetingId, "erin").getString("token"), "Gus");
+    gus.ask();
+    erin.awaitEvent(Events.MEETING_GUEST_WAITING, d -> gus.sessionId().equals(d.getString("sessionId")));
 
-    String callId = new JsonObject(send(doomedPort, "POST", "/api/calls/instant", survivors.token("alice"),
-        new JsonObject().put("participantIds", new JsonArray().add("dave")).encode()).body()).getString("meetingId");
+    String callId = throughDoomed.instantCall("alice", "dave").getString("meetingId");
     dave.awaitEvent(Events.CALL_INCOMING, d -> callId.equals(d.getString("meetingId")));
 
     doomed.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -97,20 +88,17 @@ class ClusterNodeLossIT {
         .isEqualTo("timeout");
     dave.awaitEvent(Events.CALL_MISSED, d -> callId.equals(d.getString("meetingId")));
 
-    JsonObject lobby = survivors.get("/api/meetings/" + meetingId + "/waiting-room", survivors.token("erin")).bodyAsJsonObject();
-    assertThat(lobby.getJsonArray("guests").getJsonObject(0).getString("sessionId")).isEqualTo(sessionId);
-    WsClient gus = WsClient.connect(survivors.vertx(), survivors.port(1), "/ws?guest_token=" + guest.getString("guestToken"), null);
-    gus.awaitEvent(Events.SESSION_WELCOME);
-    assertThat(survivors.post("/api/meetings/" + meetingId + "/guests/" + sessionId + "/admit", survivors.token("erin"), null)
-        .statusCode()).isEqualTo(200);
-    gus.awaitEvent(Events.MEETING_GUEST_ADMITTED, d -> sessionId.equals(d.getString("sessionId")));
-    assertThat(survivors.call(io.vertx.core.http.HttpMethod.POST, "/api/external/session/" + sessionId + "/join",
-        guest.getString("guestToken"), null).statusCode()).isEqualTo(200);
+    JsonObject lobby = api.waitingRoom(meetingId, "erin");
+    assertThat(lobby.getJsonArray("guests").getJsonObject(0).getString("sessionId")).isEqualTo(gus.sessionId());
+    WsClient gusSocket = WsClient.connect(survivors.vertx(), survivors.port(1), "/ws?guest_token=" + gus.token(), null);
+    gusSocket.awaitEvent(Events.SESSION_WELCOME);
+    api.admitGuest(meetingId, "erin", gus);
+    gusSocket.awaitEvent(Events.MEETING_GUEST_ADMITTED, d -> gus.sessionId().equals(d.getString("sessionId")));
+    assertThat(gus.via(api).join().getString("token")).isNotBlank();
 
-    assertThat(survivors.get("/api/meetings", survivors.token("alice")).statusCode()).isEqualTo(200);
-    assertThat(survivors.get("/api/meetings", survivors.token("dave")).statusCode()).isEqualTo(200);
-    String next = new JsonObject(survivors.post("/api/calls/instant", survivors.token("alice"),
-        new JsonObject().put("participantIds", new JsonArray().add("dave"))).bodyAsString()).getString("meetingId");
+    api.list("alice", "");
+    api.list("dave", "");
+    String next = api.instantCall("alice", "dave").getString("meetingId");
     dave.awaitEvent(Events.CALL_INCOMING, d -> next.equals(d.getString("meetingId")));
   }
 
@@ -164,14 +152,5 @@ class ClusterNodeLossIT {
     reader.setDaemon(true);
     reader.start();
     return port.get(120, TimeUnit.SECONDS);
-  }
-
-  private static HttpResponse<String> send(int port, String method, String path, String token, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

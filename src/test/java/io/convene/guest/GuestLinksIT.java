@@ -3,6 +3,7 @@ package io.convene.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convene.protocol.Events;
+import io.convene.testing.Api.Guest;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.WsClient;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -17,10 +18,8 @@ import org.junit.jupiter.api.Timeout;
 class GuestLinksIT extends ServerTestBase {
 
   private static String meeting(String owner, int startMin, boolean allowExternal, String... invitees) {
-    return json(server.post("/api/meetings", server.token(owner, "Olga Owner", List.of()), new JsonObject()
-        .put("title", "Open day").put("startTime", at(startMin)).put("endTime", at(startMin + 60))
-        .put("allowExternal", allowExternal).put("participantIds", new JsonArray(List.of(invitees)))), 201)
-        .getString("meetingId");
+    return api.signedIn(owner, server.token(owner, "Olga Owner", List.of())).meeting(owner).title("Open day")
+        .from(startMin).to(startMin + 60).allowExternal(allowExternal).invite(invitees).createId();
   }
 
   @Test
@@ -28,45 +27,43 @@ class GuestLinksIT extends ServerTestBase {
     String owner = user("owner");
     String member = user("member");
     String closed = meeting(owner, 30, false, member);
-    assertThat(json(server.post("/api/meetings/" + closed + "/generate-link", server.token(owner), null), 409)
-        .getString("detail")).contains("allowExternal");
+    assertThat(api.expect(409).link(closed, owner).getString("detail")).contains("allowExternal");
     String open = meeting(owner, 30, true, member);
-    json(server.post("/api/meetings/" + open + "/generate-link", server.token(member), null), 403);
-    JsonObject link = json(server.post("/api/meetings/" + open + "/generate-link", server.token(owner), null), 200);
+    api.expect(403).link(open, member);
+    JsonObject link = api.link(open, owner);
     assertThat(link.getString("token")).startsWith("inv_").hasSizeGreaterThan(30);
     assertThat(link.getString("validFrom")).isEqualTo(at(-30));
     assertThat(link.getString("validUntil")).isEqualTo(at(90));
     assertThat(server.rows("SELECT token_hash FROM invite_links WHERE meeting_id = $1", open).get(0).getString("token_hash"))
         .as("only the hash is stored").isNotEqualTo(link.getString("token")).hasSize(64);
 
-    JsonObject second = json(server.post("/api/meetings/" + open + "/generate-link", server.token(owner), null), 200);
-    assertThat(json(server.get("/api/external/join/" + link.getString("token"), null), 404).getString("detail")).contains("replaced");
-    assertThat(json(server.get("/api/external/join/" + second.getString("token"), null), 200).getBoolean("valid")).isTrue();
-    assertThat(json(server.get("/api/external/join/inv_madeup", null), 404).getString("detail")).contains("unknown");
-    json(server.get("/api/external/join/whatever", null), 404);
+    JsonObject second = api.link(open, owner);
+    assertThat(api.expect(404).joinInfo(link.getString("token")).getString("detail")).contains("replaced");
+    assertThat(api.joinInfo(second.getString("token")).getBoolean("valid")).isTrue();
+    assertThat(api.expect(404).joinInfo("inv_madeup").getString("detail")).contains("unknown");
+    api.expect(404).joinInfo("whatever");
   }
 
   @Test
   void joinInfoTellsWhenTheLinkWorksAndWhetherAskingIsPossible() {
     String owner = user("owner");
     String later = meeting(owner, 180, true);
-    String token = json(server.post("/api/meetings/" + later + "/generate-link", server.token(owner), null), 200).getString("token");
-    JsonObject early = json(server.get("/api/external/join/" + token, null), 200);
+    String token = api.link(later, owner).getString("token");
+    JsonObject early = api.joinInfo(token);
     assertThat(early.getBoolean("valid")).isFalse();
     assertThat(early.getString("reason")).isEqualTo("too_early");
     assertThat(early.getString("validFrom")).isEqualTo(at(120));
     assertThat(early.getString("title")).isEqualTo("Open day");
     assertThat(early.getString("hostName")).isEqualTo("Olga Owner");
-    assertThat(json(server.post("/api/external/register", null, new JsonObject().put("invitationToken", token)
-        .put("displayName", "Early Bird")), 409).getString("detail")).contains("too_early");
+    assertThat(api.expect(409).registration(token).name("Early Bird").send().getString("detail")).contains("too_early");
 
     String now = meeting(owner, 10, true);
-    String t2 = json(server.post("/api/meetings/" + now + "/generate-link", server.token(owner), null), 200).getString("token");
-    JsonObject before = json(server.get("/api/external/join/" + t2, null), 200);
+    String t2 = api.link(now, owner).getString("token");
+    JsonObject before = api.joinInfo(t2);
     assertThat(before.getBoolean("valid")).isTrue();
     assertThat(before.getBoolean("canAskForAccess")).as("nobody has joined yet").isFalse();
-    json(server.post("/api/meetings/" + now + "/join", server.token(owner), null), 200);
-    assertThat(json(server.get("/api/external/join/" + t2, null), 200).getBoolean("canAskForAccess")).isTrue();
+    api.join(now, owner);
+    assertThat(api.joinInfo(t2).getBoolean("canAskForAccess")).isTrue();
   }
 
   @Test
@@ -74,33 +71,30 @@ class GuestLinksIT extends ServerTestBase {
     String owner = user("owner");
     String member = user("member");
     String id = meeting(owner, 0, true, member);
-    String token = json(server.post("/api/meetings/" + id + "/generate-link", server.token(owner), null), 200).getString("token");
-    JsonObject base = new JsonObject().put("invitationToken", token);
-    json(server.post("/api/external/register", null, base.copy()), 400);
-    json(server.post("/api/external/register", null, base.copy().put("displayName", "x".repeat(65))), 400);
-    json(server.post("/api/external/register", null, base.copy().put("displayName", "bad\u0007name")), 400);
-    json(server.post("/api/external/register", null, base.copy().put("displayName", "Gina").put("email", "not-an-email")), 400);
-    json(server.post("/api/external/register", null, base.copy().put("displayName", "Gina")
-        .put("keys", new JsonObject().put("blob", "k".repeat(70_000)))), 413);
-    json(server.post("/api/external/register", null, new JsonObject().put("invitationToken", "inv_nope").put("displayName", "Gina")), 404);
+    String token = api.link(id, owner).getString("token");
+    api.expect(400).registration(token).send();
+    api.expect(400).registration(token).name("x".repeat(65)).send();
+    api.expect(400).registration(token).name("bad\u0007name").send();
+    api.expect(400).registration(token).name("Gina").email("not-an-email").send();
+    api.expect(413).registration(token).name("Gina").keys(new JsonObject().put("blob", "k".repeat(70_000))).send();
+    api.expect(404).registration("inv_nope").name("Gina").send();
 
-    JsonObject session = json(server.post("/api/external/register", null, base.copy().put("displayName", "  Gina Guest ")
-        .put("email", "gina@example.org").put("keys", new JsonObject().put("identityKey", "AAEC"))), 201);
-    String sessionId = session.getString("sessionId");
-    String guestToken = session.getString("guestToken");
+    Guest gina = api.registration(token).name("  Gina Guest ").email("gina@example.org")
+        .keys(new JsonObject().put("identityKey", "AAEC")).register();
+    String sessionId = gina.sessionId();
     assertThat(sessionId).startsWith("gst_");
-    assertThat(guestToken).startsWith("gt_");
+    assertThat(gina.token()).startsWith("gt_");
     assertThat(server.rows("SELECT display_name, token_hash FROM guest_sessions WHERE id = $1", sessionId).get(0)
         .getString("display_name")).isEqualTo("Gina Guest");
 
-    assertThat(json(server.get("/api/meetings", guestToken), 403).getString("code")).isEqualTo("forbidden");
-    json(server.get("/api/external/keys/" + sessionId, guestToken), 403);
-    JsonObject keys = json(server.get("/api/external/keys/" + sessionId, server.token(member)), 200);
+    assertThat(gina.expect(403).meetings().getString("code")).isEqualTo("forbidden");
+    gina.expect(403).keysOf(sessionId);
+    JsonObject keys = api.guestKeys(sessionId, member);
     assertThat(keys.getJsonObject("keys").getString("identityKey")).isEqualTo("AAEC");
-    json(server.get("/api/external/keys/" + sessionId, server.token(user("stranger"))), 404);
-    json(server.get("/api/external/keys/gst_unknown", server.token(member)), 404);
+    api.expect(404).guestKeys(sessionId, user("stranger"));
+    api.expect(404).guestKeys("gst_unknown", member);
 
-    WsClient guest = WsClient.connect(vertx, server.port, "/ws?guest_token=" + guestToken, null);
+    WsClient guest = server.guestSocket(gina.token());
     assertThat(guest.awaitEvent(Events.SESSION_WELCOME).getString("userId")).isEqualTo("guest:" + sessionId);
     assertThat(guest.request("presence:subscribe", new JsonObject().put("userIds", new JsonArray().add(owner)))
         .getJsonObject("error").getString("code")).isEqualTo("forbidden");

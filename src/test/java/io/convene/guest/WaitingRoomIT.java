@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.convene.protocol.Events;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.WsClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,36 +19,31 @@ class WaitingRoomIT extends ServerTestBase {
     String manager = user("manager");
     String mia = user("mia");
     String max = user("max");
-    String id = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Clinic")
-        .put("startTime", at(0)).put("endTime", at(60)).put("settings", new JsonObject().put("waitingRoom", true))
-        .put("participantIds", new JsonArray().add(manager).add(mia).add(max))), 201).getString("meetingId");
-    json(server.post("/api/meetings/" + id + "/roles", server.token(owner), new JsonObject().put("userId", manager).put("role", "manager")), 200);
+    String id = api.meeting(owner).title("Clinic").from(0).to(60).waitingRoom().invite(manager, mia, max).createId();
+    api.assignRole(id, owner, manager, "manager");
     WsClient ownerSocket = server.socket(owner);
     ownerSocket.awaitEvent(Events.SESSION_WELCOME);
-    assertThat(json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200).getString("token")).isNotBlank();
-    assertThat(json(server.post("/api/meetings/" + id + "/join", server.token(manager), null), 200).getString("token"))
-        .as("managers never wait").isNotBlank();
+    assertThat(api.join(id, owner).getString("token")).isNotBlank();
+    assertThat(api.join(id, manager).getString("token")).as("managers never wait").isNotBlank();
 
     WsClient miaSocket = server.socket(mia);
     miaSocket.awaitEvent(Events.SESSION_WELCOME);
-    JsonObject waiting = json(server.post("/api/meetings/" + id + "/join", server.token(mia), null), 202);
+    JsonObject waiting = api.expect(202).join(id, mia);
     assertThat(waiting.getString("status")).isEqualTo("waiting");
     assertThat(waiting.containsKey("token")).isFalse();
     ownerSocket.awaitEvent(Events.MEETING_GUEST_WAITING, d -> mia.equals(d.getString("userId")));
-    JsonObject lobby = json(server.get("/api/meetings/" + id + "/waiting-room", server.token(owner)), 200);
+    JsonObject lobby = api.waitingRoom(id, owner);
     assertThat(lobby.getJsonArray("members").getJsonObject(0).getString("userId")).isEqualTo(mia);
 
-    json(server.post("/api/meetings/" + id + "/waiting-room/" + mia + "/admit", server.token(max), null), 403);
-    json(server.post("/api/meetings/" + id + "/waiting-room/" + mia + "/admit", server.token(manager), null), 200);
-    assertThat(json(server.post("/api/meetings/" + id + "/waiting-room/" + mia + "/decline", server.token(owner), null), 409)
-        .getString("code")).isEqualTo("too_late");
+    api.expect(403).admit(id, max, mia);
+    api.admit(id, manager, mia);
+    assertThat(api.expect(409).decline(id, owner, mia).getString("code")).isEqualTo("too_late");
     miaSocket.awaitEvent(Events.MEETING_GUEST_ADMITTED, d -> id.equals(d.getString("meetingId")));
-    assertThat(json(server.post("/api/meetings/" + id + "/join", server.token(mia), null), 200).getString("token")).isNotBlank();
+    assertThat(api.join(id, mia).getString("token")).isNotBlank();
 
-    json(server.post("/api/meetings/" + id + "/join", server.token(max), null), 202);
-    json(server.post("/api/meetings/" + id + "/waiting-room/" + max + "/decline", server.token(owner), null), 200);
-    assertThat(json(server.post("/api/meetings/" + id + "/join", server.token(max), null), 403).getString("detail"))
-        .contains("turned away");
-    json(server.post("/api/meetings/" + id + "/waiting-room/nobody/admit", server.token(owner), null), 404);
+    api.expect(202).join(id, max);
+    api.decline(id, owner, max);
+    assertThat(api.expect(403).join(id, max).getString("detail")).contains("turned away");
+    api.expect(404).admit(id, owner, "nobody");
   }
 }

@@ -9,24 +9,22 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Every kind of bad input on every meetings route gets a clear 4xx problem, never a 500. */
 @Timeout(120)
 class BadInputIT extends ServerTestBase {
-  private static String owner;
-  private static String ownerToken;
-  private static String meetingId;
+  private String ownerToken;
+  private String meetingId;
 
-  @BeforeAll
-  static void aMeeting() {
-    owner = user("owner");
+  /** Each test has an owner and a meeting of its own to send bad input about. */
+  @BeforeEach
+  void aMeeting() {
+    String owner = user("owner");
     ownerToken = server.token(owner);
-    meetingId = json(server.post("/api/meetings", ownerToken, new JsonObject().put("title", "Target")
-        .put("startTime", at(60)).put("endTime", at(90)).put("participantIds", new JsonArray().add("member-x"))), 201)
-        .getString("meetingId");
+    meetingId = api.meeting(owner).title("Target").from(60).to(90).invite("member-x").createId();
   }
 
   private static JsonObject problem(HttpResponse<Buffer> r, int status, String code) {
@@ -42,7 +40,7 @@ class BadInputIT extends ServerTestBase {
     return problem.getJsonArray("errors").getJsonObject(0).getString("field");
   }
 
-  private static HttpResponse<Buffer> raw(HttpMethod method, String path, String contentType, String body) {
+  private HttpResponse<Buffer> raw(HttpMethod method, String path, String contentType, String body) {
     return server.call(method, path, ownerToken, body == null ? null : new Object() {
       @Override
       public String toString() {
@@ -66,7 +64,7 @@ class BadInputIT extends ServerTestBase {
     problem(r, 415, "unsupported_media_type");
   }
 
-  private static HttpResponse<Buffer> vertxClientPostForm() {
+  private HttpResponse<Buffer> vertxClientPostForm() {
     var client = io.vertx.ext.web.client.WebClient.create(vertx);
     try {
       return client.post(server.port, "127.0.0.1", "/api/meetings").bearerTokenAuthentication(ownerToken)

@@ -13,23 +13,14 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.Timeout(120)
 class MeetingsApiIT extends ServerTestBase {
 
-  private JsonObject create(String ownerToken, JsonObject body) {
-    return json(server.post("/api/meetings", ownerToken, body), 201);
-  }
-
-  private static JsonObject meeting(String title, int startMin, int endMin, String... invitees) {
-    return new JsonObject().put("title", title).put("startTime", at(startMin)).put("endTime", at(endMin))
-        .put("participantIds", new JsonArray(List.of(invitees)));
-  }
-
   @Test
   void createStoresMeetingAndParticipantsAndTellsEveryone() {
     String alice = user("alice");
     String bob = user("bob");
     String carol = user("carol");
-    JsonObject created = create(server.token(alice, "Alice", List.of()),
-        meeting("Planning", 60, 90, bob, carol).put("maxParticipants", 10).put("allowExternal", true)
-            .put("settings", new JsonObject().put("voiceOnly", true).put("waitingRoom", true)));
+    JsonObject created = api.signedIn(alice, server.token(alice, "Alice", List.of())).meeting(alice)
+        .title("Planning").from(60).to(90).invite(bob, carol).maxParticipants(10).allowExternal()
+        .voiceOnly().waitingRoom().create();
 
     String id = created.getString("meetingId");
     assertThat(id).startsWith("mtg_").hasSizeGreaterThanOrEqualTo(4 + 22);
@@ -62,15 +53,15 @@ class MeetingsApiIT extends ServerTestBase {
   void overlappingMeetingsAreAllowedWithWarnings() {
     String alice = user("alice");
     String bob = user("bob");
-    String first = create(server.token(alice), meeting("First", 60, 120, bob)).getString("meetingId");
-    JsonObject second = create(server.token(alice), meeting("Second", 90, 150, bob));
+    String first = api.meeting(alice).title("First").from(60).to(120).invite(bob).createId();
+    JsonObject second = api.meeting(alice).title("Second").from(90).to(150).invite(bob).create();
     JsonArray warnings = second.getJsonArray("warnings");
     assertThat(warnings).isNotNull();
     assertThat(warnings.stream().map(w -> ((JsonObject) w).getString("userId") + "@" + ((JsonObject) w).getString("meetingId")))
         .containsExactlyInAnyOrder(alice + "@" + first, bob + "@" + first);
     assertThat(warnings.getJsonObject(0).getString("code")).isEqualTo("overlap");
 
-    JsonObject third = create(server.token(alice), meeting("Later", 200, 230, bob));
+    JsonObject third = api.meeting(alice).title("Later").from(200).to(230).invite(bob).create();
     assertThat(third.containsKey("warnings")).isFalse();
   }
 
@@ -78,25 +69,24 @@ class MeetingsApiIT extends ServerTestBase {
   void listFiltersSearchAndPaginates() {
     String dana = user("dana");
     String erin = user("erin");
-    String t = server.token(dana);
     for (int i = 0; i < 5; i++) {
-      create(t, meeting("Sprint review " + i, 60 + i * 10, 65 + i * 10, erin));
+      api.meeting(dana).title("Sprint review " + i).from(60 + i * 10).to(65 + i * 10).invite(erin).create();
     }
-    create(server.token(erin), meeting("Erin's own", 300, 330, dana));
+    api.meeting(erin).title("Erin's own").from(300).to(330).invite(dana).create();
 
-    JsonObject page1 = json(server.get("/api/meetings?filter=upcoming&limit=2", t), 200);
+    JsonObject page1 = api.list(dana, "filter=upcoming&limit=2");
     assertThat(titles(page1)).containsExactly("Sprint review 0", "Sprint review 1");
-    JsonObject page2 = json(server.get("/api/meetings?filter=upcoming&limit=2&cursor=" + page1.getString("nextCursor"), t), 200);
+    JsonObject page2 = api.list(dana, "filter=upcoming&limit=2&cursor=" + page1.getString("nextCursor"));
     assertThat(titles(page2)).containsExactly("Sprint review 2", "Sprint review 3");
-    JsonObject page3 = json(server.get("/api/meetings?filter=upcoming&limit=2&cursor=" + page2.getString("nextCursor"), t), 200);
+    JsonObject page3 = api.list(dana, "filter=upcoming&limit=2&cursor=" + page2.getString("nextCursor"));
     assertThat(titles(page3)).containsExactly("Sprint review 4", "Erin's own");
     assertThat(page3.containsKey("nextCursor")).isFalse();
 
-    assertThat(titles(json(server.get("/api/meetings?filter=created", t), 200))).hasSize(5).doesNotContain("Erin's own");
-    assertThat(titles(json(server.get("/api/meetings?filter=my&q=erin", t), 200))).containsExactly("Erin's own");
-    assertThat(titles(json(server.get("/api/meetings?filter=upcoming&q=REVIEW%203", t), 200))).containsExactly("Sprint review 3");
-    assertThat(titles(json(server.get("/api/meetings?filter=past", t), 200))).isEmpty();
-    assertThat(titles(json(server.get("/api/meetings?filter=upcoming&status=in_progress", t), 200))).isEmpty();
+    assertThat(titles(api.list(dana, "filter=created"))).hasSize(5).doesNotContain("Erin's own");
+    assertThat(titles(api.list(dana, "filter=my&q=erin"))).containsExactly("Erin's own");
+    assertThat(titles(api.list(dana, "filter=upcoming&q=REVIEW%203"))).containsExactly("Sprint review 3");
+    assertThat(titles(api.list(dana, "filter=past"))).isEmpty();
+    assertThat(titles(api.list(dana, "filter=upcoming&status=in_progress"))).isEmpty();
   }
 
   private static List<String> titles(JsonObject page) {
@@ -108,19 +98,19 @@ class MeetingsApiIT extends ServerTestBase {
     String alice = user("alice");
     String bob = user("bob");
     String mallory = user("mallory");
-    String id = create(server.token(alice), meeting("Private", 60, 90, bob)).getString("meetingId");
+    String id = api.meeting(alice).title("Private").from(60).to(90).invite(bob).createId();
 
-    JsonObject problem = json(server.get("/api/meetings/" + id, server.token(mallory)), 404);
+    JsonObject problem = api.expect(404).get(id, mallory);
     assertThat(problem.getString("code")).isEqualTo("not_found");
-    json(server.patch("/api/meetings/" + id, server.token(mallory), new JsonObject().put("title", "x")), 404);
-    json(server.get("/api/meetings/" + id, server.token(bob)), 200);
+    api.expect(404).update(id, mallory, new JsonObject().put("title", "x"));
+    api.get(id, bob);
 
-    JsonObject forbidden = json(server.patch("/api/meetings/" + id, server.token(bob), new JsonObject().put("title", "x")), 403);
+    JsonObject forbidden = api.expect(403).update(id, bob, new JsonObject().put("title", "x"));
     assertThat(forbidden.getString("code")).isEqualTo("forbidden");
-    json(server.delete("/api/meetings/" + id, server.token(bob), null), 403);
+    api.expect(403).cancel(id, bob);
     assertThat(server.rows("SELECT title, status FROM meetings WHERE id = $1", id).get(0).getString("title")).isEqualTo("Private");
 
-    JsonObject asAdmin = json(server.get("/api/meetings/" + id, server.token(mallory, null, List.of("admin"))), 200);
+    JsonObject asAdmin = api.signedIn(mallory, server.token(mallory, null, List.of("admin"))).get(id, mallory);
     assertThat(asAdmin.getString("myRole")).isEqualTo("owner");
   }
 
@@ -128,12 +118,11 @@ class MeetingsApiIT extends ServerTestBase {
   void patchByManagerUpdatesAndNotifies() {
     String alice = user("alice");
     String bob = user("bob");
-    String id = create(server.token(alice), meeting("Old title", 60, 90, bob)).getString("meetingId");
-    json(server.post("/api/meetings/" + id + "/roles", server.token(alice),
-        new JsonObject().put("userId", bob).put("role", "manager")), 200);
+    String id = api.meeting(alice).title("Old title").from(60).to(90).invite(bob).createId();
+    api.assignRole(id, alice, bob, "manager");
 
-    JsonObject updated = json(server.patch("/api/meetings/" + id, server.token(bob), new JsonObject()
-        .put("title", "New title").put("endTime", at(120)).put("settings", new JsonObject().put("muteOnJoin", true))), 200);
+    JsonObject updated = api.update(id, bob, new JsonObject()
+        .put("title", "New title").put("endTime", at(120)).put("settings", new JsonObject().put("muteOnJoin", true)));
     assertThat(updated.getString("title")).isEqualTo("New title");
     assertThat(updated.getString("endTime")).isEqualTo(at(120));
     assertThat(updated.getJsonObject("settings").getBoolean("muteOnJoin")).isTrue();
@@ -142,7 +131,7 @@ class MeetingsApiIT extends ServerTestBase {
     assertThat(row.getBoolean("mute_on_join")).isTrue();
     server.events.await(alice, Events.MEETING_UPDATED, d -> "New title".equals(d.getString("title")));
 
-    JsonObject bad = json(server.patch("/api/meetings/" + id, server.token(bob), new JsonObject().put("endTime", at(30))), 400);
+    JsonObject bad = api.expect(400).update(id, bob, new JsonObject().put("endTime", at(30)));
     assertThat(bad.getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("endTime");
   }
 
@@ -150,26 +139,25 @@ class MeetingsApiIT extends ServerTestBase {
   void lifecycleStartEndAndCancel() {
     String alice = user("alice");
     String bob = user("bob");
-    String t = server.token(alice);
-    String id = create(t, meeting("Lifecycle", 60, 90, bob)).getString("meetingId");
+    String id = api.meeting(alice).title("Lifecycle").from(60).to(90).invite(bob).createId();
 
-    json(server.post("/api/meetings/" + id + "/end", t, null), 409);
-    json(server.post("/api/meetings/" + id + "/start", server.token(bob), null), 403);
-    JsonObject started = json(server.post("/api/meetings/" + id + "/start", t, null), 200);
+    api.expect(409).end(id, alice);
+    api.expect(403).start(id, bob);
+    JsonObject started = api.start(id, alice);
     assertThat(started.getString("status")).isEqualTo("in_progress");
     assertThat(started.getString("startedAt")).isEqualTo(T0.toString());
     server.events.await(bob, Events.MEETING_STARTED, d -> id.equals(d.getString("meetingId")));
-    json(server.post("/api/meetings/" + id + "/start", t, null), 200);
+    api.start(id, alice);
 
-    JsonObject ended = json(server.post("/api/meetings/" + id + "/end", t, null), 200);
+    JsonObject ended = api.end(id, alice);
     assertThat(ended.getString("status")).isEqualTo("ended");
     server.events.await(bob, Events.MEETING_ENDED, d -> id.equals(d.getString("meetingId")));
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
-    json(server.delete("/api/meetings/" + id, t, null), 409);
+    api.expect(409).cancel(id, alice);
 
-    String other = create(t, meeting("To cancel", 60, 90, bob)).getString("meetingId");
-    assertThat(server.delete("/api/meetings/" + other, t, null).statusCode()).isEqualTo(204);
-    assertThat(server.delete("/api/meetings/" + other, t, null).statusCode()).isEqualTo(204);
+    String other = api.meeting(alice).title("To cancel").from(60).to(90).invite(bob).createId();
+    api.cancel(other, alice);
+    api.cancel(other, alice);
     server.events.await(bob, Events.MEETING_CANCELLED, d -> other.equals(d.getString("meetingId")));
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", other).get(0).getString("status")).isEqualTo("cancelled");
   }
@@ -178,12 +166,11 @@ class MeetingsApiIT extends ServerTestBase {
   void bulkDeleteReportsEachMeeting() {
     String alice = user("alice");
     String bob = user("bob");
-    String a1 = create(server.token(alice), meeting("A1", 60, 90, bob)).getString("meetingId");
-    String a2 = create(server.token(alice), meeting("A2", 60, 90)).getString("meetingId");
-    String b1 = create(server.token(bob), meeting("B1", 60, 90, alice)).getString("meetingId");
+    String a1 = api.meeting(alice).title("A1").from(60).to(90).invite(bob).createId();
+    String a2 = api.meeting(alice).title("A2").from(60).to(90).invite().createId();
+    String b1 = api.meeting(bob).title("B1").from(60).to(90).invite(alice).createId();
 
-    JsonObject result = json(server.delete("/api/meetings/bulk", server.token(alice),
-        new JsonObject().put("meetingIds", new JsonArray().add(a1).add(a2).add(b1).add("mtg_doesnotexist"))), 200);
+    JsonObject result = api.cancelAll(alice, a1, a2, b1, "mtg_doesnotexist");
     assertThat(result.getInteger("deleted")).isEqualTo(2);
     assertThat(result.getInteger("failed")).isEqualTo(2);
     assertThat(result.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("meetingId") + ":"
@@ -199,47 +186,41 @@ class MeetingsApiIT extends ServerTestBase {
     String bob = user("bob");
     String carol = user("carol");
     String dave = user("dave");
-    String t = server.token(alice);
-    String id = create(t, meeting("Team", 60, 90, bob)).getString("meetingId");
+    String id = api.meeting(alice).title("Team").from(60).to(90).invite(bob).createId();
 
-    JsonObject invited = json(server.post("/api/meetings/" + id + "/participants", t,
-        new JsonObject().put("userIds", new JsonArray().add(carol).add(dave).add(bob))), 200);
+    JsonObject invited = api.invite(id, alice, carol, dave, bob);
     assertThat(invited.getJsonArray("invited").stream().map(p -> ((JsonObject) p).getString("userId"))).containsExactlyInAnyOrder(carol, dave);
     assertThat(invited.getJsonArray("skipped").getJsonObject(0).getString("reason")).isEqualTo("already_participant");
     server.events.await(carol, Events.MEETING_INVITED, d -> id.equals(d.getString("meetingId")));
     server.events.await(bob, Events.MEETING_PARTICIPANTS_INVITED, d -> d.getJsonArray("userIds").contains(carol));
 
-    JsonObject accepted = json(server.patch("/api/meetings/" + id + "/participants/me", server.token(carol),
-        new JsonObject().put("status", "accepted")), 200);
+    JsonObject accepted = api.respond(id, carol, "accepted");
     assertThat(accepted.getString("status")).isEqualTo("accepted");
-    json(server.patch("/api/meetings/" + id + "/participants/" + carol, server.token(bob),
-        new JsonObject().put("status", "declined")), 403);
+    api.expect(403).respondFor(id, bob, carol, "declined");
 
-    json(server.delete("/api/meetings/" + id + "/participants/" + dave, server.token(bob), null), 403);
-    assertThat(server.delete("/api/meetings/" + id + "/participants/" + dave, t, null).statusCode()).isEqualTo(204);
+    api.expect(403).remove(id, bob, dave);
+    api.remove(id, alice, dave);
     server.events.await(dave, Events.MEETING_REMOVED, d -> id.equals(d.getString("meetingId")));
     assertThat(server.rows("SELECT 1 FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, dave)).isEmpty();
 
-    assertThat(server.delete("/api/meetings/" + id + "/participants/" + carol + "?ban=true", t, null).statusCode()).isEqualTo(204);
+    api.ban(id, alice, carol);
     assertThat(server.rows("SELECT status FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, carol)
         .get(0).getString("status")).isEqualTo("banned");
-    json(server.get("/api/meetings/" + id, server.token(carol)), 404);
-    JsonObject again = json(server.post("/api/meetings/" + id + "/participants", t,
-        new JsonObject().put("userIds", new JsonArray().add(carol))), 200);
+    api.expect(404).get(id, carol);
+    JsonObject again = api.invite(id, alice, carol);
     assertThat(again.getJsonArray("invited")).isEmpty();
     assertThat(again.getJsonArray("skipped").getJsonObject(0).getString("reason")).isEqualTo("banned");
 
-    json(server.delete("/api/meetings/" + id + "/participants/" + alice, t, null), 409);
+    api.expect(409).remove(id, alice, alice);
   }
 
   @Test
   void inviteIntoMeetingInProgressSendsLiveInvite() {
     String alice = user("alice");
     String zed = user("zed");
-    String t = server.token(alice);
-    String id = create(t, meeting("Live", 0, 60)).getString("meetingId");
-    json(server.post("/api/meetings/" + id + "/start", t, null), 200);
-    json(server.post("/api/meetings/" + id + "/participants", t, new JsonObject().put("userIds", new JsonArray().add(zed))), 200);
+    String id = api.meeting(alice).title("Live").from(0).to(60).invite().createId();
+    api.start(id, alice);
+    api.invite(id, alice, zed);
     JsonObject live = server.events.await(zed, Events.MEETING_LIVE_INVITE_SENT, d -> id.equals(d.getString("meetingId")));
     assertThat(live.getString("invitedBy")).isEqualTo(alice);
   }
@@ -249,19 +230,19 @@ class MeetingsApiIT extends ServerTestBase {
     String alice = user("alice");
     String bob = user("bob");
     String carol = user("carol");
-    String id = create(server.token(alice), meeting("Roles", 60, 90, bob, carol)).getString("meetingId");
+    String id = api.meeting(alice).title("Roles").from(60).to(90).invite(bob, carol).createId();
 
-    json(server.post("/api/meetings/" + id + "/roles", server.token(bob), new JsonObject().put("userId", carol).put("role", "manager")), 403);
-    json(server.post("/api/meetings/" + id + "/roles", server.token(alice), new JsonObject().put("userId", bob).put("role", "owner")), 200);
+    api.expect(403).assignRole(id, bob, carol, "manager");
+    api.assignRole(id, alice, bob, "owner");
     List<JsonObject> roles = server.rows("SELECT user_id, role FROM meeting_participants WHERE meeting_id = $1 AND role = 'owner'", id);
     assertThat(roles).hasSize(1);
     assertThat(roles.get(0).getString("user_id")).isEqualTo(bob);
     assertThat(server.rows("SELECT role FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, alice)
         .get(0).getString("role")).isEqualTo("manager");
     server.events.await(carol, Events.MEETING_ROLE_CHANGED, d -> bob.equals(d.getString("userId")) && "owner".equals(d.getString("role")));
-    json(server.post("/api/meetings/" + id + "/roles", server.token(alice), new JsonObject().put("userId", carol).put("role", "manager")), 403);
+    api.expect(403).assignRole(id, alice, carol, "manager");
 
-    JsonObject matrix = json(server.get("/api/meetings/roles", server.token(carol)), 200);
+    JsonObject matrix = api.roles(carol);
     assertThat(matrix.getJsonObject("permissions").getJsonArray("assign_roles")).containsExactly("owner");
   }
 
@@ -269,25 +250,22 @@ class MeetingsApiIT extends ServerTestBase {
   void settingsPatchByManager() {
     String alice = user("alice");
     String bob = user("bob");
-    String id = create(server.token(alice), meeting("Settings", 60, 90, bob)).getString("meetingId");
-    json(server.patch("/api/meetings/" + id + "/settings", server.token(bob), new JsonObject().put("waitingRoom", true)), 403);
-    json(server.post("/api/meetings/" + id + "/roles", server.token(alice), new JsonObject().put("userId", bob).put("role", "manager")), 200);
-    JsonObject out = json(server.patch("/api/meetings/" + id + "/settings", server.token(bob),
-        new JsonObject().put("waitingRoom", true).put("voiceOnly", true).put("allowExternal", true).put("maxParticipants", 5)), 200);
+    String id = api.meeting(alice).title("Settings").from(60).to(90).invite(bob).createId();
+    api.expect(403).updateSettings(id, bob, new JsonObject().put("waitingRoom", true));
+    api.assignRole(id, alice, bob, "manager");
+    JsonObject out = api.updateSettings(id, bob,
+        new JsonObject().put("waitingRoom", true).put("voiceOnly", true).put("allowExternal", true).put("maxParticipants", 5));
     assertThat(out.getJsonObject("settings").getBoolean("waitingRoom")).isTrue();
     assertThat(out.getInteger("maxParticipants")).isEqualTo(5);
     assertThat(out.getBoolean("allowExternal")).isTrue();
-    json(server.patch("/api/meetings/" + id + "/settings", server.token(bob), new JsonObject().put("title", "x")), 400);
+    api.expect(400).updateSettings(id, bob, new JsonObject().put("title", "x"));
   }
 
   @Test
   void recurringSeriesCreatesInstancesAndCanBeCancelledWhole() {
     String alice = user("alice");
     String bob = user("bob");
-    String t = server.token(alice);
-    JsonObject created = create(t, meeting("Weekly", 60, 90)
-        .put("participantIds", new JsonArray().add(bob))
-        .put("recurrence", new JsonObject().put("frequency", "weekly").put("count", 4)));
+    JsonObject created = api.meeting(alice).title("Weekly").from(60).to(90).invite(bob).recurring("weekly", 4).create();
     JsonArray instances = created.getJsonArray("instances");
     assertThat(instances).hasSize(4);
     String first = created.getString("meetingId");
@@ -304,10 +282,10 @@ class MeetingsApiIT extends ServerTestBase {
     assertThat(created.getJsonArray("participants")).hasSize(2);
 
     String second = instances.getJsonObject(1).getString("meetingId");
-    json(server.patch("/api/meetings/" + second + "?scope=series", t, new JsonObject().put("title", "Weekly sync")), 200);
+    api.updateSeries(second, alice, new JsonObject().put("title", "Weekly sync"));
     assertThat(server.rows("SELECT DISTINCT title FROM meetings WHERE id = $1 OR parent_meeting_id = $1", first))
         .extracting(r -> r.getString("title")).containsExactly("Weekly sync");
-    assertThat(server.delete("/api/meetings/" + second + "?scope=series", t, null).statusCode()).isEqualTo(204);
+    api.cancelSeries(second, alice);
     assertThat(server.rows("SELECT DISTINCT status FROM meetings WHERE id = $1 OR parent_meeting_id = $1", first))
         .extracting(r -> r.getString("status")).containsExactly("cancelled");
   }

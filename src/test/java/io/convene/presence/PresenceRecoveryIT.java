@@ -69,6 +69,8 @@ class PresenceRecoveryIT {
     var after = server.get("/api/presence/users?ids=bob", server.token("bob"));
     assertThat(after.statusCode()).isEqualTo(200);
     assertThat(after.bodyAsJsonObject().getJsonArray("users").getJsonObject(0).getString("status")).isEqualTo("online");
+    assertThat(watcher.events(Events.PRESENCE_UPDATE)).extracting(u -> u.getString("status"))
+        .as("re-registered with its node's lease, bob never flaps offline").containsOnly("online");
     assertThat(server.get("/health/ready", null).statusCode()).isEqualTo(200);
     assertThat(bob.closed()).isFalse();
   }

@@ -13,9 +13,8 @@ class LiveKitDownIT extends ServerTestBase {
   @Test
   void tokensAreStillIssuedAndReadinessReportsLiveKitDegraded() {
     String owner = user("owner");
-    String id = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "No media server")
-        .put("startTime", at(0)).put("endTime", at(30))), 201).getString("meetingId");
-    JsonObject join = json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
+    String id = api.meeting(owner).title("No media server").from(0).to(30).createId();
+    JsonObject join = api.join(id, owner);
     assertThat(join.getString("token")).isNotBlank();
     var ready = server.get("/health/ready", null);
     assertThat(ready.statusCode()).isEqualTo(200);

@@ -6,46 +6,47 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import io.convene.protocol.Events;
+import io.convene.testing.Api;
 import io.convene.testing.FakeLiveKit;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.SignedWebhooks;
 import io.convene.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
 class LiveKitIT extends ServerTestBase {
-  private static final Vertx SIDE = Vertx.vertx();
+  private static final AtomicInteger deliveries = new AtomicInteger();
+  /** The fake LiveKit and the webhook sender, in a Vert.x of their own made per class (subclasses too). */
+  private static Vertx side;
   private static FakeLiveKit liveKit;
   private static WebClient hooks;
 
   @Override
   protected JsonObject overrides() {
-    liveKit = FakeLiveKit.start(SIDE);
-    hooks = WebClient.create(SIDE);
+    side = Vertx.vertx();
+    liveKit = FakeLiveKit.start(side);
+    hooks = WebClient.create(side);
     return new JsonObject().put("livekit", new JsonObject().put("url", liveKit.url())
         .put("apiKey", FakeLiveKit.KEY).put("apiSecret", FakeLiveKit.SECRET));
   }
 
   @AfterAll
   void stopFake() {
-    liveKit.close();
-    SIDE.close().await();
+    side.close().await();
   }
 
-  private static String meeting(String owner, int startMin, JsonObject extra, String... invitees) {
-    return json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Room")
-        .put("startTime", at(startMin)).put("endTime", at(startMin + 60))
-        .put("participantIds", new JsonArray(List.of(invitees))).mergeIn(extra)), 201).getString("meetingId");
+  private static Api.MeetingDraft meeting(String owner, int startMin, String... invitees) {
+    return api.meeting(owner).title("Room").from(startMin).to(startMin + 60).invite(invitees);
   }
 
   private static DecodedJWT token(JsonObject join) {
@@ -53,8 +54,10 @@ class LiveKitIT extends ServerTestBase {
         .verify(join.getString("token"));
   }
 
+  /** Delivered to the nodes in turn, as a load balancer in front of a cluster would. */
   private static HttpResponse<Buffer> webhook(String body, String authorization) {
-    var req = hooks.post(server.port, "127.0.0.1", "/api/livekit/webhook").putHeader("Content-Type", "application/webhook+json");
+    int port = server.port(Math.floorMod(deliveries.getAndIncrement(), server.nodeCount()));
+    var req = hooks.post(port, "127.0.0.1", "/api/livekit/webhook").putHeader("Content-Type", "application/webhook+json");
     if (authorization != null) {
       req.putHeader("Authorization", authorization);
     }
@@ -69,8 +72,8 @@ class LiveKitIT extends ServerTestBase {
   void tokensCarryExactlyTheGrantsOfTheRoleAndSettings() {
     String owner = user("owner");
     String member = user("member");
-    String id = meeting(owner, 0, new JsonObject().put("settings", new JsonObject().put("muteOnJoin", true)), member);
-    JsonObject ownerJoin = json(server.post("/api/meetings/" + id + "/join", server.token(owner, "Olga", List.of()), null), 200);
+    String id = meeting(owner, 0, member).muteOnJoin().createId();
+    JsonObject ownerJoin = api.signedIn(owner, server.token(owner, "Olga", List.of())).join(id, owner);
     assertThat(ownerJoin.getString("serverUrl")).isEqualTo(liveKit.url());
     assertThat(ownerJoin.getString("roomName")).isEqualTo(id);
     assertThat(ownerJoin.getString("identity")).isEqualTo(owner);
@@ -93,13 +96,13 @@ class LiveKitIT extends ServerTestBase {
         .isBetween(java.time.Instant.now().plus(Duration.ofMinutes(175)), java.time.Instant.now().plus(Duration.ofMinutes(181)));
     assertThat(Duration.between(clock.instant(), java.time.Instant.parse(ownerJoin.getString("expiresAt")))).isEqualTo(Duration.ofHours(3));
 
-    JsonObject memberJoin = json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    JsonObject memberJoin = api.join(id, member);
     JsonObject memberVideo = new JsonObject(token(memberJoin).getClaim("video").toString());
     assertThat(memberVideo.getBoolean("roomAdmin", false)).isFalse();
     assertThat(new JsonObject(token(memberJoin).getClaim("metadata").asString()).getString("role")).isEqualTo("member");
 
-    String voice = meeting(owner, 0, new JsonObject().put("settings", new JsonObject().put("voiceOnly", true)), member);
-    JsonObject voiceJoin = json(server.post("/api/meetings/" + voice + "/join", server.token(member), null), 200);
+    String voice = meeting(owner, 0, member).voiceOnly().createId();
+    JsonObject voiceJoin = api.join(voice, member);
     assertThat(new JsonObject(token(voiceJoin).getClaim("video").toString()).getJsonArray("canPublishSources"))
         .containsExactly("microphone");
     assertThat(voiceJoin.getJsonObject("permissions").getJsonArray("canPublishSources")).containsExactly("microphone");
@@ -109,25 +112,25 @@ class LiveKitIT extends ServerTestBase {
   void joiningStartsTheMeetingCreatesTheRoomAndLeavingEmptiesIt() {
     String owner = user("owner");
     String member = user("member");
-    String id = meeting(owner, 0, new JsonObject(), member);
+    String id = meeting(owner, 0, member).createId();
     WsClient ownerSocket = server.socket(owner);
     ownerSocket.awaitEvent(Events.SESSION_WELCOME);
-    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
+    api.join(id, owner);
     FakeLiveKit.Call create = liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
     assertThat(create.grant().getBoolean("roomCreate")).isTrue();
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("in_progress");
 
-    json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    api.join(id, member);
     ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_JOINED, d -> member.equals(d.getString("userId")));
     assertThat(server.rows("SELECT unique_participant_count FROM meetings WHERE id = $1", id).get(0).getInteger("unique_participant_count")).isEqualTo(2);
 
-    json(server.post("/api/meetings/" + id + "/leave", server.token(member), null), 200);
+    api.leave(id, member);
     ownerSocket.awaitEvent(Events.MEETING_PARTICIPANT_LEFT, d -> member.equals(d.getString("userId")));
-    json(server.post("/api/meetings/" + id + "/leave", server.token(owner), null), 200);
+    api.leave(id, owner);
     ownerSocket.awaitEvent(Events.MEETING_ENDED, d -> id.equals(d.getString("meetingId")));
     liveKit.await("DeleteRoom", c -> id.equals(c.request().getString("room")));
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
-    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 409);
+    api.expect(409).join(id, owner);
   }
 
   @Test
@@ -138,9 +141,8 @@ class LiveKitIT extends ServerTestBase {
     a.awaitEvent(Events.SESSION_WELCOME);
     WsClient b = server.socket(bob);
     b.awaitEvent(Events.SESSION_WELCOME);
-    String id = json(server.post("/api/calls/instant", server.token(alice),
-        new JsonObject().put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
-    json(server.post("/api/meetings/" + id + "/join", server.token(alice), null), 200);
+    String id = api.instantCall(alice, bob).getString("meetingId");
+    api.join(id, alice);
     liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
     b.awaitEvent(Events.CALL_INCOMING, d -> id.equals(d.getString("meetingId")));
 
@@ -158,21 +160,21 @@ class LiveKitIT extends ServerTestBase {
     String owner = user("owner");
     String a = user("a");
     String b = user("b");
-    String later = meeting(owner, 120, new JsonObject(), a);
-    assertThat(json(server.post("/api/meetings/" + later + "/join", server.token(a), null), 409).getString("detail")).contains("not started");
-    json(server.post("/api/meetings/" + later + "/join", server.token(user("stranger")), null), 404);
+    String later = meeting(owner, 120, a).createId();
+    assertThat(api.expect(409).join(later, a).getString("detail")).contains("not started");
+    api.expect(404).join(later, user("stranger"));
 
-    String small = meeting(owner, 0, new JsonObject().put("maxParticipants", 2), a, b);
-    json(server.post("/api/meetings/" + small + "/join", server.token(owner), null), 200);
-    json(server.post("/api/meetings/" + small + "/join", server.token(a), null), 200);
-    assertThat(json(server.post("/api/meetings/" + small + "/join", server.token(b), null), 409).getString("code")).isEqualTo("meeting_full");
-    json(server.post("/api/meetings/" + small + "/join", server.token(a), null), 200);
+    String small = meeting(owner, 0, a, b).maxParticipants(2).createId();
+    api.join(small, owner);
+    api.join(small, a);
+    assertThat(api.expect(409).join(small, b).getString("code")).isEqualTo("meeting_full");
+    api.join(small, a);
   }
 
   @Test
   void webhooksAreVerifiedBeforeParsing() {
     String owner = user("owner");
-    String id = meeting(owner, 0, new JsonObject());
+    String id = meeting(owner, 0).createId();
     String body = SignedWebhooks.event("participant_joined", id, owner);
     String good = SignedWebhooks.sign(body, FakeLiveKit.KEY, FakeLiveKit.SECRET, clock.instant());
     assertThat(webhook(body.replace(owner, "mallory"), good).statusCode()).as("tampered body").isEqualTo(401);
@@ -193,7 +195,7 @@ class LiveKitIT extends ServerTestBase {
   void eachEventIsProcessedOnceAndOddOrdersAreReconciled() {
     String owner = user("owner");
     String member = user("member");
-    String id = meeting(owner, 0, new JsonObject(), member);
+    String id = meeting(owner, 0, member).createId();
     WsClient ownerSocket = server.socket(owner);
     ownerSocket.awaitEvent(Events.SESSION_WELCOME);
     String joined = SignedWebhooks.event("participant_joined", id, member);
@@ -220,13 +222,12 @@ class LiveKitIT extends ServerTestBase {
   void muteGoesThroughRoomServiceAndTellsTheMutedUser() {
     String owner = user("owner");
     String member = user("member");
-    String id = meeting(owner, 0, new JsonObject(), member);
+    String id = meeting(owner, 0, member).createId();
     liveKit.inRoom(id, member);
     WsClient memberSocket = server.socket(member);
     memberSocket.awaitEvent(Events.SESSION_WELCOME);
-    assertThat(json(server.post("/api/meetings/" + id + "/mute", server.token(member), new JsonObject().put("userId", owner)), 403)
-        .getString("code")).isEqualTo("forbidden");
-    JsonObject muted = json(server.post("/api/meetings/" + id + "/mute", server.token(owner), new JsonObject().put("userId", member)), 200);
+    assertThat(api.expect(403).mute(id, member, owner).getString("code")).isEqualTo("forbidden");
+    JsonObject muted = api.mute(id, owner, member);
     assertThat(muted.getInteger("mutedTracks")).isEqualTo(1);
     FakeLiveKit.Call call = liveKit.await("MutePublishedTrack", c -> id.equals(c.request().getString("room")));
     assertThat(call.request().getString("trackSid")).isEqualTo("TR_audio_" + member);
@@ -241,13 +242,13 @@ class LiveKitIT extends ServerTestBase {
     String owner = user("owner");
     String member = user("member");
     String absent = user("absent");
-    String id = meeting(owner, 0, new JsonObject(), member, absent);
-    json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
-    json(server.post("/api/meetings/" + id + "/join", server.token(member), null), 200);
+    String id = meeting(owner, 0, member, absent).createId();
+    api.join(id, owner);
+    api.join(id, member);
     clock.advance(Duration.ofMinutes(20));
-    json(server.post("/api/meetings/" + id + "/leave", server.token(member), null), 200);
-    json(server.get("/api/meetings/" + id + "/attendance", server.token(member)), 403);
-    JsonObject report = json(server.get("/api/meetings/" + id + "/attendance", server.token(owner)), 200);
+    api.leave(id, member);
+    api.expect(403).attendance(id, member);
+    JsonObject report = api.attendance(id, owner);
     JsonObject m = report.getJsonArray("items").stream().map(o -> (JsonObject) o).filter(o -> member.equals(o.getString("userId"))).findFirst().orElseThrow();
     assertThat(m.getLong("minutes")).isEqualTo(20);
     assertThat(m.getString("status")).isEqualTo("partial");
@@ -257,6 +258,6 @@ class LiveKitIT extends ServerTestBase {
     assertThat(csv.getHeader("Content-Type")).startsWith("text/csv");
     assertThat(csv.bodyAsString()).startsWith("userId,firstJoin,lastLeave,cycles,minutes,percentage,status,late\n").contains(member + ",");
     assertThat(server.get("/api/meetings/" + id + "/attendance?format=xml", server.token(owner)).statusCode()).isEqualTo(400);
-    json(server.post("/api/meetings/" + id + "/leave", server.token(owner), null), 200);
+    api.leave(id, owner);
   }
 }

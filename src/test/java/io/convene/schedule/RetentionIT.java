@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.convene.bus.Addresses;
 import io.convene.testing.EventRecorder;
 import io.convene.testing.ServerTestBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +19,10 @@ class RetentionIT extends ServerTestBase {
   void retentionPurgesExactlyWhatItShould() {
     String owner = user("owner");
     String bob = user("bob");
-    String shortOne = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Short")
-        .put("startTime", at(1)).put("endTime", at(10)).put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
-    String longOne = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Long")
-        .put("startTime", at(1)).put("endTime", at(600))), 201).getString("meetingId");
-    assertThat(server.delete("/api/meetings/" + shortOne, server.token(owner), null).statusCode()).isEqualTo(204);
-    assertThat(server.delete("/api/meetings/" + longOne, server.token(owner), null).statusCode()).isEqualTo(204);
+    String shortOne = api.meeting(owner).title("Short").from(1).to(10).invite(bob).createId();
+    String longOne = api.meeting(owner).title("Long").from(1).to(600).createId();
+    api.cancel(shortOne, owner);
+    api.cancel(longOne, owner);
 
     EventRecorder sweeps = new EventRecorder(vertx, Addresses.SCHEDULE_SWEPT);
     Instant justBefore = T0.plus(Duration.ofMinutes(10)).plus(Duration.ofHours(8)).minusSeconds(1);

@@ -8,7 +8,6 @@ import io.convene.testing.EventRecorder;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.TestServer;
 import io.convene.testing.WsClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,9 +31,7 @@ class ScheduleIT extends ServerTestBase {
   }
 
   private static String meeting(String owner, int startMin, int endMin, String... invitees) {
-    return json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Planned")
-        .put("startTime", at(startMin)).put("endTime", at(endMin))
-        .put("participantIds", new JsonArray(List.of(invitees)))), 201).getString("meetingId");
+    return api.meeting(owner).title("Planned").from(startMin).to(endMin).invite(invitees).createId();
   }
 
   /** Moves the clock to {@code minutes} after T0 (tests share one clock and only ever move it forward). */
@@ -98,15 +95,15 @@ class ScheduleIT extends ServerTestBase {
     d1.awaitEvent(Events.SESSION_WELCOME);
     moveTo(Duration.ofMinutes(start - 15));
     d1.awaitEvent(Events.MEETING_REMINDER, x -> id.equals(x.getString("meetingId")));
-    assertThat(server.post("/api/meetings/" + id + "/notifications/reminder/dismiss", server.token(dana), null).statusCode()).isEqualTo(204);
-    assertThat(server.post("/api/meetings/" + id + "/notifications/birthday/dismiss", server.token(dana), null).statusCode()).isEqualTo(400);
+    api.dismiss(id, dana, "reminder");
+    api.expect(400).dismiss(id, dana, "birthday");
 
     WsClient d2 = server.socket(dana);
     d2.awaitEvent(Events.SESSION_WELCOME);
     WsClient e1 = server.socket(eve);
     JsonObject unread = e1.awaitEvent(Events.NOTIFICATIONS_UNREAD);
     assertThat(unread.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("meetingId"))).contains(id);
-    assertThat(json(server.get("/api/notifications?unread=true", server.token(dana)), 200).getJsonArray("items").stream()
+    assertThat(api.unreadNotifications(dana).getJsonArray("items").stream()
         .map(o -> ((JsonObject) o).getString("meetingId"))).doesNotContain(id);
     assertThat(d2.events(Events.NOTIFICATIONS_UNREAD)).allSatisfy(u -> assertThat(u.getJsonArray("items").stream()
         .map(o -> ((JsonObject) o).getString("meetingId"))).doesNotContain(id));
@@ -114,7 +111,7 @@ class ScheduleIT extends ServerTestBase {
     moveTo(Duration.ofMinutes(start + 6));
     WsClient e2 = server.socket(eve);
     e2.awaitEvent(Events.SESSION_WELCOME);
-    assertThat(json(server.get("/api/notifications?unread=true", server.token(eve)), 200).getJsonArray("items").stream()
+    assertThat(api.unreadNotifications(eve).getJsonArray("items").stream()
         .map(o -> ((JsonObject) o).getString("meetingId"))).as("reminders lapse after the start").doesNotContain(id);
   }
 
@@ -141,8 +138,7 @@ class ScheduleIT extends ServerTestBase {
     a.awaitEvent(Events.SESSION_WELCOME);
     WsClient b = server.socket(bob);
     b.awaitEvent(Events.SESSION_WELCOME);
-    String id = json(server.post("/api/calls/instant", server.token(alice),
-        new JsonObject().put("participantIds", new JsonArray().add(bob))), 201).getString("meetingId");
+    String id = api.instantCall(alice, bob).getString("meetingId");
     b.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
     assertThat(b.request("call:accept", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
 

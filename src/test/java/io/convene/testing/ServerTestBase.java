@@ -24,6 +24,7 @@ public abstract class ServerTestBase {
   protected static Vertx vertx;
   protected static ManualClock clock;
   protected static TestServer server;
+  protected static Api api;
 
   /** Configuration the tests of a class need on top of the defaults. */
   protected JsonObject overrides() {
@@ -37,6 +38,9 @@ public abstract class ServerTestBase {
 
   @BeforeAll
   void startServer() {
+    vertx = null;
+    server = null;
+    api = null;
     clock = new ManualClock(T0);
     if (nodes() == 1) {
       vertx = Vertx.vertx();
@@ -45,13 +49,15 @@ public abstract class ServerTestBase {
       server = TestServer.startCluster(nodes(), clock, overrides());
       vertx = server.vertx();
     }
+    api = Api.of(server);
   }
 
+  /** Stops what {@link #startServer()} started, also when it failed half-way. */
   @AfterAll
   void stopServer() {
-    if (nodes() == 1) {
+    if (nodes() == 1 && vertx != null) {
       vertx.close().await();
-    } else {
+    } else if (nodes() > 1 && server != null) {
       server.close();
     }
   }

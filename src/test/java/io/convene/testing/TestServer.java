@@ -1,5 +1,7 @@
 package io.convene.testing;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import io.convene.MainVerticle;
 import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
@@ -17,13 +19,16 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,22 +96,52 @@ public final class TestServer {
     return new TestServer(List.of(deploy(vertx, clock, config)), false, config);
   }
 
-  /** Starts {@code size} clustered nodes on loopback, with a cluster name of their own. */
+  /**
+   * Starts {@code size} clustered nodes on loopback, with a cluster name of their own. The later nodes
+   * join the first at its actual Hazelcast port: other clusters on this machine (other builds) may hold
+   * the first ports Hazelcast would probe, and nodes that miss each other would each form a cluster of
+   * one. Fails unless every node sees all the others.
+   */
   public static TestServer startCluster(int size, Clock clock, JsonObject overrides) {
     JsonObject config = config(overrides);
     // A port range of its own, so clusters of test runs that share the machine never meet.
     int base = 20_000 + new java.util.Random().nextInt(20_000);
     config.getJsonObject("cluster").put("enabled", true).put("name", "test-" + UUID.randomUUID())
-        .put("hazelcastPort", base).put("members", java.util.stream.IntStream.range(base, base + size + 3)
-            .mapToObj(p -> "127.0.0.1:" + p).collect(java.util.stream.Collectors.joining(",")))
+        .put("hazelcastPort", base).put("members", "127.0.0.1:" + base)
         .put("memberTimeoutSeconds", 5).put("host", "127.0.0.1");
-    AppConfig.Cluster cluster = AppConfig.from(config).cluster();
     List<Node> nodes = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      Vertx vertx = Clustering.builder(new VertxOptions(), cluster).buildClustered().await();
-      nodes.add(deploy(vertx, clock, config));
+    List<Vertx> started = new ArrayList<>();
+    List<HazelcastClusterManager> managers = new ArrayList<>();
+    try {
+      for (int i = 0; i < size; i++) {
+        AppConfig.Cluster cluster = AppConfig.from(config).cluster();
+        HazelcastClusterManager manager = new HazelcastClusterManager(Clustering.hazelcastConfig(cluster));
+        Vertx vertx = Clustering.builder(new VertxOptions(), cluster).withClusterManager(manager).buildClustered().await();
+        started.add(vertx);
+        managers.add(manager);
+        if (i == 0) {
+          int port = manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
+          config.getJsonObject("cluster").put("members", "127.0.0.1:" + port);
+        }
+        nodes.add(deploy(vertx, clock, config));
+      }
+      awaitMembers(managers, nodes.get(0).vertx());
+      return new TestServer(nodes, true, config);
+    } catch (RuntimeException | Error e) {
+      started.forEach(v -> v.close().await());
+      throw e;
     }
-    return new TestServer(nodes, true, config);
+  }
+
+  private static void awaitMembers(List<HazelcastClusterManager> managers, Vertx vertx) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+    while (!managers.stream().allMatch(m -> m.getNodes().size() == managers.size())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the cluster did not form: members seen per node "
+            + managers.stream().map(m -> m.getNodes().size()).toList());
+      }
+      vertx.timer(50).await();
+    }
   }
 
   private static Node deploy(Vertx vertx, Clock clock, JsonObject config) {
@@ -159,6 +194,11 @@ public final class TestServer {
     return tokens.mint(userId, null, List.of(), ttlSeconds);
   }
 
+  /** A token that expires at {@code expiresAt}: on the server's clock, which tests move, not on real time. */
+  public String token(String userId, Instant expiresAt) {
+    return JWT.create().withSubject(userId).withExpiresAt(Date.from(expiresAt)).sign(Algorithm.HMAC256(SECRET));
+  }
+
   /** A socket for {@code userId} on the next node in turn. */
   public WsClient socket(String userId) {
     return WsClient.connect(vertx(), nextNode().port(), token(userId));
@@ -167,6 +207,11 @@ public final class TestServer {
   /** A socket for {@code userId} on the given node. */
   public WsClient socket(String userId, int node) {
     return WsClient.connect(vertx(), port(node), token(userId));
+  }
+
+  /** A guest's socket on the next node in turn. */
+  public WsClient guestSocket(String guestToken) {
+    return WsClient.connect(vertx(), nextNode().port(), "/ws?guest_token=" + guestToken, null);
   }
 
   public JsonObject config() {
