@@ -53,7 +53,8 @@ final class SweepRepository {
   /**
    * Records every reminder that has come due (offset before the start; the at-start one stays due
    * until {@code lapse} after it) for attending participants, once per user, meeting and offset.
-   * Returns only what this call recorded, so concurrent sweepers never send one twice.
+   * Returns only what this call recorded, so concurrent sweepers never send one twice. Reminders already
+   * recorded are skipped before the batch limit, so a batch never fills up with them.
    */
   Future<List<DueReminder>> dueReminders(SqlClient db, Instant now, List<Integer> offsets, Duration lapse, int batch) {
     if (offsets.isEmpty()) {
@@ -70,6 +71,8 @@ final class SweepRepository {
               JOIN meeting_participants p ON p.meeting_id = m.id AND p.status IN ('invited', 'accepted')
               WHERE m.status IN ('scheduled', 'in_progress') AND NOT m.is_instant_call
                 AND m.start_time > $1 - make_interval(secs => $3) AND m.start_time <= $1 + make_interval(mins => $4)
+                AND NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.meeting_id = m.id AND r.user_id = p.user_id
+                                AND r.offset_minutes = o.off)
               LIMIT $5
               ON CONFLICT DO NOTHING
               RETURNING meeting_id, user_id, offset_minutes)

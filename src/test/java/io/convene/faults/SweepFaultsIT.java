@@ -25,12 +25,15 @@ class SweepFaultsIT extends ServerTestBase {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put("schedule", new JsonObject().put("batchSize", 2));
+    // Minutes pass on the clock here: sockets stay up (no silence close) while they do.
+    return new JsonObject().put("schedule", new JsonObject().put("batchSize", 2))
+        .put("presence", new JsonObject().put("heartbeatSeconds", 3600));
   }
 
   @AfterEach
   void repair() {
     server.rows("DROP TRIGGER IF EXISTS reminders_fail ON reminders_sent");
+    server.rows("DROP TRIGGER IF EXISTS notifications_fail ON notifications");
   }
 
   @Test
@@ -78,6 +81,35 @@ class SweepFaultsIT extends ServerTestBase {
     assertThat(sweep.getInteger("reminders")).isNull();
     assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", over).get(0).getString("status"))
         .as("a later step ran").isEqualTo("ended");
+  }
+
+  @Test
+  void remindersAndMissedCallsTheDatabaseRefusedAreStoredAndSentOnceItTakesThem() {
+    String owner = user("owner");
+    String bob = user("bob");
+    String carol = user("carol");
+    int now = clockMinutes();
+    json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Reminded")
+        .put("startTime", at(now + 20)).put("endTime", at(now + 80)).put("participantIds", new JsonArray().add(bob))), 201);
+    WsClient b = server.socket(bob);
+    b.awaitEvent(Events.SESSION_WELCOME);
+    server.rows("CREATE OR REPLACE FUNCTION notifications_refused() RETURNS trigger LANGUAGE plpgsql AS"
+        + " $$ BEGIN RAISE EXCEPTION 'disk full' USING ERRCODE = '53100'; END $$");
+    server.rows("CREATE TRIGGER notifications_fail BEFORE INSERT ON notifications FOR EACH ROW"
+        + " EXECUTE FUNCTION notifications_refused()");
+
+    clock.advance(Duration.ofMinutes(6));
+    server.awaitRows(rows -> !rows.isEmpty(), "SELECT 1 FROM reminders_sent WHERE user_id = $1", bob);
+    // carol is offline: she gets a missed call, which cannot be stored either
+    String callId = json(server.post("/api/calls/instant", server.token(owner),
+        new JsonObject().put("participantIds", new JsonArray().add(carol))), 201).getString("meetingId");
+    assertThat(server.rows("SELECT 1 FROM notifications WHERE user_id IN ($1, $2)", bob, carol)).isEmpty();
+
+    server.rows("DROP TRIGGER notifications_fail ON notifications");
+    clock.advance(Duration.ofMinutes(1));
+    b.awaitEvent(Events.MEETING_REMINDER, d -> d.getInteger("offsetMinutes") == 15);
+    server.awaitRows(rows -> rows.size() == 2, "SELECT type FROM notifications WHERE (user_id = $1 AND type = 'reminder')"
+        + " OR (user_id = $2 AND meeting_id = $3 AND type = 'missed_call')", bob, carol, callId);
   }
 
   private static int clockMinutes() {
