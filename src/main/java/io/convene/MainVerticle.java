@@ -32,6 +32,7 @@ import io.convene.livekit.LiveKitRooms;
 import io.convene.livekit.WebhookVerifier;
 import io.convene.lobby.Lobby;
 import io.convene.lobby.LobbyRoutes;
+import io.convene.meeting.LiveRoster;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.meeting.Meetings;
 import io.convene.notify.NotificationRoutes;
@@ -69,7 +70,9 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * One node, wired: the only place that builds the clients and services and hands each verticle exactly
@@ -124,9 +127,12 @@ public final class MainVerticle extends VerticleBase {
     outbox.handle(Effect.COMMAND, command -> vertx.eventBus().request(command.getString("address"),
         command.getJsonObject("body"), new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS)).mapEmpty());
 
-    Meetings meetings = Meetings.create(pool, outbox, users, events, clock, cfg.meetings());
+    LiveRoster roster = new LiveRoster(redis, prefix);
+    Meetings meetings = Meetings.create(pool, outbox, roster, users, events, clock, cfg.meetings());
     PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
-        meetings.participants()::coParticipantsInProgress, vertx.eventBus(), clock, cfg.presence(), nodeId);
+        userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
+        vertx.eventBus(), clock, cfg.presence(), nodeId);
     Attendance attendance = new Attendance(pool, meetings.participants(), clock);
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,

@@ -10,9 +10,10 @@ public final class Addresses {
   public static final String USER_EVENTS = "convene.user.events";
 
   /**
-   * Published presence transitions: {@code {"userId","status","lastSeen","alsoTell":[...]}}. Every
-   * gateway delivers {@code presence:update} to local connections watching the user and to the devices
-   * of the users in {@code alsoTell} (co-participants of meetings in progress), once per connection.
+   * Published presence transitions, one or many at once: {@code
+   * {"changes":[{"userId","status","lastSeen","alsoTell":[...]}]}}. Every gateway delivers {@code
+   * presence:update} to local connections watching each user and to the devices of the users in {@code
+   * alsoTell} (co-participants of meetings in progress), once per connection.
    */
   public static final String PRESENCE_CHANGED = "convene.presence.changed";
 

@@ -1,5 +1,6 @@
 package io.convene.call;
 
+import io.convene.db.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -21,7 +22,7 @@ import java.util.Optional;
  */
 public final class RingStore {
 
-  private static final String SAVE =
+  private static final RedisScript SAVE = new RedisScript(
       """
       local p, id, expected, version, json, due, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
       local key = p..id
@@ -37,9 +38,9 @@ public final class RingStore {
       end
       for i = 9 + adds, #ARGV do redis.call('SREM', p..'engaged:'..ARGV[i], id) end
       return 1
-      """;
+      """);
 
-  private static final String BUSY =
+  private static final RedisScript BUSY = new RedisScript(
       """
       local p, except = ARGV[1], ARGV[2]
       local busy = {}
@@ -57,7 +58,7 @@ public final class RingStore {
         end
       end
       return busy
-      """;
+      """);
 
   private final Redis redis;
   private final Duration ttl;
@@ -80,13 +81,13 @@ public final class RingStore {
    * False when another decision got there first.
    */
   public Future<Boolean> save(Ring ring, long expectedVersion, Collection<String> engaged, Collection<String> released) {
-    Request req = Request.cmd(Command.EVAL).arg(SAVE).arg(0).arg(prefix).arg(ring.callId())
-        .arg(String.valueOf(expectedVersion)).arg(String.valueOf(ring.version())).arg(ring.toJson().encode())
-        .arg(ring.nextDeadline().map(d -> String.valueOf(d.toEpochMilli())).orElse(""))
-        .arg(String.valueOf(ttl.toMillis())).arg(String.valueOf(engaged.size()));
-    engaged.forEach(req::arg);
-    released.forEach(req::arg);
-    return redis.send(req).map(r -> r.toInteger() == 1);
+    List<String> argv = new ArrayList<>(List.of(prefix, ring.callId(), String.valueOf(expectedVersion),
+        String.valueOf(ring.version()), ring.toJson().encode(),
+        ring.nextDeadline().map(d -> String.valueOf(d.toEpochMilli())).orElse(""),
+        String.valueOf(ttl.toMillis()), String.valueOf(engaged.size())));
+    argv.addAll(engaged);
+    argv.addAll(released);
+    return SAVE.run(redis, argv).map(r -> r.toInteger() == 1);
   }
 
   /** Calls whose next deadline has come. */
@@ -101,9 +102,9 @@ public final class RingStore {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    Request req = Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(prefix).arg(exceptCallId == null ? "" : exceptCallId);
-    userIds.forEach(req::arg);
-    return redis.send(req).map(RingStore::strings);
+    List<String> argv = new ArrayList<>(List.of(prefix, exceptCallId == null ? "" : exceptCallId));
+    argv.addAll(userIds);
+    return BUSY.run(redis, argv).map(RingStore::strings);
   }
 
   /**

@@ -74,7 +74,11 @@ public record AppConfig(
       String audience,
       int leewaySeconds) {}
 
-  /** Socket limits: frame size, subscriptions, rate, outbound queue, pings and the sweep period. */
+  /**
+   * Socket limits: frame size, subscriptions, rate, outbound queue, pings and the sweep period; and
+   * permessage-deflate, off unless {@code compression} (then at {@code compressionLevel}, clients asked
+   * to keep no context between messages).
+   */
   public record Gateway(
       int maxFrameBytes,
       int maxSubscriptions,
@@ -83,7 +87,9 @@ public record AppConfig(
       int writeQueueBytes,
       int overflowFrames,
       int pingSeconds,
-      int sweepMillis) {}
+      int sweepMillis,
+      boolean compression,
+      int compressionLevel) {}
 
   /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
   public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
@@ -242,7 +248,9 @@ public record AppConfig(
             r.integer(gateway, "gateway.writeQueueBytes", "writeQueueBytes", 1024, 64 * 1024 * 1024),
             r.integer(gateway, "gateway.overflowFrames", "overflowFrames", 0, 100_000),
             r.integer(gateway, "gateway.pingSeconds", "pingSeconds", 1, 3600),
-            r.integer(gateway, "gateway.sweepMillis", "sweepMillis", 10, 60_000)),
+            r.integer(gateway, "gateway.sweepMillis", "sweepMillis", 10, 60_000),
+            r.bool(gateway, "gateway.compression", "compression"),
+            r.integer(gateway, "gateway.compressionLevel", "compressionLevel", 1, 9)),
         new Presence(
             r.integer(presence, "presence.heartbeatSeconds", "heartbeatSeconds", 1, 3600),
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),

@@ -46,7 +46,8 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int UNREAD_ON_CONNECT = 50;
-  private static final int REASSERT_CHUNK = 500;
+  /** Devices per presence store call (connects, disconnects, re-registration). */
+  private static final int BATCH = 500;
   /** The welcome waits this long for the device's registration, then goes anyway. */
   private static final long WELCOME_WAIT_MS = 2000;
   private static final int DISCONNECT_WARN_AFTER = 5;
@@ -68,6 +69,8 @@ public final class Gateway {
   private final Map<String, List<Connection>> byUser = new HashMap<>();
   private final Map<String, Connection> byId = new HashMap<>();
   private final RecentEvents recentDurable = new RecentEvents(DEDUPE_WINDOW.toNanos(), DEDUPE_CAPACITY);
+  private final Batcher<Device> connects;
+  private final Batcher<Device> disconnects;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
 
@@ -88,6 +91,8 @@ public final class Gateway {
     this.stats = stats;
     this.clock = clock;
     this.handshake = new Handshake(members, guests, users);
+    this.connects = new Batcher<>(BATCH, devices -> presence.devicesConnected(userIds(devices), connectionIds(devices)));
+    this.disconnects = new Batcher<>(BATCH, devices -> presence.devicesDisconnected(userIds(devices), connectionIds(devices)));
     this.watch = new PresenceWatch(presence, config.maxSubscriptions());
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
@@ -108,7 +113,11 @@ public final class Gateway {
   public Future<Void> start() {
     var bus = vertx.eventBus();
     consumers.add(bus.<JsonObject>consumer(Addresses.USER_EVENTS, m -> deliver(m.body())));
-    consumers.add(bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> watch.changed(m.body(), this::devicesOf)));
+    consumers.add(bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> {
+      for (Object change : m.body().getJsonArray("changes")) {
+        watch.changed((JsonObject) change, this::devicesOf);
+      }
+    }));
     consumers.add(bus.<JsonObject>consumer(Addresses.DEVICE_REPLACED, m -> close(m.body().getString("userId"),
         m.body().getString("connectionId"), CloseCodes.REPLACED)));
     consumers.add(bus.<JsonObject>consumer(Addresses.DISCONNECT_USERS, m -> {
@@ -166,7 +175,7 @@ public final class Gateway {
     }
     events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
-    presence.deviceConnected(identity.userId(), conn.id)
+    connects.add(new Device(identity.userId(), conn.id))
         .timeout(WELCOME_WAIT_MS, TimeUnit.MILLISECONDS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
@@ -219,7 +228,7 @@ public final class Gateway {
    * with backoff, until the presence store takes it (however long the store is away).
    */
   private void recordDisconnect(String userId, String connectionId, int attempt) {
-    presence.deviceDisconnected(userId, connectionId).onFailure(err -> {
+    disconnects.add(new Device(userId, connectionId)).onFailure(err -> {
       if (attempt == DISCONNECT_WARN_AFTER) {
         LOG.warn("presence of {} not updated after {} attempts, still trying: {}", userId, attempt, err.getMessage());
       }
@@ -324,7 +333,7 @@ public final class Gateway {
     for (Connection c : byId.values()) {
       users.add(c.userId());
       ids.add(c.id);
-      if (users.size() == REASSERT_CHUNK) {
+      if (users.size() == BATCH) {
         reassert(List.copyOf(users), List.copyOf(ids));
         users.clear();
         ids.clear();
@@ -334,8 +343,19 @@ public final class Gateway {
   }
 
   private void reassert(List<String> users, List<String> ids) {
-    presence.reassertDevices(users, ids)
+    presence.devicesConnected(users, ids)
         .onFailure(err -> LOG.debug("re-registering {} devices failed: {}", ids.size(), err.getMessage()));
+  }
+
+  /** A device: a user's connection. */
+  private record Device(String userId, String connectionId) {}
+
+  private static List<String> userIds(List<Device> devices) {
+    return devices.stream().map(Device::userId).toList();
+  }
+
+  private static List<String> connectionIds(List<Device> devices) {
+    return devices.stream().map(Device::connectionId).toList();
   }
 
   private static String newConnectionId() {

@@ -52,6 +52,12 @@ public final class ApiVerticle extends VerticleBase {
             // Every request is answered on its own event loop: no per-connection write queue (4 KiB each).
             .setStrictThreadMode(true)
             .setMaxInitialLineLength(MAX_REQUEST_LINE)
+            // permessage-deflate only when asked for: a compressor per socket costs more than it saves here
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(sockets.compression())
+            .setWebSocketCompressionLevel(sockets.compressionLevel())
+            .setWebSocketAllowServerNoContext(true)
+            .setWebSocketPreferredClientNoContext(true)
             .setMaxWebSocketFrameSize(Gateway.hardFrameLimit(sockets))
             .setMaxWebSocketMessageSize(Gateway.hardFrameLimit(sockets)))
         .invalidRequestHandler(Problems::invalidRequest)

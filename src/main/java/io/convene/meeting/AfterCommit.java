@@ -33,10 +33,12 @@ final class AfterCommit {
     }
     String id = t.after().id();
     if (t.opensRoom()) {
+      effects.add(LiveRoster.opened(id, attending));
       effects.add(Effect.command(Addresses.ROOM_OPEN,
           new JsonObject().put("meetingId", id).put("maxParticipants", t.after().maxParticipants())));
     }
     if (t.tearsDown()) {
+      effects.add(LiveRoster.closed(id));
       effects.add(Effect.command(Addresses.MEETING_TEARDOWN, new JsonObject().put("meetingId", id)
           .put("status", t.after().status().wire()).put("reason", t.cause().reason())));
       effects.add(Effect.command(Addresses.ROOM_CLOSE, new JsonObject().put("meetingId", id)));

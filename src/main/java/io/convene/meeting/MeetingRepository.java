@@ -188,26 +188,6 @@ final class MeetingRepository {
         .mapEmpty();
   }
 
-  /** Attending participants of the in-progress meetings {@code userId} attends, other than themselves. */
-  Future<List<String>> coParticipantsInProgress(SqlClient db, String userId, int max) {
-    return db.preparedQuery(
-            """
-            SELECT DISTINCT other.user_id
-            FROM meeting_participants me
-            JOIN meetings m ON m.id = me.meeting_id AND m.status = 'in_progress'
-            JOIN meeting_participants other ON other.meeting_id = m.id
-            WHERE me.user_id = $1 AND me.status IN ('invited', 'accepted')
-              AND other.status IN ('invited', 'accepted') AND other.user_id <> $1
-            LIMIT $2
-            """)
-        .execute(Tuple.of(userId, max))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> out.add(r.getString(0)));
-          return out;
-        });
-  }
-
   /** The owner of a meeting. */
   Future<Optional<String>> owner(SqlClient db, String meetingId) {
     return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND role = 'owner'")

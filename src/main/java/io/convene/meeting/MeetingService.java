@@ -38,11 +38,13 @@ public final class MeetingService {
   private final MeetingAccess access;
   private final StatusChanges changes;
   private final Views views;
+  private final LiveRoster roster;
   private final UserEvents events;
   private final AppConfig.Meetings limits;
 
   MeetingService(Transactions tx, MeetingRepository repo, ParticipantRepository participants, MeetingAccess access,
-      StatusChanges changes, Views views, UserEvents events, AppConfig.Meetings limits) {
+      StatusChanges changes, Views views, LiveRoster roster, UserEvents events, AppConfig.Meetings limits) {
+    this.roster = roster;
     this.tx = tx;
     this.repo = repo;
     this.participants = participants;
@@ -150,7 +152,11 @@ public final class MeetingService {
    * told here: the caller (the call package) says what happened.
    */
   public Future<Meeting> createLive(Meeting meeting, List<Seat> seats) {
-    return repo.createMeetings(tx.pool(), List.of(meeting), seats, 0).map(meeting);
+    return repo.createMeetings(tx.pool(), List.of(meeting), seats, 0)
+        // the roster heals from the sweep should this fail; the call must not wait for it
+        .compose(v -> roster.apply(LiveRoster.opened(meeting.id(), seats.stream().map(Seat::userId).toList()).payload())
+            .otherwiseEmpty())
+        .map(meeting);
   }
 
   // ---- read ---------------------------------------------------------------------------------

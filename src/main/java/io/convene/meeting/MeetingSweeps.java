@@ -19,11 +19,26 @@ public final class MeetingSweeps {
   private final Transactions tx;
   private final SweepRepository meetings;
   private final StatusChanges changes;
+  private final LiveRoster roster;
+  private String rosterCursor = "";
 
-  MeetingSweeps(Transactions tx, SweepRepository meetings, StatusChanges changes) {
+  MeetingSweeps(Transactions tx, SweepRepository meetings, StatusChanges changes, LiveRoster roster) {
     this.tx = tx;
     this.meetings = meetings;
     this.changes = changes;
+    this.roster = roster;
+  }
+
+  /**
+   * Writes the roster of the next {@code batch} meetings in progress again (in id order, wrapping
+   * around), so a Redis that lost its data heals within a few sweeps. Returns how many it wrote.
+   */
+  public Future<Integer> refreshRoster(int batch) {
+    return meetings.liveMembers(tx.pool(), rosterCursor, batch).compose(live -> {
+      rosterCursor = live.size() < batch ? "" : live.get(live.size() - 1).meetingId();
+      return Future.all(live.stream().map(m -> roster.apply(LiveRoster.opened(m.meetingId(), m.attending()).payload()))
+          .toList()).map(v -> live.size());
+    });
   }
 
   /** Which of these meetings have someone in their live room. */

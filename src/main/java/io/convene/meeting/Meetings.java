@@ -11,8 +11,9 @@ import java.time.Clock;
 public record Meetings(MeetingService meetings, ParticipantService participants, StatusChanges changes,
     MeetingSweeps sweeps) {
 
-  public static Meetings create(Pool pool, Outbox outbox, UserDirectory users, UserEvents events, Clock clock,
-      AppConfig.Meetings limits) {
+  public static Meetings create(Pool pool, Outbox outbox, LiveRoster roster, UserDirectory users, UserEvents events,
+      Clock clock, AppConfig.Meetings limits) {
+    outbox.handle(LiveRoster.KIND, roster::apply);
     Transactions tx = new Transactions(pool, events, outbox);
     MeetingRepository meetings = new MeetingRepository();
     ParticipantRepository participants = new ParticipantRepository();
@@ -20,9 +21,9 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
     StatusChanges changes = new StatusChanges(tx, meetings, participants, clock);
     Views views = new Views(participants, users);
     return new Meetings(
-        new MeetingService(tx, meetings, participants, access, changes, views, events, limits),
+        new MeetingService(tx, meetings, participants, access, changes, views, roster, events, limits),
         new ParticipantService(tx, meetings, participants, access, views, changes, limits),
         changes,
-        new MeetingSweeps(tx, new SweepRepository(), changes));
+        new MeetingSweeps(tx, new SweepRepository(), changes, roster));
   }
 }

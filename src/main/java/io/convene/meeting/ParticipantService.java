@@ -107,6 +107,7 @@ public final class ParticipantService {
                       List<String> invitedIds = invited.stream().map(Participant::userId).toList();
                       if (!invitedIds.isEmpty()) {
                         if (m.status() == MeetingStatus.IN_PROGRESS) {
+                          out.effect(LiveRoster.added(m.id(), invitedIds));
                           out.tell(invitedIds, Events.MEETING_LIVE_INVITE_SENT, new JsonObject()
                               .put("meetingId", m.id()).put("title", m.title()).put("invitedBy", actor.userId())
                               .put("isInstantCall", m.instantCall()));
@@ -144,6 +145,9 @@ public final class ParticipantService {
             : repo.deleteParticipant(db, m.id(), userId);
         return change.compose(v -> repo.participantIds(db, m.id(), ATTENDING)).map(users -> {
           out.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", m.id()).put("userId", userId));
+          if (m.status() == MeetingStatus.IN_PROGRESS) {
+            out.effect(LiveRoster.removed(m.id(), List.of(userId)));
+          }
           out.tell(List.of(userId), Events.MEETING_REMOVED,
               new JsonObject().put("meetingId", m.id()).put("banned", ban).put("removedBy", actor.userId()));
           out.tell(users, Events.MEETING_PARTICIPANT_REMOVED, new JsonObject().put("meetingId", m.id())
@@ -175,6 +179,10 @@ public final class ParticipantService {
           .compose(v -> repo.participantIds(db, meetingId,
               Set.of(ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED, ParticipantStatus.DECLINED)))
           .compose(users -> {
+            if (a.meeting().status() == MeetingStatus.IN_PROGRESS) {
+              out.effect(answer == ParticipantStatus.DECLINED ? LiveRoster.removed(meetingId, List.of(userId))
+                  : LiveRoster.added(meetingId, List.of(userId)));
+            }
             out.tell(users, Events.MEETING_PARTICIPANT_RESPONDED,
                 new JsonObject().put("meetingId", meetingId).put("userId", userId).put("status", answer.wire()));
             return repo.participant(db, meetingId, userId).compose(p -> views.named(List.of(p.orElseThrow())))
@@ -262,11 +270,6 @@ public final class ParticipantService {
     return repo.participantIds(tx.pool(), meetingId, BELONGING);
   }
 
-  /** Who shares an in-progress meeting with {@code userId}: they hear about that user's presence. */
-  public Future<List<String>> coParticipantsInProgress(String userId) {
-    return meetings.coParticipantsInProgress(tx.pool(), userId, 5000);
-  }
-
   /** Adds members to a live meeting (people rung into a call); banned users stay out. Returns who was added. */
   public Future<List<String>> addMembers(String meetingId, String inviterId, List<String> userIds) {
     Instant now = now();
@@ -275,7 +278,10 @@ public final class ParticipantService {
       existing.stream().filter(p -> p.status() == ParticipantStatus.BANNED).forEach(p -> banned.add(p.userId()));
       List<String> allowed = userIds.stream().filter(u -> !banned.contains(u)).toList();
       return repo.insertParticipants(db, List.of(meetingId), allowed, Role.MEMBER, ParticipantStatus.INVITED, inviterId, now)
-          .map(v -> allowed);
+          .map(v -> {
+            after.effect(LiveRoster.added(meetingId, allowed));
+            return allowed;
+          });
     }));
   }
 

@@ -86,4 +86,22 @@ final class SweepRepository {
           return out;
         });
   }
+
+  /** A meeting in progress and its attending participants. */
+  record LiveMembers(String meetingId, List<String> attending) {}
+
+  /** Meetings in progress after {@code afterId}, in id order, with their attending participants. */
+  Future<List<LiveMembers>> liveMembers(SqlClient db, String afterId, int batch) {
+    return db.preparedQuery("""
+            SELECT m.id, array_agg(p.user_id) FROM meetings m
+            JOIN meeting_participants p ON p.meeting_id = m.id AND p.status IN ('invited', 'accepted')
+            WHERE m.status = 'in_progress' AND m.id > $1
+            GROUP BY m.id ORDER BY m.id LIMIT $2""")
+        .execute(Tuple.of(afterId, batch))
+        .map(rows -> {
+          List<LiveMembers> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new LiveMembers(r.getString(0), List.of(r.getArrayOfStrings(1)))));
+          return out;
+        });
+  }
 }

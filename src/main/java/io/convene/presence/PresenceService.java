@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,28 +49,18 @@ public final class PresenceService {
     return nodeId;
   }
 
-  /** A device of {@code userId} connected to this node (or re-asserts itself after a store outage). */
-  public Future<Void> deviceConnected(String userId, String connectionId) {
-    return store.connect(userId, connectionId, nodeId).compose(turnedOnline -> turnedOnline
-        ? announce(userId, true, clock.instant())
-        : Future.succeededFuture());
-  }
-
   /**
-   * Re-registers this node's live devices in one store call (so presence survives a store that lost
-   * its data); users the store had lost are announced online again. The node's lease is renewed first:
-   * devices re-registered on a node without a lease would be swept as a dead node's, and their users
-   * would flap offline until the next renewal.
+   * Devices connected to this node, in one store call: connections of a storm go in batches. Also how
+   * this node re-registers its live devices (so presence survives a store that lost its data), with its
+   * lease: devices re-registered on a node without a lease would be swept as a dead node's. Users who
+   * turn online are announced.
    */
-  public Future<Void> reassertDevices(List<String> userIds, List<String> connectionIds) {
+  public Future<Void> devicesConnected(List<String> userIds, List<String> connectionIds) {
     if (userIds.isEmpty()) {
       return Future.succeededFuture();
     }
     return store.reassert(nodeId, Duration.ofSeconds(config.nodeLeaseSeconds()), userIds, connectionIds)
-        .compose(turned -> {
-      Instant now = clock.instant();
-      return Future.all(turned.stream().map(u -> announce(u, true, now)).toList()).mapEmpty();
-    });
+        .compose(turned -> announce(turned, true, clock.instant()));
   }
 
   /** The connection {@code connectionId} now holds the user's device; returns the one it replaces. */
@@ -76,16 +68,19 @@ public final class PresenceService {
     return store.claimDevice(userId, deviceId, connectionId);
   }
 
-  /** A device left; the user turns offline after the grace unless a device or heartbeat shows up. */
-  public Future<Void> deviceDisconnected(String userId, String connectionId) {
-    return store.disconnect(userId, connectionId, nodeId, clock.instant().plusMillis(config.graceMillis()));
+  /** Devices left; a user turns offline after the grace unless a device or heartbeat shows up. */
+  public Future<Void> devicesDisconnected(List<String> userIds, List<String> connectionIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.disconnect(nodeId, userIds, connectionIds, clock.instant().plusMillis(config.graceMillis()));
   }
 
   /** A socketless client says it is alive; online for two heartbeat intervals. */
   public Future<Instant> heartbeat(String userId) {
     Instant validUntil = clock.instant().plus(Duration.ofSeconds(2L * config.heartbeatSeconds()));
     return store.heartbeat(userId, validUntil)
-        .compose(turnedOnline -> turnedOnline ? announce(userId, true, clock.instant()) : Future.succeededFuture())
+        .compose(turnedOnline -> turnedOnline ? announce(List.of(userId), true, clock.instant()) : Future.succeededFuture())
         .map(validUntil);
   }
 
@@ -103,30 +98,48 @@ public final class PresenceService {
     return store.reapDeadNodes(now)
         .compose(reaped -> store.due(now, SWEEP_BATCH))
         .compose(users -> {
-          Future<Integer> chain = Future.succeededFuture(0);
+          List<String> offline = new ArrayList<>();
+          Future<Void> chain = Future.succeededFuture();
           for (String user : users) {
-            chain = chain.compose(n -> store.check(user, now)
-                .compose(offline -> offline ? announce(user, false, now).map(n + 1) : Future.succeededFuture(n)));
+            chain = chain.compose(v -> store.check(user, now).map(turned -> {
+              if (turned) {
+                offline.add(user);
+              }
+              return null;
+            }));
           }
-          return chain;
+          return chain.compose(v -> announce(offline, false, now)).map(v -> offline.size());
         });
   }
 
-  private Future<Void> announce(String userId, boolean online, Instant at) {
-    return coParticipants.of(userId)
+  /**
+   * Announces transitions in one message ({@code {"changes":[{"userId","status","lastSeen","alsoTell"}]}});
+   * the co-participants of each user's meetings in progress are told too. A user who went offline while
+   * attending a meeting in progress leaves the rooms LiveKit does not see them in.
+   */
+  private Future<Void> announce(List<String> userIds, boolean online, Instant at) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return coParticipants.of(userIds)
         .recover(err -> {
-          LOG.warn("co-participants of {} unavailable: {}", userId, err.getMessage());
-          return Future.succeededFuture(List.of());
+          LOG.warn("co-participants of {} users unavailable: {}", userIds.size(), err.getMessage());
+          return Future.succeededFuture(Map.of());
         })
-        .map(others -> {
-          if (!online) {
-            bus.send(Addresses.USER_OFFLINE, new JsonObject().put("userId", userId));
+        .map(live -> {
+          JsonArray changes = new JsonArray();
+          for (String user : userIds) {
+            List<String> others = live.get(user);
+            if (!online && others != null) {
+              bus.send(Addresses.USER_OFFLINE, new JsonObject().put("userId", user));
+            }
+            changes.add(new JsonObject()
+                .put("userId", user)
+                .put("status", online ? "online" : "offline")
+                .put("lastSeen", at.toString())
+                .put("alsoTell", new JsonArray(others == null ? List.of() : others)));
           }
-          bus.publish(Addresses.PRESENCE_CHANGED, new JsonObject()
-              .put("userId", userId)
-              .put("status", online ? "online" : "offline")
-              .put("lastSeen", at.toString())
-              .put("alsoTell", new JsonArray(others)));
+          bus.publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes));
           return null;
         });
   }

@@ -11,13 +11,10 @@ import java.util.List;
  * checking the same user announce a change once.
  */
 public interface PresenceStore {
-  /** Registers (or re-asserts) a device; true when the user turned online. */
-  Future<Boolean> connect(String userId, String connectionId, String nodeId);
-
   /**
-   * Re-asserts many devices of this node at once, and the node's lease with them (after a store outage
+   * Registers (or re-asserts) devices of this node, and the node's lease with them (after a store outage
    * the lease may be gone too: the devices must not count as a dead node's); returns the users that
-   * turned online because the store had lost them.
+   * turned online.
    */
   Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds);
 
@@ -27,8 +24,11 @@ public interface PresenceStore {
    */
   Future<String> claimDevice(String userId, String deviceId, String connectionId);
 
-  /** Removes a device; when it was the user's last, their status is checked again at {@code checkAt}. */
-  Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt);
+  /**
+   * Removes devices of this node; a user whose last device it was is checked again at {@code checkAt}
+   * (the grace).
+   */
+  Future<Void> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt);
 
   /** Records a socketless heartbeat valid until {@code validUntil}; true when the user turned online. */
   Future<Boolean> heartbeat(String userId, Instant validUntil);

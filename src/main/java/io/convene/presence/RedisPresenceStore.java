@@ -1,5 +1,6 @@
 package io.convene.presence;
 
+import io.convene.db.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -21,20 +22,7 @@ import java.util.List;
 public final class RedisPresenceStore implements PresenceStore {
 
 
-  private static final String CONNECT =
-      """
-      local p, u, c, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-      redis.call('HSET', p..'dev:'..u, c, n)
-      redis.call('SADD', p..'nodeusers:'..n, u)
-      redis.call('SADD', p..'nodes', n)
-      if redis.call('GET', p..'state:'..u) ~= 'online' then
-        redis.call('SET', p..'state:'..u, 'online')
-        return 1
-      end
-      return 0
-      """;
-
-  private static final String REASSERT =
+  private static final RedisScript REASSERT = new RedisScript(
       """
       local p, n, ttl = ARGV[1], ARGV[2], ARGV[3]
       local turned = {}
@@ -50,22 +38,25 @@ public final class RedisPresenceStore implements PresenceStore {
         end
       end
       return turned
-      """;
+      """);
 
-  private static final String DISCONNECT =
+  private static final RedisScript DISCONNECT = new RedisScript(
       """
-      local p, u, c, n, due = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-      local key = p..'dev:'..u
-      redis.call('HDEL', key, c)
-      local left = redis.call('HVALS', key)
-      local onNode = false
-      for _, v in ipairs(left) do if v == n then onNode = true end end
-      if not onNode then redis.call('SREM', p..'nodeusers:'..n, u) end
-      if #left == 0 then redis.call('ZADD', p..'due', due, u) end
-      return #left
-      """;
+      local p, n, due = ARGV[1], ARGV[2], ARGV[3]
+      for i = 4, #ARGV, 2 do
+        local u, c = ARGV[i], ARGV[i + 1]
+        local key = p..'dev:'..u
+        redis.call('HDEL', key, c)
+        local left = redis.call('HVALS', key)
+        local onNode = false
+        for _, v in ipairs(left) do if v == n then onNode = true end end
+        if not onNode then redis.call('SREM', p..'nodeusers:'..n, u) end
+        if #left == 0 then redis.call('ZADD', p..'due', due, u) end
+      end
+      return 1
+      """);
 
-  private static final String HEARTBEAT =
+  private static final RedisScript HEARTBEAT = new RedisScript(
       """
       local p, u, valid = ARGV[1], ARGV[2], ARGV[3]
       redis.call('SET', p..'hb:'..u, valid)
@@ -75,9 +66,9 @@ public final class RedisPresenceStore implements PresenceStore {
         return 1
       end
       return 0
-      """;
+      """);
 
-  private static final String CHECK =
+  private static final RedisScript CHECK = new RedisScript(
       """
       local p, u, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
       local key = p..'dev:'..u
@@ -106,9 +97,9 @@ public final class RedisPresenceStore implements PresenceStore {
         return 1
       end
       return 0
-      """;
+      """);
 
-  private static final String REAP =
+  private static final RedisScript REAP = new RedisScript(
       """
       local p, now = ARGV[1], ARGV[2]
       local reaped = 0
@@ -123,7 +114,7 @@ public final class RedisPresenceStore implements PresenceStore {
         end
       end
       return reaped
-      """;
+      """);
 
   private final Redis redis;
   private final String prefix;
@@ -134,26 +125,26 @@ public final class RedisPresenceStore implements PresenceStore {
     this.prefix = keyPrefix + "presence:";
   }
 
-  private Future<Response> eval(String script, Object... args) {
-    Request req = Request.cmd(Command.EVAL).arg(script).arg(0).arg(prefix);
+  private Future<Response> eval(RedisScript script, Object... args) {
+    List<String> argv = new ArrayList<>(args.length + 1);
+    argv.add(prefix);
     for (Object a : args) {
-      req.arg(String.valueOf(a));
+      argv.add(String.valueOf(a));
     }
-    return redis.send(req);
-  }
-
-  @Override
-  public Future<Boolean> connect(String userId, String connectionId, String nodeId) {
-    return eval(CONNECT, userId, connectionId, nodeId).map(r -> r.toInteger() == 1);
+    return script.run(redis, argv);
   }
 
   @Override
   public Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds) {
-    Request req = Request.cmd(Command.EVAL).arg(REASSERT).arg(0).arg(prefix).arg(nodeId).arg(lease.toMillis());
+    List<String> argv = new ArrayList<>(3 + 2 * userIds.size());
+    argv.add(prefix);
+    argv.add(nodeId);
+    argv.add(String.valueOf(lease.toMillis()));
     for (int i = 0; i < userIds.size(); i++) {
-      req.arg(userIds.get(i)).arg(connectionIds.get(i));
+      argv.add(userIds.get(i));
+      argv.add(connectionIds.get(i));
     }
-    return redis.send(req).map(r -> {
+    return REASSERT.run(redis, argv).map(r -> {
       List<String> out = new ArrayList<>();
       if (r != null) {
         r.forEach(v -> out.add(v.toString()));
@@ -170,8 +161,16 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Void> disconnect(String userId, String connectionId, String nodeId, Instant checkAt) {
-    return eval(DISCONNECT, userId, connectionId, nodeId, checkAt.toEpochMilli()).mapEmpty();
+  public Future<Void> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt) {
+    List<String> argv = new ArrayList<>(3 + 2 * userIds.size());
+    argv.add(prefix);
+    argv.add(nodeId);
+    argv.add(String.valueOf(checkAt.toEpochMilli()));
+    for (int i = 0; i < userIds.size(); i++) {
+      argv.add(userIds.get(i));
+      argv.add(connectionIds.get(i));
+    }
+    return DISCONNECT.run(redis, argv).mapEmpty();
   }
 
   @Override

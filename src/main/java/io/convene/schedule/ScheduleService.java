@@ -95,6 +95,7 @@ public final class ScheduleService {
         new Step("guestSessionsEnded", () -> guests.endDueSessions(batch)),
         new Step("purged", () -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)
             .compose(ids -> notifications.forgetMeetings(ids).map(ids.size()))),
+        new Step("rosterRefreshed", () -> meetings.refreshRoster(batch), false),
         new Step("notificationsRemoved", () -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch)));
     Future<Void> chain = Future.succeededFuture();
     for (Step step : steps) {
@@ -112,11 +113,16 @@ public final class ScheduleService {
     return chain.map(v -> new Report(at, counts));
   }
 
-  private record Step(String name, Supplier<Future<Integer>> run) {}
+  /** A step of the sweep; one that {@code drains} runs again while it fills whole batches. */
+  private record Step(String name, Supplier<Future<Integer>> run, boolean drains) {
+    Step(String name, Supplier<Future<Integer>> run) {
+      this(name, run, true);
+    }
+  }
 
   /** Runs a step again while it fills whole batches and the budget lasts; returns how many it did. */
   private static Future<Integer> repeat(Step step, int batch, long budgetEnd, int done) {
-    return step.run().get().compose(n -> n >= batch && System.nanoTime() < budgetEnd
+    return step.run().get().compose(n -> step.drains() && n >= batch && System.nanoTime() < budgetEnd
         ? repeat(step, batch, budgetEnd, done + n)
         : Future.succeededFuture(done + n));
   }

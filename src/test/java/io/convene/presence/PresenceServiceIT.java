@@ -33,17 +33,17 @@ class PresenceServiceIT {
   void devicesReassertedAfterTheStoreLostItsDataStayOnlineThroughTheNextSweep() {
     String prefix = "service-it-" + UUID.randomUUID() + ":";
     PresenceService presence = new PresenceService(new RedisPresenceStore(REDIS, prefix),
-        userId -> Future.succeededFuture(List.of()), VERTX.eventBus(), new ManualClock(Instant.now()),
+        userIds -> Future.succeededFuture(java.util.Map.of()), VERTX.eventBus(), new ManualClock(Instant.now()),
         new AppConfig.Presence(60, 5000, 1, 10, 1000), "node-1");
     presence.renewLease().await();
-    presence.deviceConnected("bob", "c1").await();
+    presence.devicesConnected(List.of("bob"), List.of("c1")).await();
 
     Response keys = REDIS.send(Request.cmd(Command.KEYS).arg(prefix + "*")).await();
     Request lost = Request.cmd(Command.DEL);
     keys.forEach(k -> lost.arg(k.toString()));
     REDIS.send(lost).await();
 
-    presence.reassertDevices(List.of("bob"), List.of("c1")).await();
+    presence.devicesConnected(List.of("bob"), List.of("c1")).await();
     assertThat(presence.sweep().await()).as("users announced offline by the next sweep").isZero();
     assertThat(presence.status(List.of("bob")).await().get(0).online()).isTrue();
   }

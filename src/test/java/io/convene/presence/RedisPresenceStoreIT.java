@@ -23,6 +23,16 @@ class RedisPresenceStoreIT {
 
   private final RedisPresenceStore store = new RedisPresenceStore(REDIS, "store-it:");
   private final String user = "u-" + UUID.randomUUID();
+  private static final Duration LEASE = Duration.ofMinutes(5);
+
+  /** A device connects; true when its user turned online. */
+  private boolean connect(String node, String connection) {
+    return store.reassert(node, LEASE, List.of(user), List.of(connection)).await().contains(user);
+  }
+
+  private void disconnect(String node, String connection, Instant checkAt) {
+    store.disconnect(node, List.of(user), List.of(connection), checkAt).await();
+  }
 
   @AfterAll
   static void close() {
@@ -32,12 +42,11 @@ class RedisPresenceStoreIT {
   @Test
   void lastDeviceLeavingTurnsOfflineOnlyAfterTheGrace() {
     String node = "node-" + UUID.randomUUID();
-    store.renewLease(node, Duration.ofMinutes(5)).await();
-    assertThat(store.connect(user, "c1", node).await()).isTrue();
-    assertThat(store.connect(user, "c2", node).await()).as("second device: no transition").isFalse();
-    store.disconnect(user, "c1", node, T.plusSeconds(5)).await();
+    assertThat(connect(node, "c1")).isTrue();
+    assertThat(connect(node, "c2")).as("second device: no transition").isFalse();
+    disconnect(node, "c1", T.plusSeconds(5));
     assertThat(store.due(T.plusSeconds(10), 1000).await()).doesNotContain(user);
-    store.disconnect(user, "c2", node, T.plusSeconds(5)).await();
+    disconnect(node, "c2", T.plusSeconds(5));
     assertThat(store.due(T.plusSeconds(4), 1000).await()).doesNotContain(user);
     assertThat(store.due(T.plusSeconds(5), 1000).await()).contains(user);
     assertThat(store.check(user, T.plusSeconds(5)).await()).isTrue();
@@ -50,10 +59,9 @@ class RedisPresenceStoreIT {
   @Test
   void aReconnectWithinTheGraceKeepsTheUserOnline() {
     String node = "node-" + UUID.randomUUID();
-    store.renewLease(node, Duration.ofMinutes(5)).await();
-    store.connect(user, "c1", node).await();
-    store.disconnect(user, "c1", node, T.plusSeconds(5)).await();
-    assertThat(store.connect(user, "c2", node).await()).as("still online: no new announcement").isFalse();
+    connect(node, "c1");
+    disconnect(node, "c1", T.plusSeconds(5));
+    assertThat(connect(node, "c2")).as("still online: no new announcement").isFalse();
     assertThat(store.check(user, T.plusSeconds(5)).await()).isFalse();
     assertThat(store.status(List.of(user), T).await().get(0).online()).isTrue();
   }
@@ -69,7 +77,9 @@ class RedisPresenceStoreIT {
   @Test
   void devicesOfADeadNodeAreReapedAndTheirUsersGoOffline() {
     String ghost = "ghost-" + UUID.randomUUID();
-    store.connect(user, "c1", ghost).await();
+    connect(ghost, "c1");
+    REDIS.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL)
+        .arg("store-it:presence:node:" + ghost)).await();
     assertThat(store.reapDeadNodes(T).await()).isGreaterThanOrEqualTo(1);
     assertThat(store.due(T, 100_000).await()).contains(user);
     assertThat(store.check(user, T).await()).isTrue();
@@ -78,9 +88,8 @@ class RedisPresenceStoreIT {
   @Test
   void concurrentChecksAnnounceOnce() {
     String node = "node-" + UUID.randomUUID();
-    store.renewLease(node, Duration.ofMinutes(5)).await();
-    store.connect(user, "c1", node).await();
-    store.disconnect(user, "c1", node, T).await();
+    connect(node, "c1");
+    disconnect(node, "c1", T);
     List<Future<Boolean>> checks = List.of(store.check(user, T), store.check(user, T), store.check(user, T));
     Future.all(checks).await();
     assertThat(checks.stream().filter(Future::result).count()).isEqualTo(1);
