@@ -54,6 +54,27 @@ public final class Addresses {
    */
   public static final String ROOM_RECONCILE = "convene.room.reconcile";
 
+  /**
+   * Command (request-reply, from the outbox): a meeting whose {@code autoRecord} setting is on started;
+   * start its recording (once per meeting). {@code {"meetingId"}}.
+   */
+  public static final String RECORDING_AUTO_START = "convene.recording.autostart";
+
+  /**
+   * Command (request-reply, from the outbox): a meeting stopped being live (sent with every teardown);
+   * stop its recordings in LiveKit. {@code {"meetingId","reason"}}.
+   */
+  public static final String RECORDINGS_STOP = "convene.recording.stop_meeting";
+
+  /** Command (request-reply, from the outbox): start a requested recording's egress in LiveKit. {@code {"recordingId"}}. */
+  public static final String RECORDING_START = "convene.recording.start";
+
+  /**
+   * Command (request-reply, from the outbox): make sure LiveKit is no longer recording for a recording
+   * (stopped, or given up on). {@code {"recordingId"}}.
+   */
+  public static final String RECORDING_STOP = "convene.recording.stop";
+
   /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */
   public static final String USER_OFFLINE = "convene.presence.offline";
 

@@ -2,6 +2,7 @@ package io.convene.http;
 
 import io.convene.auth.JwksKeys;
 import io.convene.livekit.CircuitBreaker;
+import io.convene.livekit.LiveKitEgress;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.web.Bodies;
 import io.vertx.core.Future;
@@ -26,13 +27,15 @@ public final class HealthRoutes {
   private final Pool pool;
   private final Redis redis;
   private final LiveKitRooms rooms;
+  private final LiveKitEgress egress;
   private final JwksKeys jwks;
 
   /** @param jwks null when tokens are checked with a shared secret only */
-  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, JwksKeys jwks) {
+  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, LiveKitEgress egress, JwksKeys jwks) {
     this.pool = pool;
     this.redis = redis;
     this.rooms = rooms;
+    this.egress = egress;
     this.jwks = jwks;
   }
 
@@ -47,6 +50,7 @@ public final class HealthRoutes {
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     String livekit = rooms.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
+    String recorder = egress.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
     Future.join(pg, store).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
       if (jwks != null) {
@@ -54,6 +58,7 @@ public final class HealthRoutes {
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
       checks.put("livekit", livekit);
+      checks.put("livekitEgress", recorder);
       Bodies.json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
   }

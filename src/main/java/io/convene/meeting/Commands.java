@@ -34,10 +34,12 @@ public final class Commands {
       Boolean voiceOnly,
       Boolean muteOnJoin,
       Boolean waitingRoom,
+      Boolean autoRecord,
+      RecordingAccess recordingAccess,
       Boolean allowExternal,
       Integer maxParticipants,
       boolean clearMaxParticipants) {
-    public static final SettingsPatch NONE = new SettingsPatch(null, null, null, null, null, false);
+    public static final SettingsPatch NONE = new SettingsPatch(null, null, null, null, null, null, null, false);
   }
 
   /** Which meetings of a series a change applies to. */

@@ -248,7 +248,9 @@ public final class MeetingService {
     Settings settings = new Settings(
         s.voiceOnly() != null ? s.voiceOnly() : m.settings().voiceOnly(),
         s.muteOnJoin() != null ? s.muteOnJoin() : m.settings().muteOnJoin(),
-        s.waitingRoom() != null ? s.waitingRoom() : m.settings().waitingRoom());
+        s.waitingRoom() != null ? s.waitingRoom() : m.settings().waitingRoom(),
+        s.autoRecord() != null ? s.autoRecord() : m.settings().autoRecord(),
+        s.recordingAccess() != null ? s.recordingAccess() : m.settings().recordingAccess());
     return new Meeting(m.id(),
         p.title() != null ? p.title() : m.title(),
         p.clearDescription() ? null : p.description() != null ? p.description() : m.description(),

@@ -29,7 +29,7 @@ class PackageLayersTest {
       List.of("web", "console", "outbox"),
       List.of("notify", "meeting"),
       List.of("presence", "attendance"),
-      List.of("call"),
+      List.of("call", "recording"),
       List.of("lobby"),
       List.of("room"),
       List.of("guest"),
