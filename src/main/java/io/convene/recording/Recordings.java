@@ -505,8 +505,10 @@ public final class Recordings {
           if (stopAfter.apply(a)) {
             effects.add(Effect.command(Addresses.RECORDING_STOP, new JsonObject().put("recordingId", a.id())));
           }
-          if (change.isPresent()) {
+          if (change.isPresent() && before.status() != a.status()) {
             LOG.info("recording {} of {}: {} -> {}", a.id(), a.meetingId(), before.status().wire(), a.status().wire());
+          } else if (change.isPresent()) {
+            LOG.info("recording {} of {}: egress {}", a.id(), a.meetingId(), a.egressId());
           }
           return Optional.of(a);
         });
