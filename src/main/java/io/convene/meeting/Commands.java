@@ -28,6 +28,15 @@ public final class Commands {
     boolean movesTime() {
       return startTime != null || endTime != null;
     }
+
+    /** Changes nothing but who sees the meeting's recordings. */
+    boolean onlyRecordingAccess() {
+      SettingsPatch s = settings;
+      return title == null && description == null && !clearDescription && !movesTime() && s != null
+          && s.recordingAccess() != null && s.voiceOnly() == null && s.muteOnJoin() == null && s.waitingRoom() == null
+          && s.autoRecord() == null && s.allowExternal() == null && s.maxParticipants() == null
+          && !s.clearMaxParticipants();
+    }
   }
 
   public record SettingsPatch(

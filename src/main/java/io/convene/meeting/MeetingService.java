@@ -196,7 +196,10 @@ public final class MeetingService {
   private Future<Outcome> edit(Identity actor, String meetingId, MeetingPatch patch, Scope scope, Permission needed) {
     return tx.run((db, after) -> access.load(db, actor, meetingId, true).compose(a -> {
       a.require(needed);
-      a.requireActive();
+      if (!patch.onlyRecordingAccess()) {
+        // who sees the recordings may still change once the meeting is over: that is when they matter
+        a.requireActive();
+      }
       Meeting m = a.meeting();
       if (patch.movesTime() && scope == Scope.SERIES) {
         throw ApiException.badRequest("times can be changed for one occurrence only, not for a whole series");

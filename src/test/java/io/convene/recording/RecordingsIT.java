@@ -485,6 +485,22 @@ class RecordingsIT extends ServerTestBase {
   }
 
   @Test
+  void twoStartsAtTheSameMomentStartOneRecording() {
+    String owner = user("owner");
+    String manager = user("manager");
+    String id = liveMeeting(owner, 120, new JsonObject(), manager);
+    makeManager(owner, id, manager);
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        server.post("/api/meetings/" + id + "/recordings", server.token(owner), null));
+    var second = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        server.post("/api/meetings/" + id + "/recordings", server.token(manager), null));
+    List<Integer> statuses = java.util.stream.Stream.of(first.join(), second.join()).map(HttpResponse::statusCode).sorted()
+        .toList();
+    assertThat(statuses).containsExactly(202, 409);
+    assertThat(server.rows("SELECT id FROM recordings WHERE meeting_id = $1", id)).hasSize(1);
+  }
+
+  @Test
   void badInputGetsAClearAnswer() {
     String owner = user("owner");
     String member = user("member");
@@ -543,6 +559,12 @@ class RecordingsIT extends ServerTestBase {
     String id = liveMeeting(owner, 30, new JsonObject());
     String rec = finishedRecording(id, owner);
     json(server.post("/api/meetings/" + id + "/end", server.token(owner), null), 200);
+    assertThat(json(server.patch("/api/meetings/" + id + "/settings", server.token(owner),
+        new JsonObject().put("recordingAccess", "public")), 200).getJsonObject("settings").getString("recordingAccess"))
+        .as("who sees the recordings still changes after the meeting").isEqualTo("public");
+    assertThat(json(server.patch("/api/meetings/" + id + "/settings", server.token(owner),
+        new JsonObject().put("recordingAccess", "owners").put("voiceOnly", true)), 409).getString("code"))
+        .isEqualTo("invalid_state");
     clock.advance(Duration.ofHours(9));
     server.awaitRows(List::isEmpty, "SELECT id FROM meetings WHERE id = $1", id);
     assertThat(server.rows("SELECT id FROM recordings WHERE id = $1", rec)).isEmpty();
