@@ -205,7 +205,7 @@ public final class MainVerticle extends VerticleBase {
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls)))
+        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
         .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
         .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),

@@ -30,7 +30,7 @@ public final class Addresses {
 
   /**
    * Command (request-reply; one node acts, from the outbox): a meeting or call was ended, cancelled or
-   * deleted; tear its live room down: stop rings, close stays, let guests go. {@code
+   * deleted; tear its live room down: stop rings, close stays, let guests go, stop its recording. {@code
    * {"meetingId","status","reason"}}. The LiveKit room is closed by {@link #ROOM_CLOSE}.
    */
   public static final String MEETING_TEARDOWN = "convene.meeting.teardown";
@@ -59,12 +59,6 @@ public final class Addresses {
    * start its recording (once per meeting). {@code {"meetingId"}}.
    */
   public static final String RECORDING_AUTO_START = "convene.recording.autostart";
-
-  /**
-   * Command (request-reply, from the outbox): a meeting stopped being live (sent with every teardown);
-   * stop its recordings in LiveKit. {@code {"meetingId","reason"}}.
-   */
-  public static final String RECORDINGS_STOP = "convene.recording.stop_meeting";
 
   /** Command (request-reply, from the outbox): start a requested recording's egress in LiveKit. {@code {"recordingId"}}. */
   public static final String RECORDING_START = "convene.recording.start";

@@ -1,7 +1,6 @@
 package io.convene.http;
 
 import io.convene.auth.JwksKeys;
-import io.convene.livekit.CircuitBreaker;
 import io.convene.livekit.LiveKitEgress;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.web.Bodies;
@@ -49,8 +48,8 @@ public final class HealthRoutes {
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
-    String livekit = rooms.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
-    String recorder = egress.state() == CircuitBreaker.State.CLOSED ? "UP" : "DEGRADED";
+    String livekit = rooms.healthy() ? "UP" : "DEGRADED";
+    String recorder = egress.healthy() ? "UP" : "DEGRADED";
     Future.join(pg, store).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
       if (jwks != null) {

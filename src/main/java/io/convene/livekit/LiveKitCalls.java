@@ -52,6 +52,10 @@ final class LiveKitCalls {
     return breaker.state();
   }
 
+  boolean healthy() {
+    return breaker.healthy();
+  }
+
   /** The SDK speaks HTTP to LiveKit's services; clients are given the ws(s):// form. */
   static String httpUrl(String url) {
     if (url.startsWith("ws://")) {

@@ -69,6 +69,11 @@ public final class LiveKitEgress {
     return calls.state();
   }
 
+  /** Whether its last call succeeded and its breaker is closed (readiness reports DEGRADED otherwise). */
+  public boolean healthy() {
+    return calls.healthy();
+  }
+
   LivekitEgress.EncodedFileOutput output(String filePath) {
     LivekitEgress.EncodedFileOutput.Builder out = LivekitEgress.EncodedFileOutput.newBuilder()
         .setFileType(config.fileType().equals("ogg") ? LivekitEgress.EncodedFileType.OGG : LivekitEgress.EncodedFileType.MP4)

@@ -87,6 +87,11 @@ public final class LiveKitRooms {
     return calls.state();
   }
 
+  /** Whether its last call succeeded and its breaker is closed (readiness reports DEGRADED otherwise). */
+  public boolean healthy() {
+    return calls.healthy();
+  }
+
   private <T> Future<T> run(Callable<Call<T>> call, boolean notFoundIsEmpty) {
     return calls.run(call, notFoundIsEmpty ? NOT_FOUND : Set.of());
   }

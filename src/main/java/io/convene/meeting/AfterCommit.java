@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What a change tells others once its transaction has committed: events to users, and commands to the
- * live room (open it, tear it down, close it in LiveKit, take someone out) and to its recordings (start
- * one when a meeting with {@code autoRecord} starts, stop them when it stops being live). They are written to the
+ * live room (open it, tear it down, close it in LiveKit, take someone out), and the start of the
+ * automatic recording of a meeting with {@code autoRecord}. They are written to the
  * outbox in the same transaction, so a commit never loses them; nothing is sent when it fails.
  */
 final class AfterCommit {
@@ -43,8 +43,6 @@ final class AfterCommit {
     if (t.tearsDown()) {
       effects.add(Effect.command(Addresses.MEETING_TEARDOWN, new JsonObject().put("meetingId", id)
           .put("status", t.after().status().wire()).put("reason", t.cause().reason())));
-      effects.add(Effect.command(Addresses.RECORDINGS_STOP, new JsonObject().put("meetingId", id)
-          .put("reason", t.cause().reason())));
       effects.add(Effect.command(Addresses.ROOM_CLOSE, new JsonObject().put("meetingId", id)));
     }
   }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Plumbing of recordings. Commands come from the outbox, point-to-point, so one node carries each out,
  * and it replies once done (or fails, and the outbox tries again later): start the automatic recording
- * of a meeting that started, stop the recordings of a meeting that stopped being live, start and stop
- * one recording's egress in LiveKit.
+ * of a meeting that started, start and stop one recording's egress in LiveKit. (The recordings of a
+ * meeting that stops being live are stopped by its teardown, {@code room.RoomVerticle}.)
  */
 public final class RecordingVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RecordingVerticle.class);
@@ -30,8 +30,6 @@ public final class RecordingVerticle extends VerticleBase {
     return Future.all(
         bus.<JsonObject>consumer(Addresses.RECORDING_AUTO_START,
             m -> reply(m, b -> recordings.autoStart(b.getString("meetingId")))).completion(),
-        bus.<JsonObject>consumer(Addresses.RECORDINGS_STOP,
-            m -> reply(m, b -> recordings.stopAll(b.getString("meetingId")))).completion(),
         bus.<JsonObject>consumer(Addresses.RECORDING_START,
             m -> reply(m, b -> recordings.startEgress(b.getString("recordingId")))).completion(),
         bus.<JsonObject>consumer(Addresses.RECORDING_STOP,

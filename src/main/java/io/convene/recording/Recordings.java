@@ -335,7 +335,10 @@ public final class Recordings {
     });
   }
 
-  /** The meeting stopped being live: each of its running recordings is stopped. */
+  /**
+   * The meeting stopped being live (its teardown): each of its running recordings is marked to stop, with
+   * the command that tells LiveKit; LiveKit is not called here.
+   */
   public Future<Void> stopAll(String meetingId) {
     if (!MeetingIds.plausible(meetingId)) {
       return Future.succeededFuture();

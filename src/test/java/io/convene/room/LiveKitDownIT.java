@@ -17,7 +17,14 @@ class LiveKitDownIT extends ServerTestBase {
         .put("startTime", at(0)).put("endTime", at(30))), 201).getString("meetingId");
     JsonObject join = json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
     assertThat(join.getString("token")).isNotBlank();
+    // the room is created in LiveKit right after the join answered: readiness tells once that failed
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
     var ready = server.get("/health/ready", null);
+    while (!"DEGRADED".equals(ready.bodyAsJsonObject().getJsonObject("checks").getString("livekit"))
+        && System.nanoTime() < deadline) {
+      vertx.timer(20).await();
+      ready = server.get("/health/ready", null);
+    }
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("livekit")).isEqualTo("DEGRADED");
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
