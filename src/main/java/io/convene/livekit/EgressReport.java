@@ -34,7 +34,12 @@ public record EgressReport(
     LIMIT_REACHED
   }
 
-  /** The report of LiveKit's {@code EgressInfo}; null when its status is one this SDK does not know. */
+  /**
+   * The report of LiveKit's {@code EgressInfo}; null when its status is one this SDK does not know. The
+   * deprecated single {@code file} fields are read too: the SDK still sets them, and older LiveKit
+   * servers report the file there.
+   */
+  @SuppressWarnings("deprecation")
   public static EgressReport from(LivekitEgress.EgressInfo info) {
     Status status = switch (info.getStatus()) {
       case EGRESS_STARTING -> Status.STARTING;

@@ -73,6 +73,8 @@ public final class FakeEgress {
             .setDuration(Duration.ofSeconds(seconds).toNanos()).setSize(size));
   }
 
+  /** The file path asked for (the SDK sets both the list and the deprecated single output). */
+  @SuppressWarnings("deprecation")
   static String filePath(EgressInfo e) {
     LivekitEgress.RoomCompositeEgressRequest r = e.getRoomComposite();
     return r.getFileOutputsCount() > 0 ? r.getFileOutputs(0).getFilepath() : r.getFile().getFilepath();
