@@ -79,6 +79,10 @@ export interface MeetingSettings {
   voiceOnly: boolean;
   muteOnJoin: boolean;
   waitingRoom: boolean;
+  /** A recording starts when the meeting starts. */
+  autoRecord: boolean;
+  /** Who sees the meeting's recordings. */
+  recordingAccess: 'owners' | 'participants' | 'public';
 }
 export type MeetingStatus = 'scheduled' | 'in_progress' | 'ended' | 'cancelled';
 export type Role = 'owner' | 'manager' | 'member';
@@ -149,6 +153,28 @@ export interface JoinDetails {
   expiresAt: string;
   role?: Role | 'guest';
   permissions?: Record<string, unknown>;
+  /** Whether the meeting is being recorded as you join. */
+  recording?: { active: boolean; recordingId?: string; status?: RecordingStatus };
+  [key: string]: unknown;
+}
+
+export type RecordingStatus = 'starting' | 'recording' | 'processing' | 'ready' | 'failed';
+export interface Recording {
+  recordingId: string;
+  meetingId: string;
+  status: RecordingStatus;
+  auto: boolean;
+  startedBy: string | null;
+  stopRequested: boolean;
+  stoppedBy: string | null;
+  location: string | null;
+  durationSeconds: number | null;
+  sizeBytes: number | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  updatedAt: string;
   [key: string]: unknown;
 }
 export interface Waiting {
@@ -232,6 +258,8 @@ export interface ServerEvents {
   'meeting:participant_left': { meetingId: string; userId: string };
   'meeting:muted': { meetingId: string; mutedBy: string };
   'meeting:role_changed': { meetingId: string; userId: string; role: Role; previousRole: Role; changedBy: string };
+  'meeting:recording_started': { meetingId: string; recordingId: string; status: RecordingStatus; startedBy: string | null; auto: boolean; at: string };
+  'meeting:recording_stopped': { meetingId: string; recordingId: string; status: RecordingStatus; reason: 'stopped' | 'meeting_ended' | 'egress_ended' | 'failed'; stoppedBy?: string; error?: string; at: string };
 }
 
 /** Requests by name: their `data` and their ack's `data`. */
@@ -352,6 +380,12 @@ export class ConveneClient {
   subscribe(userIds: string[]): Promise<Presence[]>;
   unsubscribe(userIds: string[]): Promise<void>;
 
+  startRecording(meetingId: string): Promise<Recording>;
+  stopRecording(meetingId: string, recordingId: string): Promise<Recording>;
+  recordings(meetingId: string, query?: { limit?: number; cursor?: string }): Promise<{ items: Recording[]; nextCursor?: string }>;
+  getRecording(recordingId: string): Promise<Recording>;
+  deleteRecording(recordingId: string): Promise<null>;
+
   placeCall(userIds: string[], options?: { title?: string }): Promise<PlacedCall>;
   accept(meetingId: string): Promise<{ meetingId: string; already: boolean }>;
   decline(meetingId: string): Promise<{ meetingId: string; already: boolean }>;
@@ -405,6 +439,12 @@ export class ConveneRest {
   admitMember(meetingId: string, userId: string): Promise<{ userId: string; status: string }>;
   declineMember(meetingId: string, userId: string): Promise<{ userId: string; status: string }>;
   preview(meetingId: string): Promise<{ meetingId: string; title: string; status: MeetingStatus; startTime: string; participantCount: number; guestCount: number; inRoom?: string[]; invited?: string[] }>;
+
+  startRecording(meetingId: string): Promise<Recording>;
+  stopRecording(meetingId: string, recordingId: string): Promise<Recording>;
+  recordings(meetingId: string, query?: { limit?: number; cursor?: string }): Promise<{ items: Recording[]; nextCursor?: string }>;
+  getRecording(recordingId: string): Promise<Recording>;
+  deleteRecording(recordingId: string): Promise<null>;
 
   placeCall(userIds: string[], options?: { title?: string }): Promise<PlacedCall>;
   getCall(meetingId: string): Promise<Meeting & { ring?: unknown }>;

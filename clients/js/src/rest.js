@@ -167,6 +167,30 @@ export class ConveneRest {
     return this.get(`/api/meetings/${seg(meetingId)}/preview`);
   }
 
+  // Recordings
+  /** Starts recording a meeting in progress (owner, manager): `{recordingId, status: "starting"}`. */
+  startRecording(meetingId) {
+    return this.request('POST', `/api/meetings/${seg(meetingId)}/recordings`);
+  }
+
+  stopRecording(meetingId, recordingId) {
+    return this.request('POST', `/api/meetings/${seg(meetingId)}/recordings/${seg(recordingId)}/stop`);
+  }
+
+  recordings(meetingId, { limit, cursor } = {}) {
+    return this.get(`/api/meetings/${seg(meetingId)}/recordings`, { query: { limit, cursor } });
+  }
+
+  /** One recording (a user or a guest token; who sees it follows the meeting's `recordingAccess`). */
+  getRecording(recordingId) {
+    return this.get(`/api/recordings/${seg(recordingId)}`);
+  }
+
+  /** Deletes a finished recording (owner); the file stays where LiveKit wrote it. */
+  deleteRecording(recordingId) {
+    return this.request('DELETE', `/api/recordings/${seg(recordingId)}`);
+  }
+
   // Calls
   /** `POST /api/calls/instant`: rings every online callee; the answer says per callee `ringing|offline|busy`. */
   placeCall(userIds, { title } = {}) {

@@ -73,6 +73,25 @@ describe('REST helper', () => {
     assert.deepEqual(calls[1].body, { invitationToken: 'inv_1', displayName: 'Gina' });
   });
 
+  test('recording routes: start, stop, list with paging, get and delete', async () => {
+    const { fetch, calls } = recordingFetch({ status: 202, body: { recordingId: 'rec_1', status: 'starting' } },
+      { status: 202, body: { recordingId: 'rec_1', status: 'recording' } }, { body: { items: [] } },
+      { body: { recordingId: 'rec_1' } }, { status: 204 });
+    const rest = new ConveneRest({ url: 'http://h', token: 'jwt', fetch });
+    assert.equal((await rest.startRecording('mtg_1')).status, 'starting');
+    await rest.stopRecording('mtg_1', 'rec_1');
+    await rest.recordings('mtg_1', { limit: 10 });
+    await rest.getRecording('rec_1');
+    assert.equal(await rest.deleteRecording('rec_1'), null);
+    assert.deepEqual(calls.map((c) => `${c.method} ${c.url}`), [
+      'POST http://h/api/meetings/mtg_1/recordings',
+      'POST http://h/api/meetings/mtg_1/recordings/rec_1/stop',
+      'GET http://h/api/meetings/mtg_1/recordings?limit=10',
+      'GET http://h/api/recordings/rec_1',
+      'DELETE http://h/api/recordings/rec_1',
+    ]);
+  });
+
   test('devToken posts to /dev/token without a token', async () => {
     const { fetch, calls } = recordingFetch({ body: { userId: 'alice', token: 'jwt' } });
     const rest = new ConveneRest({ url: 'http://h', fetch });

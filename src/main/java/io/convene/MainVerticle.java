@@ -28,6 +28,7 @@ import io.convene.http.DevRoutes;
 import io.convene.http.HealthRoutes;
 import io.convene.http.MetricsRoutes;
 import io.convene.livekit.JoinTokens;
+import io.convene.livekit.LiveKitEgress;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.livekit.WebhookVerifier;
 import io.convene.lobby.Lobby;
@@ -46,6 +47,9 @@ import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceVerticle;
 import io.convene.presence.RedisPresenceStore;
 import io.convene.protocol.SocketRequests;
+import io.convene.recording.RecordingRoutes;
+import io.convene.recording.RecordingVerticle;
+import io.convene.recording.Recordings;
 import io.convene.room.RoomRoutes;
 import io.convene.room.RoomService;
 import io.convene.room.RoomVerticle;
@@ -140,17 +144,20 @@ public final class MainVerticle extends VerticleBase {
     Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
     rooms.startProbing(vertx);
+    LiveKitEgress egress = new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock);
+    Recordings recordings = new Recordings(pool, outbox, events, meetings.meetings(), meetings.participants(),
+        attendance, egress, rooms, cfg.recordings(), clock);
     RoomService room = new RoomService(meetings.meetings(), meetings.participants(), meetings.changes(), attendance,
-        lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, outbox, pool, clock);
+        lobby, calls, new JoinTokens(cfg.livekit()), rooms, events, outbox, recordings, pool, clock);
     WebhookIntake webhooks = new WebhookIntake(new WebhookVerifier(cfg.livekit(), clock),
-        new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, prefix, room);
+        new WebhookReceiver(cfg.livekit().apiKey(), cfg.livekit().apiSecret()), redis, prefix, room, recordings);
     GuestLinks links = new GuestLinks(pool, meetings.meetings(), meetings.participants(), attendance, users, events,
         clock, new LinkWindow(Duration.ofMinutes(cfg.guests().linkOpensMinutesBefore()),
             Duration.ofMinutes(cfg.guests().linkClosesMinutesAfter())), cfg.http().publicUrl());
     GuestSessions guests = new GuestSessions(pool, links, meetings.meetings(), meetings.participants(), attendance,
         lobby, room, events, outbox, clock, cfg.guests());
     ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
-        guests, events, cfg.schedule(), maxCall, clock);
+        guests, recordings, events, cfg.schedule(), maxCall, clock);
 
     SocketRequests requests = new SocketRequests();
     CallRequests.register(requests, calls);
@@ -161,13 +168,14 @@ public final class MainVerticle extends VerticleBase {
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
     GatewayStats stats = new GatewayStats();
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
-    HealthRoutes health = new HealthRoutes(pool, redis, rooms, jwks);
+    HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks);
     MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
     PresenceRoutes presenceRoutes = new PresenceRoutes(presence);
     CallRoutes callRoutes = new CallRoutes(calls);
     NotificationRoutes notificationRoutes = new NotificationRoutes(notifications);
     RoomRoutes roomRoutes = new RoomRoutes(room);
     AttendanceRoutes attendanceRoutes = new AttendanceRoutes(attendance);
+    RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, tokens, guests);
     ConsoleRoutes console = new ConsoleRoutes(cfg);
     OutboxRoutes outboxRoutes = new OutboxRoutes(outbox);
 
@@ -182,6 +190,7 @@ public final class MainVerticle extends VerticleBase {
       }
       router.post(WebhookIntake.PATH).handler(webhooks::handle);
       guestRoutes.mountPublic(router);
+      recordingRoutes.mountPublic(router);
       console.mount(router);
       Router api = Router.router(v);
       api.route().handler(auth);
@@ -194,6 +203,7 @@ public final class MainVerticle extends VerticleBase {
       lobbyRoutes.mount(api);
       guestRoutes.mount(api);
       outboxRoutes.mount(api);
+      recordingRoutes.mount(api);
       api.route().failureHandler(Problems::handle);
       router.route("/api/*").subRouter(api);
       router.route().failureHandler(Problems::handle);
@@ -205,7 +215,8 @@ public final class MainVerticle extends VerticleBase {
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls)))
+        .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
+        .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
         .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))

@@ -31,7 +31,7 @@ public final class Addresses {
 
   /**
    * Command (request-reply; one node acts, from the outbox): a meeting or call was ended, cancelled or
-   * deleted; tear its live room down: stop rings, close stays, let guests go. {@code
+   * deleted; tear its live room down: stop rings, close stays, let guests go, stop its recording. {@code
    * {"meetingId","status","reason"}}. The LiveKit room is closed by {@link #ROOM_CLOSE}.
    */
   public static final String MEETING_TEARDOWN = "convene.meeting.teardown";
@@ -54,6 +54,21 @@ public final class Addresses {
    * going, needed it). {@code {"meetingId"}}.
    */
   public static final String ROOM_RECONCILE = "convene.room.reconcile";
+
+  /**
+   * Command (request-reply, from the outbox): a meeting whose {@code autoRecord} setting is on started;
+   * start its recording (once per meeting). {@code {"meetingId"}}.
+   */
+  public static final String RECORDING_AUTO_START = "convene.recording.autostart";
+
+  /** Command (request-reply, from the outbox): start a requested recording's egress in LiveKit. {@code {"recordingId"}}. */
+  public static final String RECORDING_START = "convene.recording.start";
+
+  /**
+   * Command (request-reply, from the outbox): make sure LiveKit is no longer recording for a recording
+   * (stopped, or given up on). {@code {"recordingId"}}.
+   */
+  public static final String RECORDING_STOP = "convene.recording.stop";
 
   /** Command, sent: a user went offline; they leave rooms LiveKit does not see them in. {@code {"userId"}}. */
   public static final String USER_OFFLINE = "convene.presence.offline";

@@ -22,7 +22,8 @@ public record AppConfig(
     Guests guests,
     Outbox outbox,
     Meetings meetings,
-    Console console) {
+    Console console,
+    Recordings recordings) {
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -143,6 +144,49 @@ public record AppConfig(
   public record Meetings(
       int maxParticipantsLimit, int maxInviteesPerRequest, int maxDurationHours, int maxRecurrenceInstances) {}
 
+  /**
+   * Recordings through LiveKit Egress: the file each recording becomes ({@code filePath}, a template
+   * with {@code {meetingId}} and {@code {recordingId}}; a path on the egress host, or the object key
+   * when {@code s3} names a bucket), its type and layout; a recording still starting after {@code
+   * startTimeoutSeconds}, or processing after {@code processingTimeoutMinutes}, without LiveKit saying
+   * it went on, has failed; unsettled recordings are checked against LiveKit every {@code
+   * reconcileSeconds}.
+   */
+  public record Recordings(
+      String filePath,
+      String fileType,
+      String layout,
+      S3 s3,
+      int startTimeoutSeconds,
+      int processingTimeoutMinutes,
+      int reconcileSeconds) {
+    public static final String RECORDING_ID = "{recordingId}";
+    public static final String MEETING_ID = "{meetingId}";
+
+    /** The file (or object key) of one recording. */
+    public String filePathOf(String meetingId, String recordingId) {
+      return filePath.replace(MEETING_ID, meetingId).replace(RECORDING_ID, recordingId);
+    }
+  }
+
+  /**
+   * Upload to S3 or an S3-compatible store (MinIO, R2, ...) instead of a file on the egress host: on when
+   * {@code bucket} is set. Without keys, LiveKit Egress uses the credentials of its own environment.
+   */
+  public record S3(String bucket, String region, String endpoint, String accessKey, String secret, boolean forcePathStyle) {
+    public boolean enabled() {
+      return bucket != null;
+    }
+
+    /** Never prints the keys: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "S3[bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", accessKey="
+          + (accessKey == null ? "none" : "(set)") + ", secret=" + (secret == null ? "none" : "(set)")
+          + ", forcePathStyle=" + forcePathStyle + "]";
+    }
+  }
+
   /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
   public record Console(boolean enabled) {}
 
@@ -182,6 +226,7 @@ public record AppConfig(
     JsonObject guests = r.section("guests");
     JsonObject outbox = r.section("outbox");
     JsonObject console = r.section("console");
+    JsonObject recordings = r.section("recordings");
 
     Db dbConf =
         new Db(
@@ -286,7 +331,45 @@ public record AppConfig(
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
             r.integer(meetings, "meetings.maxDurationHours", "maxDurationHours", 1, 24 * 366),
             r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)),
-        new Console(resolveConsole(r.string(console, "console.enabled", "enabled"), dev)));
+        new Console(resolveConsole(r.string(console, "console.enabled", "enabled"), dev)),
+        recordings(r, recordings));
+  }
+
+  private static Recordings recordings(Reader r, JsonObject json) {
+    String filePath = r.nonNull(r.string(json, "recordings.filePath", "filePath"), "recordings.filePath");
+    if (!filePath.contains(Recordings.RECORDING_ID)) {
+      throw new ConfigException("recordings.filePath", "must contain " + Recordings.RECORDING_ID
+          + " (each recording is its own file), got '" + filePath + "'");
+    }
+    String fileType = r.nonNull(r.string(json, "recordings.fileType", "fileType"), "recordings.fileType");
+    if (!fileType.equals("mp4") && !fileType.equals("ogg")) {
+      throw new ConfigException("recordings.fileType", "expected mp4 or ogg, got '" + fileType + "'");
+    }
+    JsonObject s3 = json.getValue("s3") == null ? new JsonObject() : json.getValue("s3") instanceof JsonObject o ? o : null;
+    if (s3 == null) {
+      throw new ConfigException("recordings.s3", "expected an object");
+    }
+    String accessKey = r.string(s3, "recordings.s3.accessKey", "accessKey");
+    String secret = r.string(s3, "recordings.s3.secret", "secret");
+    if ((accessKey == null) != (secret == null)) {
+      throw new ConfigException(accessKey == null ? "recordings.s3.accessKey" : "recordings.s3.secret",
+          "set both recordings.s3.accessKey and recordings.s3.secret, or neither");
+    }
+    Object forcePathStyle = s3.getValue("forcePathStyle");
+    return new Recordings(
+        filePath,
+        fileType,
+        r.nonNull(r.string(json, "recordings.layout", "layout"), "recordings.layout"),
+        new S3(
+            r.string(s3, "recordings.s3.bucket", "bucket"),
+            r.string(s3, "recordings.s3.region", "region"),
+            r.url(s3, "recordings.s3.endpoint", "endpoint", "http", "https"),
+            accessKey,
+            secret,
+            forcePathStyle != null && r.bool(s3, "recordings.s3.forcePathStyle", "forcePathStyle")),
+        r.integer(json, "recordings.startTimeoutSeconds", "startTimeoutSeconds", 5, 3600),
+        r.integer(json, "recordings.processingTimeoutMinutes", "processingTimeoutMinutes", 1, 24 * 60),
+        r.integer(json, "recordings.reconcileSeconds", "reconcileSeconds", 1, 3600));
   }
 
   private static LiveKit liveKit(Reader r, JsonObject json, boolean dev) {

@@ -1,6 +1,7 @@
 package io.convene.http;
 
 import io.convene.auth.JwksKeys;
+import io.convene.livekit.LiveKitEgress;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.web.Bodies;
 import io.vertx.core.Future;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
- * LiveKit is reported too, from what its calls and a background probe saw (LiveKit is not called for
- * the probe of this route): {@code DEGRADED} while it fails, without making the node unready: tokens are still issued and room
+ * LiveKit is reported too, from its circuit breaker (LiveKit is not called for a probe): {@code
+ * DEGRADED} while it keeps failing, without making the node unready: tokens are still issued and room
  * commands are retried by the outbox.
  */
 public final class HealthRoutes {
@@ -25,13 +26,15 @@ public final class HealthRoutes {
   private final Pool pool;
   private final Redis redis;
   private final LiveKitRooms rooms;
+  private final LiveKitEgress egress;
   private final JwksKeys jwks;
 
   /** @param jwks null when tokens are checked with a shared secret only */
-  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, JwksKeys jwks) {
+  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, LiveKitEgress egress, JwksKeys jwks) {
     this.pool = pool;
     this.redis = redis;
     this.rooms = rooms;
+    this.egress = egress;
     this.jwks = jwks;
   }
 
@@ -46,6 +49,7 @@ public final class HealthRoutes {
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     String livekit = rooms.healthy() ? "UP" : "DEGRADED";
+    String recorder = egress.healthy() ? "UP" : "DEGRADED";
     Future.join(pg, store).onComplete(ar -> {
       JsonObject checks = new JsonObject().put("postgres", pg.result()).put("redis", store.result());
       if (jwks != null) {
@@ -53,6 +57,7 @@ public final class HealthRoutes {
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
       checks.put("livekit", livekit);
+      checks.put("livekitEgress", recorder);
       Bodies.json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
   }

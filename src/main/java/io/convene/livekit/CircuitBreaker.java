@@ -64,6 +64,11 @@ public final class CircuitBreaker {
     }
   }
 
+  /** Whether the dependency looks well: the breaker is closed and the last call did not fail. */
+  public synchronized boolean healthy() {
+    return failures == 0 && state() == State.CLOSED;
+  }
+
   public synchronized State state() {
     if (state == State.OPEN && !clock.instant().isBefore(openedAt.plus(cooldown))) {
       return State.HALF_OPEN;

@@ -4,53 +4,39 @@ import io.convene.config.AppConfig;
 import io.livekit.server.RoomServiceClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import livekit.LivekitModels;
 import okhttp3.OkHttpClient;
 import retrofit2.Call;
-import retrofit2.Response;
 
 /**
- * LiveKit's RoomService through the official SDK. Its calls block, so they run on a small executor of
- * their own (a slow LiveKit never takes the worker pool that sweeps and migrations use), with connect,
- * read and whole-call timeouts, behind a {@link CircuitBreaker}: while LiveKit keeps failing, calls fail
- * at once and readiness reports it without calling LiveKit. One client (one connection pool) per node.
+ * LiveKit's RoomService through the official SDK, its blocking calls made the {@link LiveKitCalls} way:
+ * on an executor of their own, with timeouts, behind a circuit breaker that readiness reads. One client
+ * (one connection pool) per node.
  */
 public final class LiveKitRooms {
   /** Calls at once per node; more wait for a thread of this executor. */
   private static final int THREADS = 4;
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
-  private static final int BREAKER_THRESHOLD = 5;
-  private static final Duration BREAKER_COOLDOWN = Duration.ofSeconds(10);
+  private static final Set<Integer> NOT_FOUND = Set.of(404);
   /** How often LiveKit is asked whether it answers, so readiness knows without calling it. */
-  private static final Duration PROBE_EVERY = Duration.ofSeconds(30);
+  private static final java.time.Duration PROBE_EVERY = java.time.Duration.ofSeconds(30);
 
   private final RoomServiceClient client;
   private final AppConfig.LiveKit config;
-  private final WorkerExecutor executor;
-  private final CircuitBreaker breaker;
-  private volatile boolean lastCallFailed;
+  private final LiveKitCalls calls;
 
   public LiveKitRooms(Vertx vertx, AppConfig.LiveKit config, Clock clock) {
     this.config = config;
-    this.executor = vertx.createSharedWorkerExecutor("convene-livekit", THREADS, CALL_TIMEOUT.toMillis() * 2,
-        TimeUnit.MILLISECONDS);
-    this.breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_COOLDOWN, clock);
-    OkHttpClient http = new OkHttpClient.Builder()
-        .connectTimeout(CONNECT_TIMEOUT)
-        .readTimeout(CALL_TIMEOUT)
-        .callTimeout(CALL_TIMEOUT)
-        .build();
-    this.client = RoomServiceClient.createClient(httpUrl(config.url()), config.apiKey(), config.apiSecret(), () -> http);
+    this.calls = new LiveKitCalls(vertx, "RoomService", "convene-livekit", THREADS, clock);
+    OkHttpClient http = calls.http();
+    this.client = RoomServiceClient.createClient(LiveKitCalls.httpUrl(config.url()), config.apiKey(), config.apiSecret(),
+        () -> http);
   }
+
 
   /** Asks LiveKit now and every half minute whether it answers (cancelled with the deploying verticle). */
   public void startProbing(Vertx vertx) {
@@ -60,17 +46,6 @@ public final class LiveKitRooms {
 
   private void probe() {
     run(() -> client.listRooms(List.of()), false);
-  }
-
-  /** The SDK speaks HTTP to RoomService; clients are given the ws(s):// form. */
-  static String httpUrl(String url) {
-    if (url.startsWith("ws://")) {
-      return "http://" + url.substring(5);
-    }
-    if (url.startsWith("wss://")) {
-      return "https://" + url.substring(6);
-    }
-    return url;
   }
 
   /** Creates the room of a meeting (idempotent on LiveKit's side). */
@@ -119,46 +94,17 @@ public final class LiveKitRooms {
     });
   }
 
-  /**
-   * Whether LiveKit answers, from what the calls (and the background probe) saw: its last call
-   * succeeded and the breaker is closed. Readiness reports it without calling LiveKit.
-   */
-  public boolean healthy() {
-    return !lastCallFailed && breaker.state() == CircuitBreaker.State.CLOSED;
+  /** What readiness reports, from the breaker alone: LiveKit is not called for it. */
+  public CircuitBreaker.State state() {
+    return calls.state();
   }
 
-  /**
-   * Executes a call on the LiveKit executor; {@code notFoundIsEmpty} turns a 404 into an empty result.
-   * LiveKit answering at all (even with an error of ours) counts as alive for the breaker; no answer, a
-   * timeout or a 5xx counts as a failure.
-   */
+  /** Whether its last call succeeded and its breaker is closed (readiness reports DEGRADED otherwise). */
+  public boolean healthy() {
+    return calls.healthy();
+  }
+
   private <T> Future<T> run(Callable<Call<T>> call, boolean notFoundIsEmpty) {
-    if (!breaker.allow()) {
-      return Future.failedFuture(new IOException("LiveKit is unavailable (it failed repeatedly; trying again shortly)"));
-    }
-    return executor.executeBlocking(() -> {
-      Response<T> response;
-      try {
-        response = call.call().execute();
-      } catch (IOException e) {
-        breaker.failed();
-        lastCallFailed = true;
-        throw e;
-      }
-      lastCallFailed = response.code() >= 500;
-      if (lastCallFailed) {
-        breaker.failed();
-      } else {
-        breaker.succeeded();
-      }
-      if (response.isSuccessful()) {
-        return response.body();
-      }
-      if (notFoundIsEmpty && response.code() == 404) {
-        return null;
-      }
-      String error = response.errorBody() == null ? "" : response.errorBody().string();
-      throw new IOException("LiveKit answered " + response.code() + " " + error);
-    }, false);
+    return calls.run(call, notFoundIsEmpty ? NOT_FOUND : Set.of());
   }
 }

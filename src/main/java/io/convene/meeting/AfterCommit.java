@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * What a change tells others once its transaction has committed: events to users, and commands to the
- * live room (open it, tear it down, close it in LiveKit, take someone out). They are written to the
+ * live room (open it, tear it down, close it in LiveKit, take someone out), and the start of the
+ * automatic recording of a meeting with {@code autoRecord}. They are written to the
  * outbox in the same transaction, so a commit never loses them; nothing is sent when it fails.
  */
 final class AfterCommit {
@@ -36,6 +37,9 @@ final class AfterCommit {
       effects.add(LiveRoster.opened(id, attending));
       effects.add(Effect.command(Addresses.ROOM_OPEN,
           new JsonObject().put("meetingId", id).put("maxParticipants", t.after().maxParticipants())));
+      if (t.after().settings().autoRecord()) {
+        effects.add(Effect.command(Addresses.RECORDING_AUTO_START, new JsonObject().put("meetingId", id)));
+      }
     }
     if (t.tearsDown()) {
       effects.add(LiveRoster.closed(id));

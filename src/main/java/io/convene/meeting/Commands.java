@@ -28,16 +28,27 @@ public final class Commands {
     boolean movesTime() {
       return startTime != null || endTime != null;
     }
+
+    /** Changes nothing but who sees the meeting's recordings. */
+    boolean onlyRecordingAccess() {
+      SettingsPatch s = settings;
+      return title == null && description == null && !clearDescription && !movesTime() && s != null
+          && s.recordingAccess() != null && s.voiceOnly() == null && s.muteOnJoin() == null && s.waitingRoom() == null
+          && s.autoRecord() == null && s.allowExternal() == null && s.maxParticipants() == null
+          && !s.clearMaxParticipants();
+    }
   }
 
   public record SettingsPatch(
       Boolean voiceOnly,
       Boolean muteOnJoin,
       Boolean waitingRoom,
+      Boolean autoRecord,
+      RecordingAccess recordingAccess,
       Boolean allowExternal,
       Integer maxParticipants,
       boolean clearMaxParticipants) {
-    public static final SettingsPatch NONE = new SettingsPatch(null, null, null, null, null, false);
+    public static final SettingsPatch NONE = new SettingsPatch(null, null, null, null, null, null, null, false);
   }
 
   /** Which meetings of a series a change applies to. */

@@ -24,8 +24,8 @@ final class MeetingRepository {
   static final String COLUMNS =
       """
       m.id, m.title, m.description, m.created_by, m.start_time, m.end_time, m.status, m.is_instant_call,
-      m.max_participants, m.allow_external, m.voice_only, m.mute_on_join, m.waiting_room, m.recurrence,
-      m.parent_meeting_id, m.started_at, m.ended_at, m.unique_participant_count, m.created_at, m.updated_at
+      m.max_participants, m.allow_external, m.voice_only, m.mute_on_join, m.waiting_room, m.auto_record,
+      m.recording_access, m.recurrence, m.parent_meeting_id, m.started_at, m.ended_at, m.unique_participant_count, m.created_at, m.updated_at
       """;
 
   /**
@@ -37,9 +37,9 @@ final class MeetingRepository {
       WITH new_meetings AS (
         INSERT INTO meetings (id, title, description, created_by, start_time, end_time, status, is_instant_call,
           max_participants, allow_external, voice_only, mute_on_join, waiting_room, recurrence, parent_meeting_id,
-          started_at, ended_at, unique_participant_count, created_at, updated_at)
+          started_at, ended_at, unique_participant_count, created_at, updated_at, auto_record, recording_access)
         SELECT w.id, $5, $6, $7, w.s, w.e, $8, $9, $10, $11, $12, $13, $14,
-          CASE WHEN w.n = 1 THEN $15::jsonb END, w.parent, $16, NULL, 0, $17, $17
+          CASE WHEN w.n = 1 THEN $15::jsonb END, w.parent, $16, NULL, 0, $17, $17, $22, $23
         FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS w(id, s, e, parent, n)
         RETURNING id),
       new_participants AS (
@@ -58,7 +58,7 @@ final class MeetingRepository {
       """
       UPDATE meetings SET title = $2, description = $3, start_time = $4, end_time = $5, status = $6,
         max_participants = $7, allow_external = $8, voice_only = $9, mute_on_join = $10, waiting_room = $11,
-        started_at = $12, ended_at = $13, updated_at = $14
+        started_at = $12, ended_at = $13, updated_at = $14, auto_record = $15, recording_access = $16
       WHERE id = $1
       """;
 
@@ -128,7 +128,9 @@ final class MeetingRepository {
                 .addArrayOfString(seats.stream().map(Seat::userId).toArray(String[]::new))
                 .addArrayOfString(seats.stream().map(x -> x.role().wire()).toArray(String[]::new))
                 .addArrayOfString(seats.stream().map(x -> x.status().wire()).toArray(String[]::new))
-                .addInteger(limit))
+                .addInteger(limit)
+                .addBoolean(m.settings().autoRecord())
+                .addString(m.settings().recordingAccess().wire()))
         .map(rows -> {
           List<Participant> out = new ArrayList<>();
           rows.forEach(r -> out.add(ParticipantRepository.participant(r)));
@@ -153,7 +155,9 @@ final class MeetingRepository {
                 .addBoolean(m.settings().waitingRoom())
                 .addOffsetDateTime(odt(m.startedAt()))
                 .addOffsetDateTime(odt(m.endedAt()))
-                .addOffsetDateTime(odt(m.updatedAt())))
+                .addOffsetDateTime(odt(m.updatedAt()))
+                .addBoolean(m.settings().autoRecord())
+                .addString(m.settings().recordingAccess().wire()))
         .mapEmpty();
   }
 
@@ -302,7 +306,8 @@ final class MeetingRepository {
         r.getBoolean("is_instant_call"),
         r.getInteger("max_participants"),
         r.getBoolean("allow_external"),
-        new Settings(r.getBoolean("voice_only"), r.getBoolean("mute_on_join"), r.getBoolean("waiting_room")),
+        new Settings(r.getBoolean("voice_only"), r.getBoolean("mute_on_join"), r.getBoolean("waiting_room"),
+            r.getBoolean("auto_record"), RecordingAccess.fromWire(r.getString("recording_access"))),
         recurrence instanceof JsonObject json ? Recurrence.fromJson(json) : null,
         r.getString("parent_meeting_id"),
         instant(r, "started_at"),

@@ -25,6 +25,8 @@ import java.util.function.Function;
 public final class MeetingRoutes {
   private static final int DEFAULT_PAGE = 20;
   private static final int MAX_PAGE = 100;
+  /** The fields of a meeting's {@code settings} object. */
+  private static final String[] SETTINGS = {"voiceOnly", "muteOnJoin", "waitingRoom", "autoRecord", "recordingAccess"};
 
   private final MeetingService service;
   private final ParticipantService participants;
@@ -95,11 +97,24 @@ public final class MeetingRoutes {
     if (in == null) {
       return Settings.DEFAULT;
     }
-    in.allowOnly("voiceOnly", "muteOnJoin", "waitingRoom");
+    in.allowOnly(SETTINGS);
+    RecordingAccess access = recordingAccess(in);
     return new Settings(
         Boolean.TRUE.equals(in.bool("voiceOnly")),
         Boolean.TRUE.equals(in.bool("muteOnJoin")),
-        Boolean.TRUE.equals(in.bool("waitingRoom")));
+        Boolean.TRUE.equals(in.bool("waitingRoom")),
+        Boolean.TRUE.equals(in.bool("autoRecord")),
+        access == null ? RecordingAccess.PARTICIPANTS : access);
+  }
+
+  /** The {@code recordingAccess} setting, or null when absent (an error when it names no value). */
+  private static RecordingAccess recordingAccess(Input in) {
+    String wire = in.string("recordingAccess", false, 1, 16);
+    RecordingAccess access = wire == null ? null : RecordingAccess.fromWire(wire);
+    if (wire != null && access == null) {
+      in.error("recordingAccess", "invalid", "must be owners, participants or public");
+    }
+    return access;
   }
 
   private MeetingPatch patch(RoutingContext rc) {
@@ -121,8 +136,8 @@ public final class MeetingRoutes {
   }
 
   private SettingsPatch settingsOnly(RoutingContext rc) {
-    Input in = Input.of(Bodies.object(rc)).allowOnly("voiceOnly", "muteOnJoin", "waitingRoom", "allowExternal",
-        "maxParticipants");
+    Input in = Input.of(Bodies.object(rc)).allowOnly("voiceOnly", "muteOnJoin", "waitingRoom", "autoRecord",
+        "recordingAccess", "allowExternal", "maxParticipants");
     SettingsPatch patch = settingsPatch(in, in);
     if (in.raw().isEmpty()) {
       in.error("body", "empty", "name at least one setting to change");
@@ -134,7 +149,7 @@ public final class MeetingRoutes {
   /** Settings flags from {@code flags}; limits from {@code top}. The two are the same object on /settings. */
   private SettingsPatch settingsPatch(Input top, Input flags) {
     if (flags != null && flags != top) {
-      flags.allowOnly("voiceOnly", "muteOnJoin", "waitingRoom");
+      flags.allowOnly(SETTINGS);
     }
     Integer max = top.integer("maxParticipants", false, 2, service.limits().maxParticipantsLimit());
     boolean clearMax = top.has("maxParticipants") && top.raw().getValue("maxParticipants") == null;
@@ -142,6 +157,8 @@ public final class MeetingRoutes {
         flags == null ? null : flags.bool("voiceOnly"),
         flags == null ? null : flags.bool("muteOnJoin"),
         flags == null ? null : flags.bool("waitingRoom"),
+        flags == null ? null : flags.bool("autoRecord"),
+        flags == null ? null : recordingAccess(flags),
         top.bool("allowExternal"),
         max,
         clearMax);

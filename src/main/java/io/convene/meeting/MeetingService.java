@@ -202,7 +202,10 @@ public final class MeetingService {
   private Future<Outcome> edit(Identity actor, String meetingId, MeetingPatch patch, Scope scope, Permission needed) {
     return tx.run((db, after) -> access.load(db, actor, meetingId, true).compose(a -> {
       a.require(needed);
-      a.requireActive();
+      if (!patch.onlyRecordingAccess()) {
+        // who sees the recordings may still change once the meeting is over: that is when they matter
+        a.requireActive();
+      }
       Meeting m = a.meeting();
       if (patch.movesTime() && scope == Scope.SERIES) {
         throw ApiException.badRequest("times can be changed for one occurrence only, not for a whole series");
@@ -254,7 +257,9 @@ public final class MeetingService {
     Settings settings = new Settings(
         s.voiceOnly() != null ? s.voiceOnly() : m.settings().voiceOnly(),
         s.muteOnJoin() != null ? s.muteOnJoin() : m.settings().muteOnJoin(),
-        s.waitingRoom() != null ? s.waitingRoom() : m.settings().waitingRoom());
+        s.waitingRoom() != null ? s.waitingRoom() : m.settings().waitingRoom(),
+        s.autoRecord() != null ? s.autoRecord() : m.settings().autoRecord(),
+        s.recordingAccess() != null ? s.recordingAccess() : m.settings().recordingAccess());
     return new Meeting(m.id(),
         p.title() != null ? p.title() : m.title(),
         p.clearDescription() ? null : p.description() != null ? p.description() : m.description(),

@@ -18,7 +18,9 @@ public enum Permission {
   UPDATE_SETTINGS("update_settings"),
   ADMIT_GUESTS("admit_guests"),
   VIEW_ATTENDANCE("view_attendance"),
-  PUBLISH_MEDIA("publish_media");
+  PUBLISH_MEDIA("publish_media"),
+  RECORD("record"),
+  DELETE_RECORDING("delete_recording");
 
   private final String wire;
 

@@ -57,6 +57,17 @@ public final class Events {
   /** An owner or manager muted the receiving user's microphone: {meetingId, mutedBy}. */
   public static final String MEETING_MUTED = "meeting:muted";
 
+  /**
+   * A recording of the meeting started (was asked for; LiveKit is starting it): {meetingId, recordingId,
+   * status, startedBy, auto, at}. To attending participants and the guests in the room.
+   */
+  public static final String MEETING_RECORDING_STARTED = "meeting:recording_started";
+  /**
+   * A recording of the meeting stopped recording: {meetingId, recordingId, status (processing, ready or
+   * failed), reason, stoppedBy?, error?, at}. To attending participants and the guests in the room.
+   */
+  public static final String MEETING_RECORDING_STOPPED = "meeting:recording_stopped";
+
   /** Someone calls the receiving user (all their devices ring): {meetingId, callerId, callerName, deadline, title}. */
   public static final String CALL_INCOMING = "call:incoming";
   /** To the caller, per callee being rung: {meetingId, userId, deadline}. */

@@ -23,6 +23,7 @@ import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
 import io.convene.protocol.Identity;
+import io.convene.recording.Recordings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -55,6 +56,7 @@ public final class RoomService {
   private final LiveKitRooms rooms;
   private final UserEvents events;
   private final Outbox outbox;
+  private final Recordings recordings;
   private final Pool pool;
   private final Clock clock;
   private final List<Consumer<String>> firstMemberListeners = new CopyOnWriteArrayList<>();
@@ -62,8 +64,9 @@ public final class RoomService {
 
   public RoomService(MeetingService meetings, ParticipantService participants, StatusChanges changes,
       Attendance attendance, Lobby lobby, CallService calls, JoinTokens tokens, LiveKitRooms rooms, UserEvents events,
-      Outbox outbox, Pool pool, Clock clock) {
+      Outbox outbox, Recordings recordings, Pool pool, Clock clock) {
     this.outbox = outbox;
+    this.recordings = recordings;
     this.pool = pool;
     this.meetings = meetings;
     this.participants = participants;
@@ -103,7 +106,7 @@ public final class RoomService {
       Future<Boolean> mayEnter = meeting.settings().waitingRoom() && !m.can(Permission.ADMIT_MEMBERS)
           ? lobby.admitsMember(meetingId, who) : Future.succeededFuture(true);
       return mayEnter.compose(enter -> enter
-          ? enter(meeting, who.userId(), who.displayName()).map(v -> connection(meeting, who.userId(),
+          ? enter(meeting, who.userId(), who.displayName()).compose(v -> connection(meeting, who.userId(),
               who.displayName(), m.role().wire(), m.can(Permission.START_EARLY), false))
           : Future.succeededFuture(new JsonObject().put("status", "waiting").put("meetingId", meetingId)));
     });
@@ -120,7 +123,7 @@ public final class RoomService {
         throw ApiException.invalidState("the meeting is " + meeting.status().wire());
       }
       return enter(meeting, identity, name)
-          .map(v -> connection(meeting, identity, name, Role.GUEST.wire(), false, true));
+          .compose(v -> connection(meeting, identity, name, Role.GUEST.wire(), false, true));
     });
   }
 
@@ -129,19 +132,23 @@ public final class RoomService {
         .compose(joined -> afterJoin(meeting.id(), identity, name, joined, meeting.status()));
   }
 
-  /** What a LiveKit client needs to connect: the server, a token with the grants of the role, the room. */
-  private JsonObject connection(Meeting meeting, String identity, String name, String role, boolean roomAdmin,
+  /**
+   * What a LiveKit client needs to connect: the server, a token with the grants of the role, the room;
+   * and whether the meeting is being recorded (people must know before they are).
+   */
+  private Future<JsonObject> connection(Meeting meeting, String identity, String name, String role, boolean roomAdmin,
       boolean guest) {
     JoinTokens.Issued issued = tokens.issue(new JoinTokens.Grant(meeting.id(), identity, name, role, roomAdmin, guest,
         meeting.settings().voiceOnly(), meeting.settings().muteOnJoin()), clock.instant());
-    return new JsonObject()
+    return recordings.joinInfo(meeting.id()).map(recording -> new JsonObject()
         .put("serverUrl", tokens.serverUrl())
         .put("token", issued.token())
         .put("roomName", meeting.id())
         .put("identity", issued.identity())
         .put("expiresAt", issued.expiresAt().toString())
         .put("role", role)
-        .put("permissions", issued.permissions());
+        .put("permissions", issued.permissions())
+        .put("recording", recording));
   }
 
   private Future<Void> afterJoin(String meetingId, String identity, String name, Attendance.Joined joined,

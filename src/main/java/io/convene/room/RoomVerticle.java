@@ -4,6 +4,7 @@ import io.convene.bus.Addresses;
 import io.convene.call.CallService;
 import io.convene.livekit.LiveKitRooms;
 import io.convene.meeting.MeetingIds;
+import io.convene.recording.Recordings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -15,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Plumbing of live rooms. Commands come from the outbox, point-to-point, so one node carries each out,
  * and it replies once done (or fails, and the outbox tries again later): open a room when a meeting
- * starts; tear a meeting down when it ends (rings stopped, stays closed, guests let go); close its
- * LiveKit room; take a removed participant out of the room. A user whose sockets are gone leaves the
- * rooms LiveKit does not see them in.
+ * starts; tear a meeting down when it ends (rings stopped, stays closed, guests let go, its recording
+ * stopped: from the outbox, until LiveKit answers); close its LiveKit room; take a removed participant
+ * out of the room. A user whose sockets are gone leaves the rooms LiveKit does not see them in.
  */
 public final class RoomVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RoomVerticle.class);
@@ -25,11 +26,13 @@ public final class RoomVerticle extends VerticleBase {
   private final RoomService room;
   private final LiveKitRooms rooms;
   private final CallService calls;
+  private final Recordings recordings;
 
-  public RoomVerticle(RoomService room, LiveKitRooms rooms, CallService calls) {
+  public RoomVerticle(RoomService room, LiveKitRooms rooms, CallService calls, Recordings recordings) {
     this.room = room;
     this.rooms = rooms;
     this.calls = calls;
+    this.recordings = recordings;
   }
 
   @Override
@@ -55,7 +58,7 @@ public final class RoomVerticle extends VerticleBase {
     String id = msg.getString("meetingId");
     Future<Void> rings = id.startsWith(MeetingIds.CALL_PREFIX) ? calls.closed(id, msg.getString("reason"))
         : Future.succeededFuture();
-    return Future.all(rings, room.closed(id)).mapEmpty();
+    return Future.all(rings, room.closed(id), recordings.stopAll(id)).mapEmpty();
   }
 
   /** Carries the command out and replies when it is done; a failure goes back to the outbox. */

@@ -1,9 +1,11 @@
 package io.convene.room;
 
+import io.convene.livekit.EgressReport;
 import io.convene.livekit.WebhookVerifier;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.meeting.MeetingIds;
+import io.convene.recording.Recordings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -18,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/livekit/webhook}: verifies the raw body against LiveKit's signature before parsing
- * it, and tells the room service what happened. Each event id is handled once, at least once: it is
- * marked handled only after its handling succeeded, so a delivery that failed here (the database was
- * away: 503) is handled when LiveKit delivers it again; the same event arriving twice at once is
+ * it, and tells the room service what happened (the recordings, for egress events). Each event id is
+ * handled once, at least once: it is marked handled only after its handling succeeded, so a delivery
+ * that failed here (the database was away: 503) is handled when LiveKit delivers it again; the same event arriving twice at once is
  * handled by one delivery (the other gets 503 and comes back). What needs LiveKit to answer and it does
  * not is queued in the outbox (a reconcile later), never turned into a 5xx loop.
  */
@@ -36,14 +38,17 @@ public final class WebhookIntake {
   private final String seenPrefix;
   private final String claimPrefix;
   private final RoomService room;
+  private final Recordings recordings;
 
-  public WebhookIntake(WebhookVerifier verifier, WebhookReceiver parser, Redis redis, String keyPrefix, RoomService room) {
+  public WebhookIntake(WebhookVerifier verifier, WebhookReceiver parser, Redis redis, String keyPrefix, RoomService room,
+      Recordings recordings) {
     this.verifier = verifier;
     this.parser = parser;
     this.redis = redis;
     this.seenPrefix = keyPrefix + "livekit:event:";
     this.claimPrefix = keyPrefix + "livekit:handling:";
     this.room = room;
+    this.recordings = recordings;
   }
 
   public void handle(RoutingContext rc) {
@@ -96,6 +101,10 @@ public final class WebhookIntake {
   }
 
   private Future<Void> dispatch(WebhookEvent event) {
+    if (event.getEvent().startsWith("egress_")) {
+      EgressReport report = event.hasEgressInfo() ? EgressReport.from(event.getEgressInfo()) : null;
+      return report == null ? Future.succeededFuture() : recordings.reported(report);
+    }
     String meetingId = event.hasRoom() ? event.getRoom().getName() : "";
     if (!MeetingIds.plausible(meetingId)) {
       LOG.debug("ignoring LiveKit event {} for room '{}'", event.getEvent(), meetingId);

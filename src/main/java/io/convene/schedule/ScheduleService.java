@@ -9,6 +9,7 @@ import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceState;
 import io.convene.protocol.Events;
+import io.convene.recording.Recordings;
 import io.convene.room.RoomService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The timed work, one bounded step after another: meetings start on time, meetings and calls end when
- * due, reminders go out once, silent stays close, and what outlived its retention is removed. Each
+ * due, reminders go out once, silent stays close, recordings LiveKit went quiet about are checked, and
+ * what outlived its retention is removed. Each
  * step changes only rows it claims and only from the state it found, so a second sweeper running at
  * the same time (or the same sweep again after a crash) does no harm.
  */
@@ -43,10 +45,12 @@ public final class ScheduleService {
   private final Duration maxCall;
   private final Clock clock;
   private final GuestSessions guests;
+  private final Recordings recordings;
 
   public ScheduleService(MeetingSweeps meetings, Attendance attendance, NotificationService notifications,
-      RoomService room, PresenceService presence, GuestSessions guests, UserEvents events, AppConfig.Schedule config,
-      Duration maxCall, Clock clock) {
+      RoomService room, PresenceService presence, GuestSessions guests, Recordings recordings, UserEvents events,
+      AppConfig.Schedule config, Duration maxCall, Clock clock) {
+    this.recordings = recordings;
     this.attendance = attendance;
     this.clock = clock;
     this.guests = guests;
@@ -93,6 +97,7 @@ public final class ScheduleService {
             this::online, batch)),
         new Step("ended", () -> meetings.endDue(attendance::occupied, maxCall, batch)),
         new Step("guestSessionsEnded", () -> guests.endDueSessions(batch)),
+        new Step("recordingsChecked", () -> recordings.reconcile(batch)),
         new Step("purged", () -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)
             .compose(ids -> notifications.forgetMeetings(ids).map(ids.size()))),
         new Step("rosterRefreshed", () -> meetings.refreshRoster(batch), false),

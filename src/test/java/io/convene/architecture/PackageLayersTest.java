@@ -30,7 +30,7 @@ class PackageLayersTest {
       List.of("outbox"),
       List.of("notify", "meeting"),
       List.of("presence", "attendance"),
-      List.of("call"),
+      List.of("call", "recording"),
       List.of("lobby"),
       List.of("room"),
       List.of("guest"),

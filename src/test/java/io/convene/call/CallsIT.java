@@ -73,8 +73,8 @@ class CallsIT extends ServerTestBase {
     assertThat(late.getJsonObject("error").getString("code")).isEqualTo("too_late");
     assertThat(late.getJsonObject("error").getString("message")).isEqualTo("answered on another device");
     assertThat(b1.events(Events.CALL_CANCELLED)).isEmpty();
-    assertThat(server.rows("SELECT status FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, bob)
-        .get(0).getString("status")).isEqualTo("accepted");
+    server.awaitRows(rows -> "accepted".equals(rows.get(0).getString("status")),
+        "SELECT status FROM meeting_participants WHERE meeting_id = $1 AND user_id = $2", id, bob);
 
     JsonObject state = api.callState(id, alice);
     assertThat(state.getJsonObject("ring").getJsonArray("inCall")).containsExactlyInAnyOrder(alice, bob);
@@ -117,6 +117,8 @@ class CallsIT extends ServerTestBase {
     assertThat(statusOf(created, carol)).isEqualTo("offline");
     assertThat(created.getString("status")).isEqualTo("ended");
     a.awaitEvent(Events.CALL_ENDED, d -> id.equals(d.getString("meetingId")) && "unreachable".equals(d.getString("reason")));
+    // the missed call is stored from the outbox, right after the call ended
+    server.awaitRows(rows -> !rows.isEmpty(), "SELECT id FROM notifications WHERE user_id = $1 AND meeting_id = $2", carol, id);
 
     WsClient c = server.socket(carol);
     JsonObject unread = c.awaitEvent(Events.NOTIFICATIONS_UNREAD);
@@ -156,7 +158,7 @@ class CallsIT extends ServerTestBase {
     api.leaveCall(id, bob);
     a.awaitEvent(Events.CALL_LEFT, x -> bob.equals(x.getString("userId")));
     assertThat(c.awaitEvent(Events.CALL_ENDED, x -> id.equals(x.getString("meetingId"))).getString("reason")).isEqualTo("everyone_left");
-    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", id).get(0).getString("status")).isEqualTo("ended");
+    server.awaitRows(rows -> "ended".equals(rows.get(0).getString("status")), "SELECT status FROM meetings WHERE id = $1", id);
   }
 
   @Test
@@ -176,7 +178,9 @@ class CallsIT extends ServerTestBase {
     JsonObject incoming = e.awaitEvent(Events.CALL_INCOMING, x -> id.equals(x.getString("meetingId")));
     assertThat(incoming.getString("invitedBy")).isEqualTo(bob);
     assertThat(e.request("call:accept", new JsonObject().put("meetingId", id)).getBoolean("ok")).isTrue();
-    assertThat(server.rows("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = 'accepted'", id))
+    // answers are recorded from the outbox, right after the ring decided
+    assertThat(server.awaitRows(rows -> rows.size() == 3,
+            "SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = 'accepted'", id))
         .extracting(r -> r.getString("user_id")).containsExactlyInAnyOrder(alice, bob, erin);
     api.expect(404).inviteToCall(id, "stranger", erin);
   }

@@ -4,23 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convene.protocol.Events;
 import io.convene.testing.Api;
+import io.convene.testing.DoomedNode;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.convene.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,13 +27,12 @@ class ClusterNodeLossIT {
   private static final Instant T0 = Instant.now();
   private final ManualClock clock = new ManualClock(T0);
   private TestServer survivors;
-  private Process doomed;
+  private DoomedNode doomed;
 
   @AfterEach
   void cleanUp() {
     if (doomed != null) {
-      doomed.descendants().forEach(ProcessHandle::destroyForcibly);
-      doomed.destroyForcibly();
+      doomed.kill();
     }
     if (survivors != null) {
       survivors.close();
@@ -75,8 +66,7 @@ class ClusterNodeLossIT {
     String callId = throughDoomed.instantCall("alice", "dave").getString("meetingId");
     dave.awaitEvent(Events.CALL_INCOMING, d -> callId.equals(d.getString("meetingId")));
 
-    doomed.descendants().forEach(ProcessHandle::destroyForcibly);
-    doomed.destroyForcibly();
+    doomed.kill();
     long killedAt = System.nanoTime();
     bob.awaitClose();
 
@@ -104,53 +94,8 @@ class ClusterNodeLossIT {
 
   /** Starts the packaged server as a third cluster member in its own process; returns its HTTP port. */
   private int startDoomedNode(JsonObject config) throws Exception {
-    JsonObject cluster = config.getJsonObject("cluster");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "--add-modules", "java.se",
-        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-        "-jar", Path.of("target", "convene.jar").toAbsolutePath().toString()));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    var env = pb.environment();
-    env.remove("CONVENE_CONFIG");
-    env.put("CONVENE_CLUSTER_ENABLED", "true");
-    env.put("CONVENE_CLUSTER_NAME", cluster.getString("name"));
-    env.put("CONVENE_CLUSTER_MEMBERS", cluster.getString("members"));
-    env.put("CONVENE_CLUSTER_HAZELCAST_PORT", String.valueOf(cluster.getInteger("hazelcastPort")));
-    env.put("CONVENE_CLUSTER_HOST", "127.0.0.1");
-    env.put("CONVENE_CLUSTER_MEMBER_TIMEOUT_SECONDS", "5");
-    env.put("CONVENE_DB_URL", config.getJsonObject("db").getString("url"));
-    env.put("CONVENE_REDIS_URL", config.getJsonObject("redis").getString("url"));
-    env.put("CONVENE_REDIS_KEY_PREFIX", config.getJsonObject("redis").getString("keyPrefix"));
-    env.put("CONVENE_LIVEKIT_URL", config.getJsonObject("livekit").getString("url"));
-    env.put("CONVENE_LIVEKIT_API_SECRET", config.getJsonObject("livekit").getString("apiSecret"));
-    env.put("CONVENE_HTTP_PORT", "0");
-    env.put("CONVENE_HTTP_INSTANCES", "1");
-    env.put("CONVENE_AUTH_JWT_SECRET", TestServer.SECRET);
-    env.put("CONVENE_DEV_MODE", "off");
-    env.put("CONVENE_PRESENCE_NODE_LEASE_SECONDS", "2");
-    env.put("CONVENE_PRESENCE_HEARTBEAT_SECONDS", "600");
-    env.put("CONVENE_DATA_DIR", Files.createTempDirectory("convene-doomed-").toString());
-    doomed = pb.start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    StringBuilder log = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(doomed.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          log.append(line).append('\n');
-          if (line.startsWith("Convene is listening on ")) {
-            port.complete(Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim()));
-          }
-        }
-        port.completeExceptionally(new AssertionError("the third node exited:\n" + log));
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(120, TimeUnit.SECONDS);
+    doomed = DoomedNode.start(config, Map.of("CONVENE_PRESENCE_NODE_LEASE_SECONDS", "2",
+        "CONVENE_PRESENCE_HEARTBEAT_SECONDS", "600"));
+    return doomed.port();
   }
 }

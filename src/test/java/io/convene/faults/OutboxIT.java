@@ -78,6 +78,8 @@ class OutboxIT extends ServerTestBase {
         .put("startTime", at(0)).put("endTime", at(60))), 201).getString("meetingId");
     json(server.post("/api/meetings/" + id + "/join", server.token(owner), null), 200);
     liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
+    // the room is open (the join's own CreateRoom and the one the start queued are both done)
+    server.awaitRows(List::isEmpty, "SELECT id FROM outbox WHERE payload->'body'->>'meetingId' = $1", id);
 
     liveKit.failing(true);
     json(server.post("/api/meetings/" + id + "/end", server.token(owner), null), 200);

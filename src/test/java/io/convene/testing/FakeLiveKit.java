@@ -19,14 +19,27 @@ import livekit.LivekitModels;
 import livekit.LivekitRoom;
 
 /**
- * A stand-in for LiveKit's RoomService speaking its real wire protocol: Twirp over HTTP with binary
- * protobuf bodies and a Bearer JWT whose grants it checks. It records every call so tests can assert
- * what the server asked for, with which grants.
+ * A stand-in for LiveKit's RoomService and Egress service ({@link #egress()}) speaking their real wire
+ * protocol: Twirp over HTTP with binary protobuf bodies and a Bearer JWT whose grants it checks. It
+ * records every call so tests can assert what the server asked for, with which grants.
  */
 public final class FakeLiveKit {
   public static final String KEY = "devkey";
   public static final String SECRET = "fake-livekit-secret-fake-livekit-secret";
   private static final String PREFIX = "/twirp/livekit.RoomService/";
+  private static final String EGRESS_PREFIX = "/twirp/livekit.Egress/";
+
+  /** A Twirp error answer: the HTTP status, Twirp's code and message. */
+  static final class TwirpError extends Exception {
+    final int status;
+    final String code;
+
+    TwirpError(int status, String code, String message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
 
   /** One RoomService call: the method, the request as JSON, and the token's video grant. */
   public record Call(String method, JsonObject request, JsonObject grant) {}
@@ -35,6 +48,7 @@ public final class FakeLiveKit {
   private final List<Call> calls = new ArrayList<>();
   /** Participants LiveKit reports per room: identity → its tracks. */
   private final Map<String, List<LivekitModels.ParticipantInfo>> rooms = new ConcurrentHashMap<>();
+  private final FakeEgress egress = new FakeEgress();
 
   private volatile boolean failing;
   private volatile long delayMillis;
@@ -53,6 +67,11 @@ public final class FakeLiveKit {
   /** Every answer comes this late (0: at once), as a slow LiveKit's do. */
   public void delay(java.time.Duration delay) {
     delayMillis = delay.toMillis();
+  }
+
+  /** The Egress service of this LiveKit. */
+  public FakeEgress egress() {
+    return egress;
   }
 
   /** How many calls of {@code method} arrived so far. */
@@ -133,7 +152,13 @@ public final class FakeLiveKit {
         twirpError(req, 503, "unavailable", "LiveKit is overloaded");
         return;
       }
-      respond(req, body);
+      if (req.path().startsWith(EGRESS_PREFIX)) {
+        respondEgress(req, body);
+      } else {
+        respond(req, body);
+      }
+    } catch (TwirpError e) {
+      twirpError(req, e.status, e.code, e.getMessage());
     } catch (IllegalStateException e) {
       twirpError(req, 403, "permission_denied", e.getMessage());
     } catch (Exception e) {
@@ -213,16 +238,54 @@ public final class FakeLiveKit {
     req.response().putHeader("Content-Type", "application/protobuf").end(Buffer.buffer(reply.toByteArray()));
   }
 
+  private void respondEgress(HttpServerRequest req, Buffer body) throws Exception {
+    if (!"application/protobuf".equals(req.getHeader("Content-Type"))) {
+      twirpError(req, 404, "bad_route", "not a protobuf Egress call: " + req.path());
+      return;
+    }
+    JsonObject grant = grant(req);
+    if (grant == null) {
+      return;
+    }
+    String method = req.path().substring(EGRESS_PREFIX.length());
+    FakeEgress.Answer answer = egress.handle(method, body.getBytes(), grant);
+    synchronized (calls) {
+      calls.add(new Call(method, new JsonObject(JsonFormat.printer().print(answer.request())), grant));
+      calls.notifyAll();
+    }
+    Buffer reply = Buffer.buffer(answer.reply().toByteArray());
+    if (answer.delay().isZero()) {
+      req.response().putHeader("Content-Type", "application/protobuf").end(reply);
+    } else {
+      vertx.setTimer(answer.delay().toMillis(),
+          t -> req.response().putHeader("Content-Type", "application/protobuf").end(reply));
+    }
+  }
+
+  /** The token's video grant; null (and a 401 sent) when the token is not LiveKit's. */
+  private static JsonObject grant(HttpServerRequest req) {
+    String auth = req.getHeader("Authorization");
+    try {
+      DecodedJWT jwt = JWT.require(Algorithm.HMAC256(SECRET)).withIssuer(KEY).build()
+          .verify(auth == null ? "" : auth.replaceFirst("^Bearer ", ""));
+      return new JsonObject(jwt.getClaim("video").toString());
+    } catch (JWTVerificationException e) {
+      twirpError(req, 401, "unauthenticated", e.getMessage());
+      return null;
+    }
+  }
+
   /** Records a call that was refused (its request is not parsed: tests count these, they do not match them). */
   private void record(HttpServerRequest req, Buffer body) {
-    String method = req.path().startsWith(PREFIX) ? req.path().substring(PREFIX.length()) : req.path();
+    String method = req.path().startsWith(PREFIX) ? req.path().substring(PREFIX.length())
+        : req.path().startsWith(EGRESS_PREFIX) ? req.path().substring(EGRESS_PREFIX.length()) : req.path();
     synchronized (calls) {
       calls.add(new Call(method, new JsonObject().put("refused", true), new JsonObject()));
       calls.notifyAll();
     }
   }
 
-  private static void requireGrant(JsonObject grant, String name, String room) {
+  static void requireGrant(JsonObject grant, String name, String room) {
     if (!grant.getBoolean(name, false) || (room != null && !room.equals(grant.getString("room")))) {
       throw new IllegalStateException("missing grant " + name + (room == null ? "" : " for room " + room) + ": " + grant);
     }

@@ -33,6 +33,17 @@ public final class SignedWebhooks {
     }
   }
 
+  /** The JSON body LiveKit posts for an egress event ({@code egress_started|updated|ended}): the egress as it is. */
+  public static String egressEvent(String type, livekit.LivekitEgress.EgressInfo egress) {
+    WebhookEvent e = WebhookEvent.newBuilder().setEvent(type).setId("EV_" + UUID.randomUUID())
+        .setCreatedAt(Instant.now().getEpochSecond()).setEgressInfo(egress).build();
+    try {
+      return JsonFormat.printer().print(e);
+    } catch (InvalidProtocolBufferException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
   /** LiveKit's Authorization value: a bare HS256 JWT with the body's SHA-256, valid for five minutes. */
   public static String sign(String body, String key, String secret, Instant issuedAt) {
     try {
