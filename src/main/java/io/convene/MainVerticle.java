@@ -122,8 +122,9 @@ public final class MainVerticle extends VerticleBase {
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     UserDirectory users = new UserDirectory(pool, clock);
+    users.start(vertx);
     Outbox outbox = new Outbox(pool, clock, cfg.outbox());
-    NotificationService notifications = new NotificationService(pool, events, outbox, clock);
+    NotificationService notifications = new NotificationService(pool, redis, prefix, events, outbox, clock);
     outbox.handle(Effect.EVENT, message -> {
       events.deliver(message);
       return Future.succeededFuture();

@@ -64,8 +64,9 @@ public final class Bench {
     }
     this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(intOpt("connections", 64)));
+    // Browsers and Node's ws offer permessage-deflate on every socket; so does the generator (--deflate=false: not).
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
-        .setConnectTimeout(60_000));
+        .setConnectTimeout(60_000).setTryUsePerMessageCompression(Boolean.parseBoolean(opt("deflate", "true"))));
     String secret = opts.containsKey("secret") ? opts.get("secret")
         : Files.readString(Path.of(System.getProperty("user.home"), ".convene", "dev-jwt-secret")).trim();
     this.tokens = new DevTokens(vertx, secret);
@@ -73,7 +74,8 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout [--key=value ...]");
+      System.err.println("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout|storm-ring|storm-presence"
+          + "|reconnect [--key=value ...]");
       System.err.println("(options and examples in docs/benchmarks.md)");
       System.exit(2);
     }
@@ -92,6 +94,9 @@ public final class Bench {
         case "ringing" -> bench.ringing();
         case "rest" -> bench.rest();
         case "fanout" -> bench.fanout();
+        case "storm-ring" -> bench.stormRing();
+        case "storm-presence" -> bench.stormPresence();
+        case "reconnect" -> bench.reconnect();
         default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
       }
     } finally {
@@ -433,6 +438,8 @@ public final class Bench {
     Pace pace = pace(200, 15, 5);
     int owners = intOpt("owners", 50);
     int people = intOpt("people", 200_000);
+    // --slots=1 puts every meeting in the same hour (hot invitees), the default spreads them over 30 days
+    int slots = intOpt("slots", 30 * 24);
     Instant firstSlot = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(java.time.Duration.ofDays(1));
     List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
     for (String phase : opt("phases", "create,list,join").split(",")) {
@@ -448,7 +455,7 @@ public final class Bench {
             for (int k = 0; k < 10; k++) {
               invitees.add(user("invitee", Math.floorMod(i * 7919 + k * 104_729, people)));
             }
-            Instant start = firstSlot.plus(java.time.Duration.ofHours(Math.floorMod(i * 31, 30 * 24)));
+            Instant start = firstSlot.plus(java.time.Duration.ofHours(Math.floorMod(i * 31, slots)));
             yield post(i, "/api/meetings", token(owner), new JsonObject().put("title", "Bench " + i)
                 .put("startTime", start.toString()).put("endTime", start.plusSeconds(3600).toString())
                 .put("participantIds", invitees))
@@ -505,5 +512,193 @@ public final class Bench {
     report("fan-out change→each frame", h, pace);
     System.out.printf("fan-out: %d participants, %d changes/s, %.0f deliveries/s measured%n", participants, pace.rate(),
         deliveries.get() / (double) pace.seconds());
+  }
+
+  /** Opens {@code count} fresh sockets in waves of {@code --batch}, each wave once the previous is up. */
+  private Future<Void> connectInWaves(int count, int batch, java.util.function.IntFunction<String> userOf,
+      java.util.function.IntFunction<Consumer<JsonObject>> handlerOf, ConveneSocket[] into) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < count; from += batch) {
+      int f = from;
+      chain = chain.compose(v -> {
+        List<Future<ConveneSocket>> wave = new ArrayList<>();
+        for (int i = f; i < Math.min(count, f + batch); i++) {
+          int k = i;
+          wave.add(socket(userOf.apply(i), i, handlerOf.apply(i)).onSuccess(sock -> into[k] = sock));
+        }
+        return Future.join(wave).mapEmpty();
+      });
+    }
+    return chain;
+  }
+
+  /**
+   * A connect storm while calls ring: {@code --callees} fresh users connect in waves of {@code --batch}
+   * while one caller rings callee i at the moment it is due ({@code --rate} calls/s from the start); a
+   * callee not online yet is rung as soon as its welcome arrives. Latency: from the moment the call was
+   * due to the callee's {@code call:incoming}. Every call must ring.
+   */
+  private void stormRing() throws Exception {
+    int callees = intOpt("callees", 3000);
+    int batch = intOpt("batch", 200);
+    int rate = intOpt("rate", 200);
+    Histogram h = histogram();
+    long[] due = new long[callees];
+    java.util.concurrent.atomic.AtomicIntegerArray online = new java.util.concurrent.atomic.AtomicIntegerArray(callees);
+    java.util.concurrent.atomic.AtomicIntegerArray rung = new java.util.concurrent.atomic.AtomicIntegerArray(callees);
+    AtomicInteger incoming = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    String caller = user("storm-caller", 0);
+    socket(caller, 0, f -> { }).await();
+    java.util.function.IntConsumer ring = i -> {
+      if (rung.compareAndSet(i, 0, 1)) {
+        post(i, "/api/calls/instant", token(caller), new JsonObject().put("participantIds",
+            new JsonArray().add(user("storm-callee", i)))).onFailure(err -> failed.incrementAndGet());
+      }
+    };
+    ConveneSocket[] sockets = new ConveneSocket[callees];
+    long start = System.nanoTime() + 100_000_000L;
+    for (int i = 0; i < callees; i++) {
+      due[i] = start + i * (1_000_000_000L / rate);
+    }
+    connectInWaves(callees, batch, i -> user("storm-callee", i), i -> f -> {
+      switch (f.getString("type")) {
+        case "session:welcome" -> {
+          online.set(i, 1);
+          if (System.nanoTime() >= due[i]) {
+            ring.accept(i);
+          }
+        }
+        case "call:incoming" -> {
+          record(h, due[i]);
+          incoming.incrementAndGet();
+        }
+        default -> { }
+      }
+    }, sockets);
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch placed = new CountDownLatch(1);
+    vertx.setPeriodic(1, id -> {
+      long now = System.nanoTime();
+      while (next.get() < callees && due[next.get()] <= now) {
+        int i = next.getAndIncrement();
+        if (online.get(i) == 1) {
+          ring.accept(i);
+        }
+      }
+      if (next.get() >= callees) {
+        vertx.cancelTimer(id);
+        placed.countDown();
+      }
+    });
+    placed.await(callees / rate + 120L, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (incoming.get() + failed.get() < callees && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    Pace pace = new Pace(rate, 0, Math.max(1, callees / rate));
+    report("storm ring due→call:incoming", h, pace);
+    System.out.printf("storm-ring: %d fresh callees in waves of %d, %d calls/s: %d rang, %d requests failed%n",
+        callees, batch, rate, incoming.get(), failed.get());
+  }
+
+  /**
+   * Fresh users connect at {@code --rate}/s ({@code --users} in all) while watchers, subscribed to them
+   * in blocks of {@code --block} (250), wait for each to turn online. Latency: from the moment the
+   * connect was due to each watcher's {@code presence:update}. Every update must arrive.
+   */
+  private void stormPresence() throws Exception {
+    int users = intOpt("users", 6000);
+    int block = intOpt("block", 250);
+    int rate = intOpt("rate", 400);
+    Histogram h = histogram();
+    long[] due = new long[users];
+    AtomicLong updates = new AtomicLong();
+    int blocks = (users + block - 1) / block;
+    List<ConveneSocket> watchers = sockets(blocks, i -> user("storm-watcher", i), w -> f -> {
+      if ("presence:update".equals(f.getString("type")) && "online".equals(f.getJsonObject("data").getString("status"))) {
+        String id = f.getJsonObject("data").getString("userId");
+        int i = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+        if (due[i] != 0) {
+          record(h, due[i]);
+          updates.incrementAndGet();
+        }
+      }
+    });
+    List<Future<JsonObject>> subscribed = new ArrayList<>();
+    for (int w = 0; w < blocks; w++) {
+      JsonArray ids = new JsonArray();
+      for (int t = w * block; t < Math.min(users, (w + 1) * block); t++) {
+        ids.add(user("storm-user", t));
+      }
+      subscribed.add(watchers.get(w).request("presence:subscribe", new JsonObject().put("userIds", ids)));
+    }
+    Future.all(subscribed).await();
+    AtomicInteger next = new AtomicInteger();
+    Pace pace = new Pace(rate, 0, Math.max(1, users / rate));
+    openLoop(new Pace(rate, 0, users / rate), t -> {
+      int i = next.getAndIncrement();
+      if (i < users) {
+        due[i] = t;
+        socket(user("storm-user", i), i, f -> { });
+      }
+    });
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (updates.get() < users && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    report("storm presence due→update", h, pace);
+    System.out.printf("storm-presence: %d fresh users at %d/s, watchers in blocks of %d: %d of %d updates delivered%n",
+        users, rate, block, updates.get(), users);
+  }
+
+  /**
+   * A reconnect storm: {@code --sockets} users connected and watched (blocks of 250), then every socket
+   * drops and reconnects within a second. Measures until every socket has its welcome again, and counts
+   * the presence updates the watchers got (with the default presence grace, a user who is back in time
+   * never shows offline: no update at all is the expected outcome).
+   */
+  private void reconnect() throws Exception {
+    int n = intOpt("sockets", 10_000);
+    int block = 250;
+    int blocks = (n + block - 1) / block;
+    AtomicLong offline = new AtomicLong();
+    AtomicLong online = new AtomicLong();
+    List<ConveneSocket> watchers = sockets(blocks, i -> user("rc-watcher", i), w -> f -> {
+      if ("presence:update".equals(f.getString("type"))) {
+        (("offline".equals(f.getJsonObject("data").getString("status"))) ? offline : online).incrementAndGet();
+      }
+    });
+    List<ConveneSocket> users = sockets(n, i -> user("rc-user", i), i -> f -> { });
+    List<Future<JsonObject>> subscribed = new ArrayList<>();
+    for (int w = 0; w < blocks; w++) {
+      JsonArray ids = new JsonArray();
+      for (int t = w * block; t < Math.min(n, (w + 1) * block); t++) {
+        ids.add(user("rc-user", t));
+      }
+      subscribed.add(watchers.get(w).request("presence:subscribe", new JsonObject().put("userIds", ids)));
+    }
+    Future.all(subscribed).await();
+    Thread.sleep(2000);
+    long before = online.get();
+    Map<String, Long> metricsBefore = metrics(urls.get(0));
+    long start = System.nanoTime();
+    Future.join(users.stream().map(ConveneSocket::close).toList()).await();
+    CountDownLatch back = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      socket(user("rc-user", i), i, f -> {
+        if ("session:welcome".equals(f.getString("type"))) {
+          back.countDown();
+        }
+      });
+    }
+    boolean all = back.await(60, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Thread.sleep(intOpt("settle", 8) * 1000L);
+    Map<String, Long> metricsAfter = metrics(urls.get(0));
+    System.out.printf("reconnect: %d sockets dropped and reconnected; all back: %s in %.2f s; watchers saw %d offline"
+            + " and %d online updates; durable duplicates dropped %d%n", n, all, seconds, offline.get(),
+        online.get() - before, metricsAfter.getOrDefault("convene_events_duplicates_dropped_total", 0L)
+            - metricsBefore.getOrDefault("convene_events_duplicates_dropped_total", 0L));
   }
 }

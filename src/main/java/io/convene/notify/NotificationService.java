@@ -7,6 +7,9 @@ import io.convene.protocol.ApiException;
 import io.convene.protocol.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -34,11 +37,17 @@ public final class NotificationService {
   public static final String NOTICE = "notice";
 
   private final Pool pool;
+  private final Redis redis;
+  /** Redis set of the users who may have unread notifications: a device connecting asks it, not the database. */
+  private final String unreadKey;
   private final UserEvents events;
   private final Clock clock;
+  private String flagCursor = "";
 
-  public NotificationService(Pool pool, UserEvents events, Outbox outbox, Clock clock) {
+  public NotificationService(Pool pool, Redis redis, String keyPrefix, UserEvents events, Outbox outbox, Clock clock) {
     this.pool = pool;
+    this.redis = redis;
+    this.unreadKey = keyPrefix + "notify:unread";
     this.events = events;
     this.clock = clock;
     outbox.handle(NOTICE, this::deliver);
@@ -65,6 +74,7 @@ public final class NotificationService {
         .execute(Tuple.of(id, n.getString("userId"), n.getString("type"), n.getString("meetingId"),
             n.getJsonObject("data"), Instant.parse(n.getString("createdAt")).atOffset(ZoneOffset.UTC),
             expires == null ? null : Instant.parse(expires).atOffset(ZoneOffset.UTC)))
+        .compose(v -> flag(n.getString("userId")))
         .map(v -> {
           events.publish(List.of(n.getString("userId")), n.getString("event"),
               n.getJsonObject("data").copy().put("meetingId", n.getString("meetingId")).put("notificationId", id));
@@ -80,7 +90,50 @@ public final class NotificationService {
     return pool.preparedQuery("UPDATE notifications SET read_at = $4 WHERE user_id = $1 AND meeting_id = $2"
             + " AND type = $3 AND read_at IS NULL")
         .execute(Tuple.of(userId, meetingId, type, clock.instant().atOffset(ZoneOffset.UTC)))
-        .map(rows -> rows.rowCount());
+        .compose(rows -> unflagIfNone(userId).map(rows.rowCount()));
+  }
+
+  private Future<Void> flag(String userId) {
+    return redis.send(Request.cmd(Command.SADD).arg(unreadKey).arg(userId)).mapEmpty();
+  }
+
+  /**
+   * Clears the user's flag when nothing is unread; checks again afterwards, so a notification stored
+   * in between is flagged again rather than hidden from the next connect.
+   */
+  private Future<Void> unflagIfNone(String userId) {
+    return hasUnread(userId).compose(any -> any ? Future.<Void>succeededFuture()
+        : redis.send(Request.cmd(Command.SREM).arg(unreadKey).arg(userId))
+            .compose(v -> hasUnread(userId))
+            .compose(again -> again ? flag(userId) : Future.succeededFuture()));
+  }
+
+  private Future<Boolean> hasUnread(String userId) {
+    return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+            + " AND (expires_at IS NULL OR expires_at > $2))")
+        .execute(Tuple.of(userId, clock.instant().atOffset(ZoneOffset.UTC)))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /**
+   * Flags again the next {@code batch} users who have unread notifications (in id order, wrapping
+   * around), so flags a Redis lost come back within a few sweeps. Returns how many it flagged.
+   */
+  public Future<Integer> refreshFlags(int batch) {
+    return pool.preparedQuery("SELECT DISTINCT user_id FROM notifications WHERE read_at IS NULL AND user_id > $1"
+            + " ORDER BY user_id LIMIT $2")
+        .execute(Tuple.of(flagCursor, batch))
+        .compose(rows -> {
+          List<String> users = new ArrayList<>();
+          rows.forEach(r -> users.add(r.getString(0)));
+          flagCursor = users.size() < batch ? "" : users.get(users.size() - 1);
+          if (users.isEmpty()) {
+            return Future.succeededFuture(0);
+          }
+          Request add = Request.cmd(Command.SADD).arg(unreadKey);
+          users.forEach(add::arg);
+          return redis.send(add).map(users.size());
+        });
   }
 
   /** Removes the notifications about meetings that were deleted. */
@@ -101,7 +154,16 @@ public final class NotificationService {
         .map(rows -> rows.rowCount());
   }
 
+  /**
+   * The user's unread notifications, newest first; the database is asked only when the user's flag says
+   * there may be some (a device connecting usually costs one Redis lookup).
+   */
   public Future<List<JsonObject>> unread(String userId, int limit) {
+    return redis.send(Request.cmd(Command.SISMEMBER).arg(unreadKey).arg(userId)).compose(flagged ->
+        flagged.toInteger() == 1 ? unreadFromDatabase(userId, limit) : Future.succeededFuture(List.of()));
+  }
+
+  private Future<List<JsonObject>> unreadFromDatabase(String userId, int limit) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1 AND read_at IS NULL"
             + " AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC LIMIT $2")
         .execute(Tuple.of(userId, limit, clock.instant().atOffset(ZoneOffset.UTC)))
@@ -144,7 +206,7 @@ public final class NotificationService {
     return pool.preparedQuery(
             "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2 RETURNING id")
         .execute(Tuple.of(id, userId, clock.instant().atOffset(ZoneOffset.UTC)))
-        .compose(rows -> rows.size() == 1 ? Future.<Void>succeededFuture()
+        .compose(rows -> rows.size() == 1 ? unflagIfNone(userId)
             : Future.failedFuture(ApiException.notFound("notification")));
   }
 

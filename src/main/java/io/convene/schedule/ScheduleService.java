@@ -101,6 +101,7 @@ public final class ScheduleService {
         new Step("purged", () -> meetings.purge(Duration.ofHours(config.retentionHours()), batch)
             .compose(ids -> notifications.forgetMeetings(ids).map(ids.size()))),
         new Step("rosterRefreshed", () -> meetings.refreshRoster(batch), false),
+        new Step("unreadFlagsRefreshed", () -> notifications.refreshFlags(batch), false),
         new Step("notificationsRemoved", () -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch)));
     Future<Void> chain = Future.succeededFuture();
     for (Step step : steps) {

@@ -2,6 +2,7 @@ package io.convene.user;
 
 import io.convene.protocol.Identity;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -19,18 +20,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The users table (id, display name, last seen), kept current from verified tokens, and the display
- * names other areas show. Writes at most once a minute per user, or when the display name changes, so
- * authentication stays off the write path; names seen recently are served from memory.
+ * names other areas show. Authentication never waits on it: what tokens tell is written behind, at most
+ * once a minute per user (or when the name changes), gathered and written every half second in one
+ * statement, so a storm of connects is a few writes. Names seen recently are served from memory.
  */
 public final class UserDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
   private static final Duration REFRESH_EVERY = Duration.ofMinutes(1);
   private static final int MAX_REMEMBERED = 200_000;
+  private static final long FLUSH_MILLIS = 500;
   private static final String UPSERT =
       """
-      INSERT INTO users (id, display_name, last_seen) VALUES ($1, $2, $3)
+      INSERT INTO users (id, display_name, last_seen)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
       ON CONFLICT (id) DO UPDATE
-        SET display_name = COALESCE(EXCLUDED.display_name, users.display_name), last_seen = EXCLUDED.last_seen
+        SET display_name = COALESCE(EXCLUDED.display_name, users.display_name),
+            last_seen = GREATEST(EXCLUDED.last_seen, users.last_seen)
       """;
 
   /** A user's name as last seen (null: none known) and when. */
@@ -39,6 +44,8 @@ public final class UserDirectory {
   private final Pool pool;
   private final Clock clock;
   private final Map<String, Seen> recent = new ConcurrentHashMap<>();
+  /** What is still to be written, per user (the latest wins). */
+  private final Map<String, Seen> pending = new ConcurrentHashMap<>();
 
   public UserDirectory(Pool pool, Clock clock) {
     this.pool = pool;
@@ -56,11 +63,35 @@ public final class UserDirectory {
     }
     // A token without a name keeps the name already known, as the upsert does.
     remember(identity.userId(), new Seen(name != null ? name : previous == null ? null : previous.name(), now));
-    pool.preparedQuery(UPSERT)
-        .execute(Tuple.of(identity.userId(), identity.displayName(), now.atOffset(ZoneOffset.UTC)))
+    pending.put(identity.userId(), new Seen(name, now));
+  }
+
+  /** Writes what was gathered every half second (the timer belongs to the calling verticle). */
+  public void start(Vertx vertx) {
+    vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
+  }
+
+  /** Writes everything gathered so far in one statement; what fails is kept for the next time. */
+  public Future<Void> flush() {
+    if (pending.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, Seen> batch = new HashMap<>();
+    for (String id : List.copyOf(pending.keySet())) {
+      Seen seen = pending.remove(id);
+      if (seen != null) {
+        batch.put(id, seen);
+      }
+    }
+    List<String> ids = List.copyOf(batch.keySet());
+    return pool.preparedQuery(UPSERT)
+        .execute(Tuple.of(ids.toArray(String[]::new),
+            ids.stream().map(id -> batch.get(id).name()).toArray(String[]::new),
+            ids.stream().map(id -> batch.get(id).at().atOffset(ZoneOffset.UTC)).toArray(java.time.OffsetDateTime[]::new)))
+        .<Void>mapEmpty()
         .onFailure(err -> {
-          recent.remove(identity.userId());
-          LOG.warn("refreshing user {} failed: {}", identity.userId(), err.getMessage());
+          batch.forEach(pending::putIfAbsent);
+          LOG.warn("writing {} users failed (kept for the next write): {}", ids.size(), err.getMessage());
         });
   }
 

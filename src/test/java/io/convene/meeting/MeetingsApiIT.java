@@ -40,8 +40,9 @@ class MeetingsApiIT extends ServerTestBase {
     assertThat(rows.get(0).getBoolean("allow_external")).isTrue();
     assertThat(server.rows("SELECT user_id, role FROM meeting_participants WHERE meeting_id = $1 ORDER BY role", id))
         .hasSize(3);
-    assertThat(server.rows("SELECT display_name FROM users WHERE id = $1", alice).get(0).getString("display_name"))
-        .isEqualTo("Alice");
+    // the users table is written behind, within a second
+    server.awaitRows(names -> !names.isEmpty() && "Alice".equals(names.get(0).getString("display_name")),
+        "SELECT display_name FROM users WHERE id = $1", alice);
 
     for (String u : List.of(alice, bob, carol)) {
       JsonObject event = server.events.await(u, Events.MEETING_CREATED, d -> id.equals(d.getString("meetingId")));
