@@ -185,7 +185,7 @@ public final class MainVerticle extends VerticleBase {
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
-      new MetricsRoutes(stats, outbox).mount(router);
+      new MetricsRoutes(stats, outbox, presence).mount(router);
       if (dev != null) {
         new DevRoutes(dev, clock).mount(router);
       }
@@ -231,7 +231,7 @@ public final class MainVerticle extends VerticleBase {
     RedisOptions options = new RedisOptions()
         .setConnectionString(conf.url())
         .setMaxPoolSize(conf.poolSize())
-        .setMaxPoolWaiting(200_000);
+        .setMaxPoolWaiting(conf.waitQueue());
     if (conf.password() != null) {
       options.setPassword(conf.password());
     }

@@ -48,9 +48,9 @@ public record AppConfig(
 
   /**
    * External PostgreSQL when {@code url} is set, otherwise the embedded one. A request waits at most
-   * {@code timeoutMillis} for a pooled connection.
+   * {@code timeoutMillis} for a pooled connection, behind at most {@code waitQueue} others.
    */
-  public record Db(String url, String user, String password, int poolSize, int timeoutMillis) {
+  public record Db(String url, String user, String password, int poolSize, int waitQueue, int timeoutMillis) {
     public boolean embedded() {
       return url == null;
     }
@@ -59,9 +59,9 @@ public record AppConfig(
   /**
    * External Redis when {@code url} is set, otherwise the embedded one. Every key starts with {@code
    * keyPrefix}, so several deployments can share one Redis. A command is answered within {@code
-   * timeoutMillis} or fails.
+   * timeoutMillis} or fails; at most {@code waitQueue} commands wait for a pooled connection.
    */
-  public record RedisConf(String url, String password, int poolSize, int timeoutMillis, String keyPrefix) {
+  public record RedisConf(String url, String password, int poolSize, int waitQueue, int timeoutMillis, String keyPrefix) {
     public boolean embedded() {
       return url == null;
     }
@@ -234,12 +234,14 @@ public record AppConfig(
             r.string(db, "db.user", "user"),
             r.string(db, "db.password", "password"),
             r.integer(db, "db.poolSize", "poolSize", 1, 500),
+            r.integer(db, "db.waitQueue", "waitQueue", 1, 1_000_000),
             r.integer(db, "db.timeoutMillis", "timeoutMillis", 100, 600_000));
     RedisConf redisConf =
         new RedisConf(
             r.url(redis, "redis.url", "url", "redis", "rediss"),
             r.string(redis, "redis.password", "password"),
             r.integer(redis, "redis.poolSize", "poolSize", 1, 500),
+            r.integer(redis, "redis.waitQueue", "waitQueue", 1, 1_000_000),
             r.integer(redis, "redis.timeoutMillis", "timeoutMillis", 100, 600_000),
             r.nonNull(r.string(redis, "redis.keyPrefix", "keyPrefix"), "redis.keyPrefix"));
     String dataDir = r.string(json, "dataDir", "dataDir");

@@ -24,7 +24,7 @@ public final class Database {
 
   public static Pool pool(Vertx vertx, AppConfig.Db db) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(10_000).setName("convene-pg")
+        .with(new PoolOptions().setMaxSize(db.poolSize()).setMaxWaitQueueSize(db.waitQueue()).setName("convene-pg")
             .setConnectionTimeout(db.timeoutMillis()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
         .connectingTo(connectOptions(db))
         .using(vertx)

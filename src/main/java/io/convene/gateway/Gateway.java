@@ -5,6 +5,7 @@ import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.notify.NotificationService;
+import io.convene.presence.DeviceClaim;
 import io.convene.presence.PresenceService;
 import io.convene.protocol.CloseCodes;
 import io.convene.protocol.ErrorCode;
@@ -69,8 +70,10 @@ public final class Gateway {
   private final Map<String, List<Connection>> byUser = new HashMap<>();
   private final Map<String, Connection> byId = new HashMap<>();
   private final RecentEvents recentDurable = new RecentEvents(DEDUPE_WINDOW.toNanos(), DEDUPE_CAPACITY);
-  private final Batcher<Device> connects;
-  private final Batcher<Device> disconnects;
+  /** Connects, disconnects and re-registrations, applied to the presence store in the order they happen. */
+  private final Batcher<DeviceChange, Void> devices;
+  private final Batcher<DeviceClaim, String> claims;
+  private final Batcher<String, Boolean> unreadFlags;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
 
@@ -91,8 +94,9 @@ public final class Gateway {
     this.stats = stats;
     this.clock = clock;
     this.handshake = new Handshake(members, guests, users);
-    this.connects = new Batcher<>(BATCH, devices -> presence.devicesConnected(userIds(devices), connectionIds(devices)));
-    this.disconnects = new Batcher<>(BATCH, devices -> presence.devicesDisconnected(userIds(devices), connectionIds(devices)));
+    this.devices = Batcher.of(BATCH, this::applyDeviceChanges);
+    this.claims = new Batcher<>(BATCH, presence::claimDevices);
+    this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
     this.watch = new PresenceWatch(presence, config.maxSubscriptions());
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
@@ -164,7 +168,7 @@ public final class Gateway {
     ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
 
     if (deviceId != null) {
-      presence.claimDevice(identity.userId(), deviceId, conn.id)
+      claims.add(new DeviceClaim(identity.userId(), deviceId, conn.id))
           .onSuccess(previous -> {
             if (previous != null && !previous.equals(conn.id)) {
               vertx.eventBus().publish(Addresses.DEVICE_REPLACED,
@@ -175,7 +179,7 @@ public final class Gateway {
     }
     events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
-    connects.add(new Device(identity.userId(), conn.id))
+    devices.add(new DeviceChange(identity.userId(), conn.id, true))
         .timeout(WELCOME_WAIT_MS, TimeUnit.MILLISECONDS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
@@ -190,7 +194,8 @@ public final class Gateway {
 
   /** The welcome comes once the device is registered (reachable and online); unread notifications follow. */
   private void sendUnread(Connection conn) {
-    notifications.unread(conn.userId(), UNREAD_ON_CONNECT)
+    unreadFlags.add(conn.userId())
+        .compose(flagged -> flagged ? notifications.unread(conn.userId(), UNREAD_ON_CONNECT) : Future.succeededFuture(List.of()))
         .onSuccess(items -> {
           if (!items.isEmpty()) {
             conn.send(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),
@@ -228,7 +233,7 @@ public final class Gateway {
    * with backoff, until the presence store takes it (however long the store is away).
    */
   private void recordDisconnect(String userId, String connectionId, int attempt) {
-    disconnects.add(new Device(userId, connectionId)).onFailure(err -> {
+    devices.add(new DeviceChange(userId, connectionId, false)).onFailure(err -> {
       if (attempt == DISCONNECT_WARN_AFTER) {
         LOG.warn("presence of {} not updated after {} attempts, still trying: {}", userId, attempt, err.getMessage());
       }
@@ -324,38 +329,37 @@ public final class Gateway {
   }
 
   /**
-   * Re-registers every local device, in chunks, so presence recovers from a store that lost its data
-   * without flooding the store's connection pool.
+   * Re-registers every local device, so presence recovers from a store that lost its data. It goes
+   * through the same queue as connects and disconnects: a device that disconnects meanwhile is never
+   * registered again after its disconnect.
    */
   private void reassertDevices() {
-    List<String> users = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
     for (Connection c : byId.values()) {
-      users.add(c.userId());
-      ids.add(c.id);
-      if (users.size() == BATCH) {
-        reassert(List.copyOf(users), List.copyOf(ids));
-        users.clear();
-        ids.clear();
-      }
+      devices.add(new DeviceChange(c.userId(), c.id, true))
+          .onFailure(err -> LOG.debug("re-registering {} failed: {}", c.id, err.getMessage()));
     }
-    reassert(users, ids);
   }
 
-  private void reassert(List<String> users, List<String> ids) {
-    presence.devicesConnected(users, ids)
-        .onFailure(err -> LOG.debug("re-registering {} devices failed: {}", ids.size(), err.getMessage()));
+  /** A device (a user's connection) that connected or disconnected. */
+  private record DeviceChange(String userId, String connectionId, boolean connected) {}
+
+  /**
+   * Applies a batch of changes: connects first, then disconnects. A connection's disconnect always
+   * comes after its connect, so per connection the order holds.
+   */
+  private Future<Void> applyDeviceChanges(List<DeviceChange> changes) {
+    List<DeviceChange> connected = changes.stream().filter(DeviceChange::connected).toList();
+    List<DeviceChange> disconnected = changes.stream().filter(c -> !c.connected()).toList();
+    return presence.devicesConnected(userIds(connected), connectionIds(connected))
+        .compose(v -> presence.devicesDisconnected(userIds(disconnected), connectionIds(disconnected)));
   }
 
-  /** A device: a user's connection. */
-  private record Device(String userId, String connectionId) {}
-
-  private static List<String> userIds(List<Device> devices) {
-    return devices.stream().map(Device::userId).toList();
+  private static List<String> userIds(List<DeviceChange> devices) {
+    return devices.stream().map(DeviceChange::userId).toList();
   }
 
-  private static List<String> connectionIds(List<Device> devices) {
-    return devices.stream().map(Device::connectionId).toList();
+  private static List<String> connectionIds(List<DeviceChange> devices) {
+    return devices.stream().map(DeviceChange::connectionId).toList();
   }
 
   private static String newConnectionId() {

@@ -3,6 +3,7 @@ package io.convene.http;
 import io.convene.gateway.GatewayStats;
 import io.convene.outbox.Outbox;
 import io.convene.outbox.OutboxStats;
+import io.convene.presence.PresenceService;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
 
@@ -13,10 +14,12 @@ import java.lang.management.ManagementFactory;
 public final class MetricsRoutes {
   private final GatewayStats stats;
   private final Outbox outbox;
+  private final PresenceService presence;
 
-  public MetricsRoutes(GatewayStats stats, Outbox outbox) {
+  public MetricsRoutes(GatewayStats stats, Outbox outbox, PresenceService presence) {
     this.stats = stats;
     this.outbox = outbox;
+    this.presence = presence;
   }
 
   public void mount(Router router) {
@@ -39,6 +42,8 @@ public final class MetricsRoutes {
       gauge(sb, "process_resident_memory_bytes", "resident set size", rss);
       counter(sb, "convene_events_duplicates_dropped_total", "durable events offered again and not delivered twice",
           stats.duplicatesDropped.sum());
+      counter(sb, "convene_presence_untold_total", "presence transitions told only to watchers: the co-participants"
+          + " of the user's meetings could not be looked up", presence.untold());
       OutboxStats o = outbox.stats();
       counter(sb, "convene_outbox_completed_total", "outbox effects carried out", o.completed.sum());
       counter(sb, "convene_outbox_retried_total", "outbox effects that failed and will be tried again", o.retried.sum());

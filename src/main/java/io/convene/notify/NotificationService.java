@@ -155,15 +155,21 @@ public final class NotificationService {
   }
 
   /**
-   * The user's unread notifications, newest first; the database is asked only when the user's flag says
-   * there may be some (a device connecting usually costs one Redis lookup).
+   * Which of {@code userIds} may have unread notifications, in order: one Redis lookup for many users,
+   * so a storm of connecting devices asks the database only for those with something to send.
    */
-  public Future<List<JsonObject>> unread(String userId, int limit) {
-    return redis.send(Request.cmd(Command.SISMEMBER).arg(unreadKey).arg(userId)).compose(flagged ->
-        flagged.toInteger() == 1 ? unreadFromDatabase(userId, limit) : Future.succeededFuture(List.of()));
+  public Future<List<Boolean>> mayHaveUnread(List<String> userIds) {
+    Request ask = Request.cmd(Command.SMISMEMBER).arg(unreadKey);
+    userIds.forEach(ask::arg);
+    return redis.send(ask).map(r -> {
+      List<Boolean> out = new ArrayList<>(userIds.size());
+      r.forEach(v -> out.add(v.toInteger() == 1));
+      return out;
+    });
   }
 
-  private Future<List<JsonObject>> unreadFromDatabase(String userId, int limit) {
+  /** The user's unread notifications, newest first. */
+  public Future<List<JsonObject>> unread(String userId, int limit) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1 AND read_at IS NULL"
             + " AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC LIMIT $2")
         .execute(Tuple.of(userId, limit, clock.instant().atOffset(ZoneOffset.UTC)))

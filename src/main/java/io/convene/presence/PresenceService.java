@@ -26,6 +26,7 @@ public final class PresenceService {
 
   private final PresenceStore store;
   private final CoParticipants coParticipants;
+  private final java.util.concurrent.atomic.LongAdder untold = new java.util.concurrent.atomic.LongAdder();
   private final EventBus bus;
   private final Clock clock;
   private final AppConfig.Presence config;
@@ -39,6 +40,14 @@ public final class PresenceService {
     this.clock = clock;
     this.config = config;
     this.nodeId = nodeId;
+  }
+
+  /**
+   * Transitions told only to the users watching them, because the co-participants of the user's meetings
+   * could not be looked up (twice in a row).
+   */
+  public long untold() {
+    return untold.sum();
   }
 
   public AppConfig.Presence config() {
@@ -63,9 +72,9 @@ public final class PresenceService {
         .compose(turned -> announce(turned, true, clock.instant()));
   }
 
-  /** The connection {@code connectionId} now holds the user's device; returns the one it replaces. */
-  public Future<String> claimDevice(String userId, String deviceId, String connectionId) {
-    return store.claimDevice(userId, deviceId, connectionId);
+  /** Each claim's connection now holds the user's device; returns, in order, the one each replaces. */
+  public Future<List<String>> claimDevices(List<DeviceClaim> claims) {
+    return claims.isEmpty() ? Future.succeededFuture(List.of()) : store.claimDevices(claims);
   }
 
   /** Devices left; a user turns offline after the grace unless a device or heartbeat shows up. */
@@ -122,8 +131,11 @@ public final class PresenceService {
       return Future.succeededFuture();
     }
     return coParticipants.of(userIds)
+        .recover(err -> coParticipants.of(userIds))
         .recover(err -> {
-          LOG.warn("co-participants of {} users unavailable: {}", userIds.size(), err.getMessage());
+          untold.add(userIds.size());
+          LOG.warn("co-participants of {} users unavailable, told only to their watchers: {}", userIds.size(),
+              err.getMessage());
           return Future.succeededFuture(Map.of());
         })
         .map(live -> {

@@ -19,10 +19,10 @@ public interface PresenceStore {
   Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds);
 
   /**
-   * Records {@code connectionId} as the live connection of the user's device {@code deviceId}; returns
-   * the connection it replaces, if any. Redis orders concurrent claims, so the later one always wins.
+   * Records each claim's connection as the live connection of the user's device; returns, in order, the
+   * connection each replaces (null: none). Redis orders concurrent claims, so the later one always wins.
    */
-  Future<String> claimDevice(String userId, String deviceId, String connectionId);
+  Future<List<String>> claimDevices(List<DeviceClaim> claims);
 
   /**
    * Removes devices of this node; a user whose last device it was is checked again at {@code checkAt}

@@ -154,10 +154,11 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<String> claimDevice(String userId, String deviceId, String connectionId) {
-    return redis.send(Request.cmd(Command.SET).arg(prefix + "device:" + userId + ":" + deviceId).arg(connectionId)
-            .arg("GET").arg("EX").arg(7 * 24 * 3600))
-        .map(r -> r == null ? null : r.toString());
+  public Future<List<String>> claimDevices(List<DeviceClaim> claims) {
+    List<Request> sets = claims.stream().map(c -> Request.cmd(Command.SET)
+        .arg(prefix + "device:" + c.userId() + ":" + c.deviceId()).arg(c.connectionId())
+        .arg("GET").arg("EX").arg(7 * 24 * 3600)).toList();
+    return redis.batch(sets).map(replies -> replies.stream().map(r -> r == null ? null : r.toString()).toList());
   }
 
   @Override
