@@ -2,6 +2,8 @@ package io.convene;
 
 import io.convene.attendance.Attendance;
 import io.convene.attendance.AttendanceRoutes;
+import io.convene.audit.AuditLog;
+import io.convene.audit.AuditRoutes;
 import io.convene.auth.DevTokens;
 import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
@@ -36,6 +38,7 @@ import io.convene.lobby.LobbyRoutes;
 import io.convene.meeting.LiveRoster;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.meeting.Meetings;
+import io.convene.meeting.Permission;
 import io.convene.notify.NotificationRoutes;
 import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
@@ -57,6 +60,9 @@ import io.convene.room.WebhookIntake;
 import io.convene.schedule.ScheduleService;
 import io.convene.schedule.ScheduleVerticle;
 import io.convene.user.UserDirectory;
+import io.convene.webhook.WebhookRoutes;
+import io.convene.webhook.WebhookVerticle;
+import io.convene.webhook.Webhooks;
 import io.convene.web.AuthHandler;
 import io.convene.web.Problems;
 import io.livekit.server.WebhookReceiver;
@@ -132,17 +138,20 @@ public final class MainVerticle extends VerticleBase {
     outbox.handle(Effect.COMMAND, command -> vertx.eventBus().request(command.getString("address"),
         command.getJsonObject("body"), new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS)).mapEmpty());
 
+    Webhooks outbound = new Webhooks(vertx, pool, outbox, notifications, clock, cfg.webhooks(), cfg.auth().jwtSecret(),
+        null);
+    AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
     Meetings meetings = Meetings.create(pool, outbox, roster, users, events, clock, cfg.meetings());
     PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
         vertx.eventBus(), clock, cfg.presence(), nodeId);
-    Attendance attendance = new Attendance(pool, meetings.participants(), clock);
+    Attendance attendance = new Attendance(pool, meetings.participants(), outbox, clock);
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
         new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
-    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, clock);
+    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
     rooms.startProbing(vertx);
     LiveKitEgress egress = new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock);
@@ -158,7 +167,8 @@ public final class MainVerticle extends VerticleBase {
     GuestSessions guests = new GuestSessions(pool, links, meetings.meetings(), meetings.participants(), attendance,
         lobby, room, events, outbox, clock, cfg.guests());
     ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
-        guests, recordings, events, cfg.schedule(), maxCall, clock);
+        guests, recordings, events, cfg.schedule(), maxCall, clock, audit, Duration.ofDays(cfg.audit().retentionDays()),
+        outbound);
 
     SocketRequests requests = new SocketRequests();
     CallRequests.register(requests, calls);
@@ -179,6 +189,9 @@ public final class MainVerticle extends VerticleBase {
     RecordingRoutes recordingRoutes = new RecordingRoutes(recordings, tokens, guests);
     ConsoleRoutes console = new ConsoleRoutes(cfg);
     OutboxRoutes outboxRoutes = new OutboxRoutes(outbox);
+    WebhookRoutes webhookRoutes = new WebhookRoutes(outbound);
+    AuditRoutes auditRoutes = new AuditRoutes(audit, (who, meetingId) -> meetings.participants().membership(who, meetingId)
+        .map(m -> m.require(Permission.VIEW_AUDIT)).mapEmpty());
 
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
@@ -205,6 +218,8 @@ public final class MainVerticle extends VerticleBase {
       guestRoutes.mount(api);
       outboxRoutes.mount(api);
       recordingRoutes.mount(api);
+      webhookRoutes.mount(api);
+      auditRoutes.mount(api);
       api.route().failureHandler(Problems::handle);
       router.route("/api/*").subRouter(api);
       router.route().failureHandler(Problems::handle);
@@ -219,6 +234,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
         .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
         .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
+        .compose(v -> vertx.deployVerticle(new WebhookVerticle(outbound, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,

@@ -4,6 +4,9 @@ import io.convene.attendance.AttendanceCalculator.Cycle;
 import io.convene.meeting.Meeting;
 import io.convene.meeting.ParticipantService;
 import io.convene.meeting.Permission;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
+import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Identity;
@@ -21,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -35,11 +39,13 @@ public final class Attendance {
   private final Pool pool;
   private final StayRepository stays = new StayRepository();
   private final ParticipantService participants;
+  private final Outbox outbox;
   private final Clock clock;
 
-  public Attendance(Pool pool, ParticipantService participants, Clock clock) {
+  public Attendance(Pool pool, ParticipantService participants, Outbox outbox, Clock clock) {
     this.pool = pool;
     this.participants = participants;
+    this.outbox = outbox;
     this.clock = clock;
   }
 
@@ -63,23 +69,43 @@ public final class Attendance {
    */
   public Future<Joined> join(String meetingId, String identity, Integer capacity) {
     Instant now = now();
-    return inRoom(meetingId, db -> stays.present(db, meetingId).compose(present -> {
+    return inRoom(meetingId, (db, effects) -> stays.present(db, meetingId).compose(present -> {
       if (capacity != null && present.size() >= capacity && !present.contains(identity)) {
         throw new ApiException(ErrorCode.MEETING_FULL, "the meeting is full (" + capacity + " participants)");
       }
       return stays.join(db, meetingId, identity, now, AttendanceCalculator.MERGE_GAP)
           .compose(j -> j.alreadyIn()
               ? Future.succeededFuture(new Joined(true, false, false, 0))
-              : stays.uniqueCount(db, meetingId).map(n -> new Joined(false, j.firstInRoom(), j.noMemberBefore(), n)));
+              : stays.uniqueCount(db, meetingId).map(n -> new Joined(false, j.firstInRoom(), j.noMemberBefore(), n))
+                  .map(joined -> {
+                    effects.add(webhook(WebhookEvent.PARTICIPANT_JOINED, meetingId, identity, now,
+                        new JsonObject().put("joinedAt", now.toString())));
+                    return joined;
+                  }));
     }));
+  }
+
+  /** The webhooks hear of a join or leave: written in the room's transaction, sent once it committed. */
+  private static Effect webhook(String type, String meetingId, String identity, Instant at, JsonObject more) {
+    JsonObject data = new JsonObject().put("meetingId", meetingId).put("identity", identity)
+        .put("guest", Identity.isGuest(identity));
+    if (Identity.isGuest(identity)) {
+      data.put("sessionId", identity.substring(Identity.GUEST_PREFIX.length()));
+    } else {
+      data.put("userId", identity);
+    }
+    return WebhookEvent.effect(type, data.mergeIn(more), at);
   }
 
   /** Closes the open stay of {@code identity} at {@code at}; empty when they were not in. */
   public Future<Optional<Left>> leave(String meetingId, String identity, Instant at) {
-    return inRoom(meetingId, db -> stays.leave(db, meetingId, identity, at).compose(left -> !left
+    return inRoom(meetingId, (db, effects) -> stays.leave(db, meetingId, identity, at).compose(left -> !left
         ? Future.succeededFuture(Optional.<Left>empty())
-        : stays.present(db, meetingId).map(present -> Optional.of(
-            new Left(present.size(), (int) present.stream().filter(p -> !Identity.isGuest(p)).count())))));
+        : stays.present(db, meetingId).map(present -> {
+          effects.add(webhook(WebhookEvent.PARTICIPANT_LEFT, meetingId, identity, at,
+              new JsonObject().put("leftAt", at.toString())));
+          return Optional.of(new Left(present.size(), (int) present.stream().filter(p -> !Identity.isGuest(p)).count()));
+        })));
   }
 
   /** Closes the open stay of {@code identity} now. */
@@ -157,7 +183,23 @@ public final class Attendance {
 
   /** Runs {@code work} in a transaction holding the meeting's room lock, so joins and leaves serialize. */
   private <T> Future<T> inRoom(String meetingId, Function<SqlClient, Future<T>> work) {
-    return pool.withTransaction(db -> db.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
-        .execute(Tuple.of(meetingId)).compose(v -> work.apply(db)));
+    return inRoom(meetingId, (db, effects) -> work.apply(db));
   }
+
+  /**
+   * Runs {@code work} under the room lock; the effects it adds are written in its transaction and
+   * carried out once it committed.
+   */
+  private <T> Future<T> inRoom(String meetingId, BiFunction<SqlClient, List<Effect>, Future<T>> work) {
+    List<Effect> effects = new ArrayList<>();
+    return pool.withTransaction(db -> db.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .execute(Tuple.of(meetingId)).compose(v -> work.apply(db, effects))
+            .compose(result -> outbox.add(db, effects).map(stored -> new Committed<>(result, stored))))
+        .map(committed -> {
+          outbox.runNow(committed.stored());
+          return committed.result();
+        });
+  }
+
+  private record Committed<T>(T result, List<Outbox.Stored> stored) {}
 }

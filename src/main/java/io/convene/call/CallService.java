@@ -17,6 +17,7 @@ import io.convene.meeting.StatusChanges;
 import io.convene.notify.NotificationService;
 import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
+import io.convene.outbox.WebhookEvent;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceState;
 import io.convene.protocol.ApiException;
@@ -342,6 +343,12 @@ public final class CallService {
         durable.add(new Effect(ANSWER, new JsonObject().put("callId", ring.callId()).put("userId", user)
             .put("status", (state == Ring.CalleeState.ACCEPTED ? ParticipantStatus.ACCEPTED : ParticipantStatus.DECLINED).wire())));
       }
+      if (state == Ring.CalleeState.ACCEPTED) {
+        Instant at = clock.instant();
+        durable.add(WebhookEvent.effect(WebhookEvent.CALL_ANSWERED, new JsonObject().put("callId", ring.callId())
+            .put("meetingId", ring.callId()).put("userId", user).put("callerId", ring.callerId())
+            .put("answeredAt", at.toString()), at));
+      }
     });
     durable.addAll(missedCalls(ring, result.missed()));
     if (result.ended()) {
@@ -364,6 +371,9 @@ public final class CallService {
       JsonObject data = new JsonObject().put("callerId", ring.callerId())
           .put("callerName", callerInfo.getString("callerName")).put("title", callerInfo.getString("title"));
       out.add(notifications.notice(user, NotificationService.MISSED_CALL, ring.callId(), data, null, Events.CALL_MISSED));
+      Instant at = clock.instant();
+      out.add(WebhookEvent.effect(WebhookEvent.CALL_MISSED, data.copy().put("callId", ring.callId())
+          .put("meetingId", ring.callId()).put("userId", user).put("missedAt", at.toString()), at));
     }
     return out;
   }

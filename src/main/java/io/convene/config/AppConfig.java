@@ -23,7 +23,9 @@ public record AppConfig(
     Outbox outbox,
     Meetings meetings,
     Console console,
-    Recordings recordings) {
+    Recordings recordings,
+    Webhooks webhooks,
+    Audit audit) {
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -187,18 +189,30 @@ public record AppConfig(
     }
   }
 
+  /**
+   * Outbound webhooks: the delays between the attempts of a delivery (in seconds; one retry per entry),
+   * how many deliveries in a row may fail before the webhook is disabled, whether targets on private
+   * addresses are allowed, the key that encrypts stored secrets (base64 of 32 bytes; derived from
+   * {@code auth.jwtSecret} when unset), how long a receiver has to answer, how many deliveries of one
+   * webhook a node sends at once, the pace of the delivery sweep, and how long finished deliveries
+   * stay in the delivery log.
+   */
+  public record Webhooks(
+      List<Integer> retryDelaysSeconds,
+      int disableAfterFailures,
+      boolean allowPrivateTargets,
+      String secretKey,
+      int timeoutSeconds,
+      int maxInFlightPerWebhook,
+      int sweepMillis,
+      int batchSize,
+      int keepDeliveriesDays) {}
+
+  /** The audit log: entries are kept {@code retentionDays}, whatever happens to their meetings. */
+  public record Audit(int retentionDays) {}
+
   /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
   public record Console(boolean enabled) {}
-
-  /** The console setting: {@code auto} serves the console exactly when dev mode is on. */
-  public static boolean resolveConsole(String value, boolean devMode) {
-    return switch (value == null ? "auto" : value) {
-      case "auto" -> devMode;
-      case "on", "true" -> true;
-      case "off", "false" -> false;
-      default -> throw new ConfigException("console.enabled", "expected auto, on or off, got '" + value + "'");
-    };
-  }
 
   /** The dev-mode setting: {@code auto} turns dev mode on exactly when PostgreSQL is embedded. */
   public static boolean resolveDevMode(String value, boolean embeddedDb) {
@@ -227,6 +241,8 @@ public record AppConfig(
     JsonObject outbox = r.section("outbox");
     JsonObject console = r.section("console");
     JsonObject recordings = r.section("recordings");
+    JsonObject webhooks = r.section("webhooks");
+    JsonObject audit = r.section("audit");
 
     Db dbConf =
         new Db(
@@ -333,8 +349,20 @@ public record AppConfig(
             r.integer(meetings, "meetings.maxInviteesPerRequest", "maxInviteesPerRequest", 1, 10_000),
             r.integer(meetings, "meetings.maxDurationHours", "maxDurationHours", 1, 24 * 366),
             r.integer(meetings, "meetings.maxRecurrenceInstances", "maxRecurrenceInstances", 1, 1000)),
-        new Console(resolveConsole(r.string(console, "console.enabled", "enabled"), dev)),
-        recordings(r, recordings));
+        new Console(resolveAuto(r.string(console, "console.enabled", "enabled"), dev, "console.enabled")),
+        recordings(r, recordings),
+        new Webhooks(
+            r.seconds(webhooks, "webhooks.retryDelaysSeconds", "retryDelaysSeconds"),
+            r.integer(webhooks, "webhooks.disableAfterFailures", "disableAfterFailures", 1, 100_000),
+            resolveAuto(r.string(webhooks, "webhooks.allowPrivateTargets", "allowPrivateTargets"), dev,
+                "webhooks.allowPrivateTargets"),
+            r.string(webhooks, "webhooks.secretKey", "secretKey"),
+            r.integer(webhooks, "webhooks.timeoutSeconds", "timeoutSeconds", 1, 300),
+            r.integer(webhooks, "webhooks.maxInFlightPerWebhook", "maxInFlightPerWebhook", 1, 1000),
+            r.integer(webhooks, "webhooks.sweepMillis", "sweepMillis", 10, 60_000),
+            r.integer(webhooks, "webhooks.batchSize", "batchSize", 1, 10_000),
+            r.integer(webhooks, "webhooks.keepDeliveriesDays", "keepDeliveriesDays", 1, 3650)),
+        new Audit(r.integer(audit, "audit.retentionDays", "retentionDays", 1, 36_500)));
   }
 
   private static Recordings recordings(Reader r, JsonObject json) {
@@ -372,6 +400,16 @@ public record AppConfig(
         r.integer(json, "recordings.startTimeoutSeconds", "startTimeoutSeconds", 5, 3600),
         r.integer(json, "recordings.processingTimeoutMinutes", "processingTimeoutMinutes", 1, 24 * 60),
         r.integer(json, "recordings.reconcileSeconds", "reconcileSeconds", 1, 3600));
+  }
+
+  /** An on/off setting whose {@code auto} follows dev mode. */
+  static boolean resolveAuto(String value, boolean devMode, String key) {
+    return switch (value == null ? "auto" : value) {
+      case "auto" -> devMode;
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default -> throw new ConfigException(key, "expected auto, on or off, got '" + value + "'");
+    };
   }
 
   private static LiveKit liveKit(Reader r, JsonObject json, boolean dev) {
@@ -443,6 +481,30 @@ public record AppConfig(
         } catch (NumberFormatException e) {
           throw new ConfigException(path, "expected minutes between 0 and 43200, comma-separated, got '" + s + "'");
         }
+      }
+      return List.copyOf(out);
+    }
+
+    /** A comma-separated list of delays in seconds, in order, e.g. {@code 10,60,300,1800}. */
+    List<Integer> seconds(JsonObject o, String path, String key) {
+      String s = string(o, path, key);
+      if (s == null) {
+        throw new ConfigException(path, "must be set");
+      }
+      List<Integer> out = new java.util.ArrayList<>();
+      for (String part : s.split(",")) {
+        try {
+          int v = Integer.parseInt(part.trim());
+          if (v < 1 || v > 7 * 24 * 3600) {
+            throw new NumberFormatException();
+          }
+          out.add(v);
+        } catch (NumberFormatException e) {
+          throw new ConfigException(path, "expected seconds between 1 and 604800, comma-separated, got '" + s + "'");
+        }
+      }
+      if (out.size() > 50) {
+        throw new ConfigException(path, "at most 50 retries");
       }
       return List.copyOf(out);
     }

@@ -1,6 +1,8 @@
 package io.convene.guest;
 
 import io.convene.attendance.Attendance;
+import io.convene.audit.AuditEntry;
+import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.meeting.Meeting;
 import io.convene.meeting.MeetingService;
@@ -66,7 +68,9 @@ public final class GuestLinks {
       }
       String token = LINK_PREFIX + Secrets.random(24);
       Instant now = now();
-      return links.replace(pool, meetingId, Secrets.hash(token), who.userId(), now)
+      return pool.withTransaction(db -> links.replace(db, meetingId, Secrets.hash(token), who.userId(), now)
+              .compose(v -> AuditLog.append(db, new AuditEntry(AuditLog.LINK_GENERATED, meetingId, who.userId(),
+                  new JsonObject().put("previousLinksRevoked", true), now))))
           .compose(v -> attendance.membersPresent(meetingId))
           .map(members -> {
             LinkWindow.Verdict verdict = window.check(meeting, now);

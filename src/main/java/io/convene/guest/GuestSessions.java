@@ -2,6 +2,8 @@ package io.convene.guest;
 
 import io.convene.attendance.Attendance;
 import io.convene.auth.Authenticator;
+import io.convene.audit.AuditEntry;
+import io.convene.audit.AuditLog;
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
@@ -188,6 +190,9 @@ public final class GuestSessions implements Authenticator {
                 .map(m -> m.require(Permission.REMOVE_GUEST).meeting().id()));
     String identity = Identity.ofGuestSession(sessionId);
     return meetingOf.compose(meetingId -> pool.withTransaction(db -> sessions.end(db, sessionId)
+            .compose(v -> who.guest() ? Future.<Void>succeededFuture() : AuditLog.append(db, new AuditEntry(
+                AuditLog.GUEST_REMOVED, meetingId, who.userId(), new JsonObject().put("sessionId", sessionId),
+                clock.instant())))
             .compose(v -> outbox.add(db, List.of(Effect.command(Addresses.ROOM_REMOVE,
                 new JsonObject().put("meetingId", meetingId).put("userId", identity)))))))
         .map(stored -> {

@@ -3,6 +3,7 @@ package io.convene.guest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,13 +14,12 @@ final class InviteLinkRepository {
   /** A stored link: its meeting, and whether a newer one replaced it. */
   record Link(String meetingId, boolean replaced) {}
 
-  /** Stores a new link for the meeting; the previous one is marked replaced. */
-  Future<Void> replace(Pool pool, String meetingId, String tokenHash, String createdBy, Instant now) {
-    return pool.withTransaction(db -> db.preparedQuery(
-                "UPDATE invite_links SET replaced_at = $2 WHERE meeting_id = $1 AND replaced_at IS NULL")
-            .execute(Tuple.of(meetingId, now.atOffset(ZoneOffset.UTC)))
-            .compose(v -> db.preparedQuery("INSERT INTO invite_links (token_hash, meeting_id, created_by, created_at)"
-                + " VALUES ($1, $2, $3, $4)").execute(Tuple.of(tokenHash, meetingId, createdBy, now.atOffset(ZoneOffset.UTC)))))
+  /** Stores a new link for the meeting; the previous one is marked replaced. Run it in a transaction. */
+  Future<Void> replace(SqlClient db, String meetingId, String tokenHash, String createdBy, Instant now) {
+    return db.preparedQuery("UPDATE invite_links SET replaced_at = $2 WHERE meeting_id = $1 AND replaced_at IS NULL")
+        .execute(Tuple.of(meetingId, now.atOffset(ZoneOffset.UTC)))
+        .compose(v -> db.preparedQuery("INSERT INTO invite_links (token_hash, meeting_id, created_by, created_at)"
+            + " VALUES ($1, $2, $3, $4)").execute(Tuple.of(tokenHash, meetingId, createdBy, now.atOffset(ZoneOffset.UTC))))
         .mapEmpty();
   }
 

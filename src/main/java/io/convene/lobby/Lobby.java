@@ -1,9 +1,13 @@
 package io.convene.lobby;
 
 import io.convene.attendance.Attendance;
+import io.convene.audit.AuditEntry;
+import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.meeting.ParticipantService;
 import io.convene.meeting.Permission;
+import io.convene.outbox.Outbox;
+import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -12,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,10 +37,13 @@ public final class Lobby {
   private final ParticipantService participants;
   private final Attendance attendance;
   private final UserEvents events;
+  private final Outbox outbox;
   private final Clock clock;
 
-  public Lobby(Pool pool, ParticipantService participants, Attendance attendance, UserEvents events, Clock clock) {
+  public Lobby(Pool pool, ParticipantService participants, Attendance attendance, UserEvents events, Outbox outbox,
+      Clock clock) {
     this.pool = pool;
+    this.outbox = outbox;
     this.participants = participants;
     this.attendance = attendance;
     this.events = events;
@@ -68,7 +76,7 @@ public final class Lobby {
       if (state.orElse(null) == LobbyState.DECLINED) {
         throw ApiException.forbidden("you were turned away from this meeting's waiting room");
       }
-      return repo.enter(pool, meetingId, who.userId(), who.displayName(), now())
+      return enter(meetingId, who.userId(), who.displayName())
           .compose(v -> announce(meetingId, new JsonObject().put("meetingId", meetingId)
               .put("userId", who.userId()).put("displayName", who.displayName())))
           .map(false);
@@ -93,7 +101,7 @@ public final class Lobby {
           throw new ApiException(ErrorCode.INVALID_STATE,
               "nobody has joined yet; you will get meeting:first_participant_joined when you can ask");
         }
-        return repo.enter(pool, meetingId, identity, displayName, now()).map(v -> {
+        return enter(meetingId, identity, displayName).map(v -> {
           events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
               .put("sessionId", sessionId).put("displayName", displayName));
           return new JsonObject().put("status", LobbyState.WAITING.wire());
@@ -118,10 +126,37 @@ public final class Lobby {
         .map(status -> new JsonObject().put("userId", userId).put("status", status.wire()));
   }
 
+  /** Puts someone in the lobby; the webhooks hear of it when they start waiting. */
+  private Future<Void> enter(String meetingId, String identity, String displayName) {
+    Instant now = now();
+    return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now)
+            .compose(fresh -> outbox.add(db, fresh
+                ? List.of(WebhookEvent.effect(WebhookEvent.GUEST_WAITING, waiter(meetingId, identity)
+                    .put("displayName", displayName).put("askedAt", now.toString()), now))
+                : List.of())))
+        .map(stored -> {
+          outbox.runNow(stored);
+          return null;
+        });
+  }
+
+  /** The meeting and who waits: {@code kind} guest with its {@code sessionId}, or member with its {@code userId}. */
+  private static JsonObject waiter(String meetingId, String identity) {
+    JsonObject data = new JsonObject().put("meetingId", meetingId);
+    return Identity.isGuest(identity)
+        ? data.put("kind", "guest").put("sessionId", identity.substring(Identity.GUEST_PREFIX.length()))
+        : data.put("kind", "member").put("userId", identity);
+  }
+
   private Future<LobbyState> decide(Identity who, String meetingId, String identity, boolean admit, String kind) {
     LobbyState to = admit ? LobbyState.ADMITTED : LobbyState.DECLINED;
-    return repo.decide(pool, meetingId, identity, to, who.userId(), now()).compose(decided -> {
-      if (!decided) {
+    Instant now = now();
+    return pool.withTransaction(db -> repo.decide(db, meetingId, identity, to, who.userId(), now)
+            .compose(decided -> decided
+                ? recordDecision(db, who, meetingId, identity, admit, now).map(Optional::of)
+                : Future.succeededFuture(Optional.<List<Outbox.Stored>>empty())))
+        .compose(stored -> {
+      if (stored.isEmpty()) {
         return state(meetingId, identity).map(state -> {
           if (state.isPresent() && state.get() != LobbyState.WAITING) {
             throw new ApiException(ErrorCode.TOO_LATE, "the " + kind + " was already " + state.get().wire());
@@ -129,6 +164,7 @@ public final class Lobby {
           throw ApiException.notFound(kind + " waiting");
         });
       }
+      outbox.runNow(stored.get());
       JsonObject data = new JsonObject().put("meetingId", meetingId).put("decidedBy", who.userId());
       if (Identity.isGuest(identity)) {
         data.put("sessionId", identity.substring(Identity.GUEST_PREFIX.length()));
@@ -142,6 +178,19 @@ public final class Lobby {
         return to;
       });
     });
+  }
+
+  /** A decision's audit entry and webhook event, in the decision's transaction. */
+  private Future<List<Outbox.Stored>> recordDecision(SqlClient db, Identity who, String meetingId, String identity,
+      boolean admit, Instant now) {
+    boolean guest = Identity.isGuest(identity);
+    String action = guest ? (admit ? AuditLog.GUEST_ADMITTED : AuditLog.GUEST_DECLINED)
+        : (admit ? AuditLog.LOBBY_ADMITTED : AuditLog.LOBBY_DECLINED);
+    return AuditLog.append(db, new AuditEntry(action, meetingId, who.userId(),
+            waiter(meetingId, identity).put("identity", identity), now))
+        .compose(v -> outbox.add(db, List.of(WebhookEvent.effect(
+            admit ? WebhookEvent.GUEST_ADMITTED : WebhookEvent.GUEST_DECLINED,
+            waiter(meetingId, identity).put("decidedBy", who.userId()).put("decidedAt", now.toString()), now))));
   }
 
   /** Who waits: members (waiting room) and guests who asked. Any participant may look. */

@@ -24,8 +24,8 @@ final class LobbyRepository {
   }
 
   /**
-   * Puts {@code identity} in the lobby unless a decision was made about them. Returns whether they wait
-   * now ({@code true} also when they were waiting already).
+   * Puts {@code identity} in the lobby unless a decision was made about them. Returns whether they
+   * started waiting now ({@code false} when they were waiting already, or a decision was made).
    */
   Future<Boolean> enter(SqlClient db, String meetingId, String identity, String displayName, Instant now) {
     return db.preparedQuery("""
@@ -33,9 +33,9 @@ final class LobbyRepository {
             VALUES ($1, $2, $3, 'waiting', $4)
             ON CONFLICT (meeting_id, identity) DO UPDATE SET display_name = EXCLUDED.display_name
               WHERE lobby_entries.state = 'waiting'
-            RETURNING identity""")
+            RETURNING (xmax = 0) AS inserted""")
         .execute(Tuple.of(meetingId, identity, displayName, now.atOffset(ZoneOffset.UTC)))
-        .map(rows -> rows.size() == 1);
+        .map(rows -> rows.size() == 1 && rows.iterator().next().getBoolean(0));
   }
 
   /** Moves a waiting person to {@code to}; false when they were not waiting (the first decision wins). */

@@ -1,5 +1,6 @@
 package io.convene.meeting;
 
+import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.meeting.Commands.MeetingPatch;
@@ -8,6 +9,7 @@ import io.convene.meeting.Commands.Scope;
 import io.convene.meeting.Commands.SettingsPatch;
 import io.convene.meeting.MeetingLifecycle.Cause;
 import io.convene.meeting.MeetingRepository.Overlap;
+import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -122,9 +124,24 @@ public final class MeetingService {
     List<Seat> seats = new ArrayList<>();
     seats.add(new Seat(actor.userId(), Role.OWNER, ParticipantStatus.ACCEPTED));
     invitees.forEach(id -> seats.add(new Seat(id, Role.MEMBER, ParticipantStatus.INVITED)));
-    // Overlaps are advisory: read before the write, which is one statement (no transaction needed).
+    // Overlaps are advisory: read before the write, which is one statement with its records.
     return repo.overlaps(tx.pool(), everyone, windows, List.of())
-        .compose(overlaps -> repo.createMeetings(tx.pool(), instances, seats, Views.VIEW_PARTICIPANTS + 1)
+        .compose(overlaps -> tx.run((db, after) -> repo.createMeetings(db, instances, seats, Views.VIEW_PARTICIPANTS + 1)
+                .map(rows -> {
+                  for (Meeting m : instances) {
+                    after.audit(AuditLog.MEETING_CREATED, m.id(), actor.userId(), new JsonObject()
+                        .put("title", m.title()).put("startTime", m.startTime().toString())
+                        .put("endTime", m.endTime().toString()).put("participantIds", new JsonArray(invitees))
+                        .put("seriesId", m.parentMeetingId()));
+                    after.webhook(WebhookEvent.MEETING_CREATED, m.toJson().put("participantIds", new JsonArray(invitees)));
+                    if (!invitees.isEmpty()) {
+                      after.webhook(WebhookEvent.PARTICIPANT_INVITED, new JsonObject().put("meetingId", m.id())
+                          .put("userIds", new JsonArray(invitees)).put("role", Role.MEMBER.wire())
+                          .put("invitedBy", actor.userId()));
+                    }
+                  }
+                  return rows;
+                }))
             .compose(rows -> views.of(instances.get(0), Role.OWNER, rows))
             .map(view -> {
               events.publish(everyone, Events.MEETING_CREATED, view.toJson());
@@ -152,11 +169,22 @@ public final class MeetingService {
    * told here: the caller (the call package) says what happened.
    */
   public Future<Meeting> createLive(Meeting meeting, List<Seat> seats) {
-    return repo.createMeetings(tx.pool(), List.of(meeting), seats, 0)
+    List<String> callees = seats.stream().filter(s -> s.role() != Role.OWNER).map(Seat::userId).toList();
+    return tx.run((db, after) -> repo.createMeetings(db, List.of(meeting), seats, 0).map(rows -> {
+      after.audit(AuditLog.MEETING_CREATED, meeting.id(), meeting.createdBy(), new JsonObject()
+          .put("title", meeting.title()).put("isInstantCall", meeting.instantCall())
+          .put("participantIds", new JsonArray(callees)));
+      if (meeting.instantCall()) {
+        after.webhook(WebhookEvent.CALL_STARTED, new JsonObject().put("callId", meeting.id())
+            .put("meetingId", meeting.id()).put("title", meeting.title()).put("callerId", meeting.createdBy())
+            .put("calleeIds", new JsonArray(callees)).put("startedAt", meeting.startedAt() == null ? null
+                : meeting.startedAt().toString()));
+      }
+      return meeting;
+    }))
         // the roster heals from the sweep should this fail; the call must not wait for it
-        .compose(v -> roster.apply(LiveRoster.opened(meeting.id(), seats.stream().map(Seat::userId).toList()).payload())
-            .otherwiseEmpty())
-        .map(meeting);
+        .compose(created -> roster.apply(LiveRoster.opened(meeting.id(), seats.stream().map(Seat::userId).toList())
+            .payload()).otherwiseEmpty().map(created));
   }
 
   // ---- read ---------------------------------------------------------------------------------
@@ -200,6 +228,7 @@ public final class MeetingService {
   }
 
   private Future<Outcome> edit(Identity actor, String meetingId, MeetingPatch patch, Scope scope, Permission needed) {
+    String action = needed == Permission.UPDATE_SETTINGS ? AuditLog.SETTINGS_CHANGED : AuditLog.MEETING_UPDATED;
     return tx.run((db, after) -> access.load(db, actor, meetingId, true).compose(a -> {
       a.require(needed);
       if (!patch.onlyRecordingAccess()) {
@@ -234,12 +263,18 @@ public final class MeetingService {
       return targets.compose(list -> {
         Future<Void> chain = Future.succeededFuture();
         for (Meeting t : list) {
-          chain = chain.compose(v -> repo.updateMeeting(db, t))
-              .compose(v -> participants.participantIds(db, t.id(), ParticipantService.ATTENDING))
-              .map(users -> {
-                after.tell(users, Events.MEETING_UPDATED, t.toJson().put("updatedBy", actor.userId()));
-                return null;
-              });
+          chain = chain.compose(v -> repo.find(db, t.id(), false))
+              .compose(before -> repo.updateMeeting(db, t).map(before))
+              .compose(before -> participants.participantIds(db, t.id(), ParticipantService.ATTENDING)
+                  .map(users -> {
+                    JsonObject changes = changes(before.orElse(t), t);
+                    after.tell(users, Events.MEETING_UPDATED, t.toJson().put("updatedBy", actor.userId()));
+                    after.audit(action, t.id(), actor.userId(), new JsonObject().put("changes", changes)
+                        .put("scope", scope == Scope.SERIES ? "series" : "instance"));
+                    after.webhook(WebhookEvent.MEETING_UPDATED,
+                        t.toJson().put("updatedBy", actor.userId()).put("changes", changes));
+                    return null;
+                  }));
         }
         return chain;
       })
@@ -250,6 +285,19 @@ public final class MeetingService {
           .compose(overlaps -> views.of(db, changed, a.role())
               .map(view -> new Outcome(view, overlaps.stream().map(Overlap::toJson).toList(), List.of())));
     }));
+  }
+
+  /** What an edit changed: {@code {field: {"from", "to"}}} for every field that differs. */
+  private static JsonObject changes(Meeting before, Meeting after) {
+    JsonObject from = before.toJson();
+    JsonObject to = after.toJson();
+    JsonObject out = new JsonObject();
+    for (String field : to.fieldNames()) {
+      if (!field.equals("updatedAt") && !java.util.Objects.equals(from.getValue(field), to.getValue(field))) {
+        out.put(field, new JsonObject().put("from", from.getValue(field)).put("to", to.getValue(field)));
+      }
+    }
+    return out;
   }
 
   private static Meeting apply(Meeting m, MeetingPatch p, Instant now) {

@@ -14,7 +14,7 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
   public static Meetings create(Pool pool, Outbox outbox, LiveRoster roster, UserDirectory users, UserEvents events,
       Clock clock, AppConfig.Meetings limits) {
     outbox.handle(LiveRoster.KIND, roster::apply);
-    Transactions tx = new Transactions(pool, events, outbox);
+    Transactions tx = new Transactions(pool, events, outbox, clock);
     MeetingRepository meetings = new MeetingRepository();
     ParticipantRepository participants = new ParticipantRepository();
     MeetingAccess access = new MeetingAccess(meetings, participants);

@@ -1,7 +1,9 @@
 package io.convene.meeting;
 
+import io.convene.audit.AuditLog;
 import io.convene.config.AppConfig;
 import io.convene.bus.Addresses;
+import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.Events;
 import io.convene.protocol.Identity;
@@ -118,6 +120,11 @@ public final class ParticipantService {
                         out.tell(before, Events.MEETING_PARTICIPANTS_INVITED, new JsonObject()
                             .put("meetingId", m.id()).put("userIds", new JsonArray(invitedIds))
                             .put("invitedBy", actor.userId()));
+                        out.audit(AuditLog.PARTICIPANT_INVITED, m.id(), actor.userId(), new JsonObject()
+                            .put("userIds", new JsonArray(invitedIds)).put("role", role.wire()));
+                        out.webhook(WebhookEvent.PARTICIPANT_INVITED, new JsonObject().put("meetingId", m.id())
+                            .put("userIds", new JsonArray(invitedIds)).put("role", role.wire())
+                            .put("invitedBy", actor.userId()));
                       }
                       return new InviteResult(invited, skipped, overlaps.stream().map(Overlap::toJson).toList());
                     })));
@@ -152,6 +159,8 @@ public final class ParticipantService {
               new JsonObject().put("meetingId", m.id()).put("banned", ban).put("removedBy", actor.userId()));
           out.tell(users, Events.MEETING_PARTICIPANT_REMOVED, new JsonObject().put("meetingId", m.id())
               .put("userId", userId).put("banned", ban).put("removedBy", actor.userId()));
+          out.audit(ban ? AuditLog.PARTICIPANT_BANNED : AuditLog.PARTICIPANT_REMOVED, m.id(), actor.userId(),
+              new JsonObject().put("userId", userId).put("previousStatus", target.status().wire()));
           return null;
         });
       });
@@ -185,6 +194,8 @@ public final class ParticipantService {
             }
             out.tell(users, Events.MEETING_PARTICIPANT_RESPONDED,
                 new JsonObject().put("meetingId", meetingId).put("userId", userId).put("status", answer.wire()));
+            out.audit(AuditLog.PARTICIPANT_RESPONDED, meetingId, actor.userId(),
+                new JsonObject().put("userId", userId).put("status", answer.wire()));
             return repo.participant(db, meetingId, userId).compose(p -> views.named(List.of(p.orElseThrow())))
                 .map(named -> named.get(0));
           });
@@ -225,6 +236,8 @@ public final class ParticipantService {
               for (String[] c : roleChanges) {
                 out.tell(users, Events.MEETING_ROLE_CHANGED, new JsonObject().put("meetingId", m.id())
                     .put("userId", c[0]).put("role", c[1]).put("previousRole", c[2]).put("changedBy", actor.userId()));
+                out.audit(AuditLog.ROLE_CHANGED, m.id(), actor.userId(),
+                    new JsonObject().put("userId", c[0]).put("role", c[1]).put("previousRole", c[2]));
               }
               return repo.participantsAmong(db, m.id(), roleChanges.stream().map(c -> c[0]).toList()).compose(views::named);
             });
@@ -278,8 +291,14 @@ public final class ParticipantService {
       existing.stream().filter(p -> p.status() == ParticipantStatus.BANNED).forEach(p -> banned.add(p.userId()));
       List<String> allowed = userIds.stream().filter(u -> !banned.contains(u)).toList();
       return repo.insertParticipants(db, List.of(meetingId), allowed, Role.MEMBER, ParticipantStatus.INVITED, inviterId, now)
-          .map(v -> {
+          .map(added -> {
             after.effect(LiveRoster.added(meetingId, allowed));
+            if (!added.isEmpty()) {
+              after.audit(AuditLog.PARTICIPANT_INVITED, meetingId, inviterId, new JsonObject()
+                  .put("userIds", new JsonArray(added)).put("role", Role.MEMBER.wire()));
+              after.webhook(WebhookEvent.PARTICIPANT_INVITED, new JsonObject().put("meetingId", meetingId)
+                  .put("userIds", new JsonArray(added)).put("role", Role.MEMBER.wire()).put("invitedBy", inviterId));
+            }
             return allowed;
           });
     }));

@@ -18,6 +18,7 @@ public enum Permission {
   UPDATE_SETTINGS("update_settings"),
   ADMIT_GUESTS("admit_guests"),
   VIEW_ATTENDANCE("view_attendance"),
+  VIEW_AUDIT("view_audit"),
   PUBLISH_MEDIA("publish_media"),
   RECORD("record"),
   DELETE_RECORDING("delete_recording");

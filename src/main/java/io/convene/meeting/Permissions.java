@@ -36,6 +36,7 @@ public final class Permissions {
     MATRIX.put(Permission.UPDATE_SETTINGS, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.ADMIT_GUESTS, EnumSet.of(OWNER, MANAGER, MEMBER));
     MATRIX.put(Permission.VIEW_ATTENDANCE, EnumSet.of(OWNER, MANAGER));
+    MATRIX.put(Permission.VIEW_AUDIT, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.PUBLISH_MEDIA, EnumSet.of(OWNER, MANAGER, MEMBER, GUEST));
     MATRIX.put(Permission.RECORD, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.DELETE_RECORDING, EnumSet.of(OWNER));

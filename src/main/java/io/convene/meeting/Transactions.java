@@ -1,26 +1,30 @@
 package io.convene.meeting;
 
+import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Runs a change in one transaction; what it tells others is written to the outbox in the same
- * transaction and carried out right after the commit.
+ * Runs a change in one transaction; its audit entries are written in it, and what it tells others is
+ * written to the outbox in the same transaction and carried out right after the commit.
  */
 final class Transactions {
   private final Pool pool;
   private final UserEvents events;
   private final Outbox outbox;
+  private final Clock clock;
 
-  Transactions(Pool pool, UserEvents events, Outbox outbox) {
+  Transactions(Pool pool, UserEvents events, Outbox outbox, Clock clock) {
     this.pool = pool;
     this.events = events;
     this.outbox = outbox;
+    this.clock = clock;
   }
 
   Pool pool() {
@@ -28,9 +32,11 @@ final class Transactions {
   }
 
   <T> Future<T> run(BiFunction<SqlClient, AfterCommit, Future<T>> work) {
-    AfterCommit after = new AfterCommit(events);
+    AfterCommit after = new AfterCommit(events, clock);
     return pool.withTransaction(db -> work.apply(db, after)
-            .compose(result -> outbox.add(db, after.effects()).map(stored -> new Committed<>(result, stored))))
+            .compose(result -> AuditLog.append(db, after.auditEntries())
+                .compose(v -> outbox.add(db, after.effects()))
+                .map(stored -> new Committed<>(result, stored))))
         .map(committed -> {
           outbox.runNow(committed.effects());
           return committed.result();

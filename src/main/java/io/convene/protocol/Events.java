@@ -84,6 +84,11 @@ public final class Events {
   public static final String CALL_MISSED = "call:missed";
   /** Someone left the call: {meetingId, userId}. */
   public static final String CALL_LEFT = "call:left";
+  /**
+   * To its creator: a webhook was disabled after too many failed deliveries in a row:
+   * {webhookId, url, failures, reason, notificationId}.
+   */
+  public static final String WEBHOOK_DISABLED = "webhook:disabled";
   /** Unread notifications, sent once when a device connects: {items:[...]}. */
   public static final String NOTIFICATIONS_UNREAD = "notifications:unread";
 

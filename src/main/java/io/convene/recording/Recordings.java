@@ -1,6 +1,8 @@
 package io.convene.recording;
 
 import io.convene.attendance.Attendance;
+import io.convene.audit.AuditEntry;
+import io.convene.audit.AuditLog;
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
@@ -17,6 +19,7 @@ import io.convene.meeting.Permission;
 import io.convene.meeting.RecordingAccess;
 import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
+import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -260,15 +263,16 @@ public final class Recordings {
     Instant now = now();
     Recording r = new Recording(id, m.id(), null, RecordingStatus.STARTING, auto, startedBy,
         config.filePathOf(m.id(), id), null, null, null, null, null, null, null, now, null, null, now, now);
-    return audience(m.id()).compose(users -> inTransaction((db, effects) -> repo.insert(db, r).map(stored -> {
+    return audience(m.id()).compose(users -> inTransaction((db, effects) -> repo.insert(db, r).compose(stored -> {
       if (!stored) {
-        return Optional.<Recording>empty();
+        return Future.succeededFuture(Optional.<Recording>empty());
       }
       effects.add(event(users, Events.MEETING_RECORDING_STARTED, new JsonObject().put("meetingId", m.id())
           .put("recordingId", id).put("status", r.status().wire()).put("startedBy", startedBy).put("auto", auto)
           .put("at", now.toString())));
       effects.add(Effect.command(Addresses.RECORDING_START, new JsonObject().put("recordingId", id)));
-      return Optional.of(r);
+      return AuditLog.append(db, new AuditEntry(AuditLog.RECORDING_STARTED, m.id(), startedBy,
+          new JsonObject().put("recordingId", id).put("auto", auto), now)).map(Optional.of(r));
     })));
   }
 
@@ -355,9 +359,14 @@ public final class Recordings {
   /** Records a stop request and queues the command that tells LiveKit; empty when it is not running. */
   private Future<Optional<Recording>> requestStop(String recordingId, String by, String reason) {
     Instant now = now();
-    return inTransaction((db, effects) -> repo.requestStop(db, recordingId, by, reason, now).map(stopped -> {
-      stopped.ifPresent(r -> effects.add(Effect.command(Addresses.RECORDING_STOP, new JsonObject().put("recordingId", r.id()))));
-      return stopped;
+    return inTransaction((db, effects) -> repo.requestStop(db, recordingId, by, reason, now).compose(stopped -> {
+      if (stopped.isEmpty()) {
+        return Future.succeededFuture(stopped);
+      }
+      Recording r = stopped.get();
+      effects.add(Effect.command(Addresses.RECORDING_STOP, new JsonObject().put("recordingId", r.id())));
+      return AuditLog.append(db, new AuditEntry(AuditLog.RECORDING_STOPPED, r.meetingId(), by,
+          new JsonObject().put("recordingId", r.id()).put("reason", reason), now)).map(stopped);
     }));
   }
 
@@ -505,6 +514,9 @@ public final class Recordings {
           }
           return Future.succeededFuture(a);
         }).map(a -> {
+          if (a.status() == RecordingStatus.READY && before.status() != RecordingStatus.READY) {
+            effects.add(WebhookEvent.effect(WebhookEvent.RECORDING_READY, ready(a), a.updatedAt()));
+          }
           if (stopAfter.apply(a)) {
             effects.add(Effect.command(Addresses.RECORDING_STOP, new JsonObject().put("recordingId", a.id())));
           }
@@ -517,6 +529,13 @@ public final class Recordings {
         });
       })));
     });
+  }
+
+  /** The data of a {@code recording.ready} webhook event. */
+  private static JsonObject ready(Recording r) {
+    return new JsonObject().put("meetingId", r.meetingId()).put("recordingId", r.id()).put("location", r.location())
+        .put("durationSeconds", r.durationMillis() == null ? null : r.durationMillis() / 1000)
+        .put("sizeBytes", r.sizeBytes());
   }
 
   private JsonObject stoppedEvent(Recording r) {

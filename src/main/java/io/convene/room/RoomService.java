@@ -2,6 +2,8 @@ package io.convene.room;
 
 import io.convene.attendance.Attendance;
 import io.convene.attendance.Stay;
+import io.convene.audit.AuditEntry;
+import io.convene.audit.AuditLog;
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.call.CallService;
@@ -270,6 +272,9 @@ public final class RoomService {
       return rooms.muteAudio(meetingId, userId)
           .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE,
               "the media server did not answer: " + err.getMessage())))
+          // The change is LiveKit's: it is recorded once LiveKit made it.
+          .compose(tracks -> AuditLog.append(pool, new AuditEntry(AuditLog.PARTICIPANT_MUTED, meetingId, who.userId(),
+              new JsonObject().put("userId", userId).put("mutedTracks", tracks), clock.instant())).map(tracks))
           .map(tracks -> {
             events.publish(List.of(userId), Events.MEETING_MUTED,
                 new JsonObject().put("meetingId", meetingId).put("mutedBy", who.userId()));

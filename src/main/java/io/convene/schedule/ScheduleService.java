@@ -1,6 +1,7 @@
 package io.convene.schedule;
 
 import io.convene.attendance.Attendance;
+import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.guest.GuestSessions;
@@ -11,6 +12,7 @@ import io.convene.presence.PresenceState;
 import io.convene.protocol.Events;
 import io.convene.recording.Recordings;
 import io.convene.room.RoomService;
+import io.convene.webhook.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The timed work, one bounded step after another: meetings start on time, meetings and calls end when
  * due, reminders go out once, silent stays close, recordings LiveKit went quiet about are checked, and
- * what outlived its retention is removed. Each
+ * what outlived its retention is removed (meetings, read notifications, audit entries, finished webhook
+ * deliveries). Each
  * step changes only rows it claims and only from the state it found, so a second sweeper running at
  * the same time (or the same sweep again after a crash) does no harm.
  */
@@ -46,11 +49,18 @@ public final class ScheduleService {
   private final Clock clock;
   private final GuestSessions guests;
   private final Recordings recordings;
+  private final AuditLog audit;
+  private final Duration auditRetention;
+  private final Webhooks webhooks;
 
   public ScheduleService(MeetingSweeps meetings, Attendance attendance, NotificationService notifications,
       RoomService room, PresenceService presence, GuestSessions guests, Recordings recordings, UserEvents events,
-      AppConfig.Schedule config, Duration maxCall, Clock clock) {
+      AppConfig.Schedule config, Duration maxCall, Clock clock, AuditLog audit, Duration auditRetention,
+      Webhooks webhooks) {
     this.recordings = recordings;
+    this.audit = audit;
+    this.auditRetention = auditRetention;
+    this.webhooks = webhooks;
     this.attendance = attendance;
     this.clock = clock;
     this.guests = guests;
@@ -102,7 +112,11 @@ public final class ScheduleService {
             .compose(ids -> notifications.forgetMeetings(ids).map(ids.size()))),
         new Step("rosterRefreshed", () -> meetings.refreshRoster(batch), false),
         new Step("unreadFlagsRefreshed", () -> notifications.refreshFlags(batch), false),
-        new Step("notificationsRemoved", () -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch)));
+        new Step("notificationsRemoved", () -> notifications.cleanUp(Duration.ofDays(config.readNotificationDays()), batch)),
+        // The audit log has a retention of its own: its entries outlive the meetings purged above.
+        new Step("auditRemoved", () -> audit.purge(auditRetention, batch)),
+        new Step("webhookDeliveriesRemoved", () -> webhooks.purgeFinished(
+            Duration.ofDays(webhooks.config().keepDeliveriesDays()), batch)));
     Future<Void> chain = Future.succeededFuture();
     for (Step step : steps) {
       chain = chain.compose(v -> repeat(step, batch, budgetEnd, 0)

@@ -25,6 +25,7 @@ class PermissionsTest {
       Map.entry(Permission.UPDATE_SETTINGS, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.ADMIT_GUESTS, Set.of(Role.OWNER, Role.MANAGER, Role.MEMBER)),
       Map.entry(Permission.VIEW_ATTENDANCE, Set.of(Role.OWNER, Role.MANAGER)),
+      Map.entry(Permission.VIEW_AUDIT, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.PUBLISH_MEDIA, Set.of(Role.OWNER, Role.MANAGER, Role.MEMBER, Role.GUEST)),
       Map.entry(Permission.RECORD, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.DELETE_RECORDING, Set.of(Role.OWNER)));

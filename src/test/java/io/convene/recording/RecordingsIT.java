@@ -7,6 +7,7 @@ import io.convene.testing.FakeEgress;
 import io.convene.testing.FakeLiveKit;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.SignedWebhooks;
+import io.convene.testing.WebhookReceiver;
 import io.convene.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -34,11 +35,13 @@ class RecordingsIT extends ServerTestBase {
   private static final Vertx SIDE = Vertx.vertx();
   private static FakeLiveKit liveKit;
   private static WebClient hooks;
+  private static WebhookReceiver receiver;
 
   @Override
   protected JsonObject overrides() {
     liveKit = FakeLiveKit.start(SIDE);
     hooks = WebClient.create(SIDE);
+    receiver = WebhookReceiver.start(SIDE);
     return new JsonObject()
         .put("livekit", new JsonObject().put("url", liveKit.url()).put("apiKey", FakeLiveKit.KEY)
             .put("apiSecret", FakeLiveKit.SECRET))
@@ -59,6 +62,7 @@ class RecordingsIT extends ServerTestBase {
   @AfterAll
   void stopFake() {
     liveKit.close();
+    receiver.close();
     SIDE.close().await();
   }
 
@@ -162,6 +166,8 @@ class RecordingsIT extends ServerTestBase {
     String owner = user("owner");
     String manager = user("manager");
     String member = user("member");
+    json(server.post("/api/webhooks", server.token(user("admin"), "Admin", List.of("admin")), new JsonObject()
+        .put("url", receiver.url("/ready")).put("events", new JsonArray().add("recording.ready"))), 201);
     String id = liveMeeting(owner, 120, new JsonObject(), manager, member);
     makeManager(owner, id, manager);
     WsClient memberSocket = socket(member);
@@ -230,6 +236,17 @@ class RecordingsIT extends ServerTestBase {
     assertThat(ready.getLong("sizeBytes")).isEqualTo(7_340_032L);
     assertThat(ready.getString("error")).isNull();
     assertThat(ready.getString("startedAt")).isNotNull();
+    JsonObject hook = receiver.await("/ready", got -> got.stream().anyMatch(r -> r.body().contains(rec))).stream()
+        .filter(r -> r.body().contains(rec)).findFirst().orElseThrow().json();
+    assertThat(hook.getString("type")).isEqualTo("recording.ready");
+    assertThat(hook.getJsonObject("data").getString("meetingId")).isEqualTo(id);
+    assertThat(hook.getJsonObject("data").getString("location")).isEqualTo(ready.getString("location"));
+    assertThat(hook.getJsonObject("data").getLong("durationSeconds")).isEqualTo(95L);
+    assertThat(hook.getJsonObject("data").getLong("sizeBytes")).isEqualTo(7_340_032L);
+    assertThat(server.rows("SELECT action, actor_id, details->>'recordingId' AS rec FROM audit_log"
+            + " WHERE meeting_id = $1 AND action LIKE 'recording.%' ORDER BY id", id))
+        .extracting(r -> r.getString("action") + " " + r.getString("actor_id") + " " + r.getString("rec"))
+        .containsExactly("recording.started " + owner + " " + rec, "recording.stopped " + manager + " " + rec);
 
     clock.advance(Duration.ofSeconds(1));
     String next = start(id, manager);
