@@ -1,6 +1,7 @@
 package io.convene;
 
 import io.convene.auth.DevTokens;
+import io.convene.bus.Addresses;
 import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
 import io.convene.config.ConfigException;
@@ -11,6 +12,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -25,6 +27,9 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -171,6 +176,24 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
     System.err.println("convene: failed to start: " + t.getMessage());
+  }
+
+  /** SIGTERM: the node drains (sockets moved to other nodes, requests answered, leases handed over) first. */
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    if (context.vertx() == null) {
+      return;
+    }
+    long limit = AppConfig.from(effective).gateway().drainSeconds() + 10L;
+    try {
+      context.vertx().eventBus().request(Addresses.NODE_DRAIN, null,
+              new DeliveryOptions().setSendTimeout(TimeUnit.SECONDS.toMillis(limit)).setLocalOnly(true))
+          .toCompletionStage().toCompletableFuture().get(limit + 1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("convene: drain did not finish: " + e.getMessage());
+    }
   }
 
   @Override

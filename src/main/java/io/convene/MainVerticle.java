@@ -7,6 +7,7 @@ import io.convene.audit.AuditRoutes;
 import io.convene.auth.DevTokens;
 import io.convene.auth.JwksKeys;
 import io.convene.auth.TokenVerifier;
+import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.call.CallRequests;
 import io.convene.call.CallRoutes;
@@ -27,6 +28,7 @@ import io.convene.guest.GuestSessions;
 import io.convene.guest.LinkWindow;
 import io.convene.http.ApiVerticle;
 import io.convene.http.DevRoutes;
+import io.convene.http.Drain;
 import io.convene.http.HealthRoutes;
 import io.convene.http.MetricsRoutes;
 import io.convene.livekit.JoinTokens;
@@ -123,6 +125,7 @@ public final class MainVerticle extends VerticleBase {
     Pool pool = Database.pool(vertx, cfg.db());
     Redis redis = redis(cfg.redis());
     String nodeId = UUID.randomUUID().toString();
+    vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).put(ApiVerticle.NODE_ID_KEY, nodeId);
     String prefix = cfg.redis().keyPrefix();
     jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth(), clock);
     TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
@@ -179,7 +182,10 @@ public final class MainVerticle extends VerticleBase {
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
     GatewayStats stats = new GatewayStats();
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
-    HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks);
+    SweepLease leases = new SweepLease(redis, nodeId, prefix);
+    Drain drain = new Drain(Duration.ofSeconds(cfg.gateway().drainSeconds()), leases);
+    vertx.eventBus().<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain.run(vertx).onComplete(ar -> m.reply(null)));
+    HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks, drain);
     MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
     PresenceRoutes presenceRoutes = new PresenceRoutes(presence);
     CallRoutes callRoutes = new CallRoutes(calls);
@@ -195,6 +201,7 @@ public final class MainVerticle extends VerticleBase {
 
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
+      router.route().handler(drain.counter());
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
@@ -229,17 +236,17 @@ public final class MainVerticle extends VerticleBase {
     };
 
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
-        .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, leases)))
+        .compose(v -> vertx.deployVerticle(new CallVerticle(calls, leases)))
         .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
         .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
-        .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new WebhookVerticle(outbound, lease(redis, nodeId, prefix))))
-        .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),
+        .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, leases)))
+        .compose(v -> vertx.deployVerticle(new WebhookVerticle(outbound, leases)))
+        .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, leases),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
                 () -> new Gateway(vertx, cfg.gateway(), cfg.http().requestTimeoutMillis(), tokens, guests, users,
-                    presence, notifications, requests, events, stats, clock)),
+                    presence, notifications, requests, events, stats, clock), drain),
             new DeploymentOptions().setInstances(cfg.httpInstances())));
   }
 
@@ -252,9 +259,5 @@ public final class MainVerticle extends VerticleBase {
       options.setPassword(conf.password());
     }
     return new TimedRedis(Redis.createClient(vertx, options), conf.timeoutMillis());
-  }
-
-  private static SweepLease lease(Redis redis, String nodeId, String prefix) {
-    return new SweepLease(redis, nodeId, prefix);
   }
 }

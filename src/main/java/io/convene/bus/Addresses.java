@@ -86,4 +86,10 @@ public final class Addresses {
   public static final String DISCONNECT_USERS = "convene.gateway.disconnect";
 
   private Addresses() {}
+
+  /**
+   * Local to each node: drain this node (a request; the answer comes when the drain is over). Sent by
+   * the launcher on SIGTERM, before Vert.x closes.
+   */
+  public static final String NODE_DRAIN = "convene.node.drain";
 }

@@ -4,8 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +35,24 @@ public final class SweepLease {
       end
       return 0
       """;
+  /** Deletes the leases (KEYS) this node (ARGV[1]) holds. */
+  private static final String RELEASE =
+      """
+      local n = 0
+      for _, key in ipairs(KEYS) do
+        if redis.call('GET', key) == ARGV[1] then
+          redis.call('DEL', key)
+          n = n + 1
+        end
+      end
+      return n
+      """;
 
   private final Redis redis;
   private final String nodeId;
   private final String prefix;
+  private final Set<String> sweeps = ConcurrentHashMap.newKeySet();
+  private volatile boolean released;
 
   public SweepLease(Redis redis, String nodeId, String keyPrefix) {
     this.redis = redis;
@@ -43,8 +60,14 @@ public final class SweepLease {
     this.prefix = keyPrefix + "lease:";
   }
 
-  /** Takes or renews the lease of {@code sweep} for {@code ttl}; true when this node holds it. */
+  /**
+   * Takes or renews the lease of {@code sweep} for {@code ttl}; true when this node holds it. Once
+   * {@link #release released}, never.
+   */
   public Future<Boolean> hold(String sweep, Duration ttl) {
+    if (released) {
+      return Future.succeededFuture(false);
+    }
     return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg(prefix + sweep).arg(nodeId)
             .arg(ttl.toMillis()))
         .map(r -> r.toInteger() == 1);
@@ -55,6 +78,7 @@ public final class SweepLease {
    * per node: a slow run never piles up overlapping ones. Returns the timer id.
    */
   public long every(Vertx vertx, String sweep, long periodMillis, Supplier<Future<?>> run) {
+    sweeps.add(sweep);
     boolean[] running = {false};
     return vertx.setPeriodic(periodMillis, id -> {
       if (running[0]) {
@@ -68,6 +92,20 @@ public final class SweepLease {
           .onFailure(err -> LOG.warn("{} failed: {}", sweep, err.getMessage()))
           .onComplete(ar -> running[0] = false);
     });
+  }
+
+  /**
+   * Gives up every lease of this node for good (a draining node): the other nodes take the sweeps at
+   * their next run, instead of waiting for the leases to lapse. Returns how many were held.
+   */
+  public Future<Integer> release() {
+    released = true;
+    if (sweeps.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Request req = Request.cmd(Command.EVAL).arg(RELEASE).arg(sweeps.size());
+    sweeps.forEach(s -> req.arg(prefix + s));
+    return redis.send(req.arg(nodeId)).map(Response::toInteger);
   }
 
   /** The lease time for a sweep that runs every {@code period}: two periods, at least one second. */

@@ -92,7 +92,8 @@ public record AppConfig(
       int pingSeconds,
       int sweepMillis,
       boolean compression,
-      int compressionLevel) {}
+      int compressionLevel,
+      int drainSeconds) {}
 
   /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
   public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
@@ -313,7 +314,8 @@ public record AppConfig(
             r.integer(gateway, "gateway.pingSeconds", "pingSeconds", 1, 3600),
             r.integer(gateway, "gateway.sweepMillis", "sweepMillis", 10, 60_000),
             r.bool(gateway, "gateway.compression", "compression"),
-            r.integer(gateway, "gateway.compressionLevel", "compressionLevel", 1, 9)),
+            r.integer(gateway, "gateway.compressionLevel", "compressionLevel", 1, 9),
+            r.integer(gateway, "gateway.drainSeconds", "drainSeconds", 0, 3600)),
         new Presence(
             r.integer(presence, "presence.heartbeatSeconds", "heartbeatSeconds", 1, 3600),
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),

@@ -30,6 +30,8 @@ final class Connection {
   private final java.util.function.BiConsumer<Connection, CloseCodes> onClose;
   private int overflow;
   private boolean closing;
+  /** Requests of this connection not answered yet (a draining node answers them before it closes). */
+  int pending;
   Instant lastLife;
   Instant lastPing;
 

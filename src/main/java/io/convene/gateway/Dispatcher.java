@@ -74,7 +74,9 @@ final class Dispatcher {
       result = Future.failedFuture(e);
     }
     stats.requestsHandled.increment();
+    conn.pending++;
     result.timeout(timeoutMillis, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      conn.pending--;
       if (ar.succeeded()) {
         conn.send(Frames.ok(id, ar.result()));
         return;

@@ -76,6 +76,9 @@ public final class Gateway {
   private final Batcher<String, Boolean> unreadFlags;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  /** Disconnects not yet in the presence store. */
+  private int unrecorded;
+  private boolean draining;
 
   /**
    * @param requestTimeoutMillis a request not answered by then gets an {@code unavailable} ack
@@ -142,11 +145,60 @@ public final class Gateway {
     List.copyOf(byId.values()).forEach(c -> c.close(CloseCodes.GOING_AWAY));
   }
 
+  /**
+   * Drains this event loop's sockets: no new ones are accepted; each socket is told to reconnect
+   * ({@code session:reconnect} with the moment its close is due) and is closed with 1012 at its turn,
+   * the turns spread evenly over {@code spread}, once its requests are answered (by {@code deadline}
+   * at the latest). Completes when every socket is closed and its disconnect recorded, or at the
+   * deadline.
+   */
+  public Future<Void> drain(Duration spread, long deadlineNanos) {
+    draining = true;
+    List<Connection> open = new ArrayList<>(byId.values());
+    long slot = open.isEmpty() ? 0 : spread.toMillis() / open.size();
+    String now = clock.instant().toString();
+    for (int i = 0; i < open.size(); i++) {
+      Connection c = open.get(i);
+      long at = i * slot;
+      c.send(Frames.event(Events.SESSION_RECONNECT, new JsonObject().put("reason", "draining").put("retryAfterMs", at),
+          now));
+      vertx.setTimer(Math.max(1, at), t -> closeWhenAnswered(c, deadlineNanos));
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    awaitDrained(done, deadlineNanos);
+    return done.future();
+  }
+
+  private void closeWhenAnswered(Connection c, long deadlineNanos) {
+    if (c.pending > 0 && System.nanoTime() < deadlineNanos) {
+      vertx.setTimer(20, t -> closeWhenAnswered(c, deadlineNanos));
+    } else {
+      c.close(CloseCodes.DRAINING);
+    }
+  }
+
+  private void awaitDrained(io.vertx.core.Promise<Void> done, long deadlineNanos) {
+    if ((byId.isEmpty() && unrecorded == 0) || System.nanoTime() >= deadlineNanos) {
+      if (!byId.isEmpty() || unrecorded > 0) {
+        LOG.warn("drain ended with {} sockets open and {} disconnects unrecorded", byId.size(), unrecorded);
+      }
+      done.complete();
+    } else {
+      vertx.setTimer(20, t -> awaitDrained(done, deadlineNanos));
+    }
+  }
+
   // ---- connecting ---------------------------------------------------------------------------
 
   public void handshake(ServerWebSocketHandshake hs) {
+    if (draining) {
+      hs.reject(503);
+      return;
+    }
     handshake.authenticate(hs).onSuccess(accepted -> {
-      if (accepted != null) {
+      if (accepted != null && draining) {
+        hs.reject(503);
+      } else if (accepted != null) {
         hs.accept().onSuccess(ws -> register(ws, accepted.identity(), accepted.deviceId()));
       }
     });
@@ -233,7 +285,8 @@ public final class Gateway {
    * with backoff, until the presence store takes it (however long the store is away).
    */
   private void recordDisconnect(String userId, String connectionId, int attempt) {
-    devices.add(new DeviceChange(userId, connectionId, false)).onFailure(err -> {
+    unrecorded++;
+    devices.add(new DeviceChange(userId, connectionId, false)).onComplete(ar -> unrecorded--).onFailure(err -> {
       if (attempt == DISCONNECT_WARN_AFTER) {
         LOG.warn("presence of {} not updated after {} attempts, still trying: {}", userId, attempt, err.getMessage());
       }

@@ -19,6 +19,8 @@ public final class ApiVerticle extends VerticleBase {
   /** Local map key under which the bound port is published (useful when configured as 0). */
   public static final String NODE_MAP = "convene.node";
   public static final String HTTP_PORT_KEY = "http.port";
+  /** Local map key of the node's id (the holder named in sweep leases and presence records). */
+  public static final String NODE_ID_KEY = "node.id";
 
   /** Long enough for {@code GET /api/presence/users} with 500 ids of the longest allowed length. */
   static final int MAX_REQUEST_LINE = 96 * 1024;
@@ -27,14 +29,17 @@ public final class ApiVerticle extends VerticleBase {
   private final AppConfig.Gateway sockets;
   private final Function<Vertx, Router> routes;
   private final Supplier<Gateway> gateways;
+  private final Drain drain;
   private Gateway gateway;
 
   /**
    * @param routes builds the router of one instance (REST, health, webhooks)
    * @param gateways makes the socket gateway of one instance
+   * @param drain the node's drain, which this instance's requests and sockets take part in
    */
   public ApiVerticle(AppConfig.Http http, AppConfig.Gateway sockets, Function<Vertx, Router> routes,
-      Supplier<Gateway> gateways) {
+      Supplier<Gateway> gateways, Drain drain) {
+    this.drain = drain;
     this.http = http;
     this.sockets = sockets;
     this.routes = routes;
@@ -45,6 +50,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = routes.apply(vertx);
     gateway = gateways.get();
+    drain.register(context, gateway);
     return gateway.start().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
@@ -71,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (gateway != null) {
+      drain.unregister(gateway);
       gateway.stop();
     }
     return Future.succeededFuture();

@@ -15,7 +15,8 @@ import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded).
+ * Liveness (the process answers) and readiness (PostgreSQL and Redis answer, signing keys loaded, the
+ * node is not draining).
  * LiveKit is reported too, from its circuit breaker (LiveKit is not called for a probe): {@code
  * DEGRADED} while it keeps failing, without making the node unready: tokens are still issued and room
  * commands are retried by the outbox.
@@ -28,9 +29,11 @@ public final class HealthRoutes {
   private final LiveKitRooms rooms;
   private final LiveKitEgress egress;
   private final JwksKeys jwks;
+  private final Drain drain;
 
   /** @param jwks null when tokens are checked with a shared secret only */
-  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, LiveKitEgress egress, JwksKeys jwks) {
+  public HealthRoutes(Pool pool, Redis redis, LiveKitRooms rooms, LiveKitEgress egress, JwksKeys jwks, Drain drain) {
+    this.drain = drain;
     this.pool = pool;
     this.redis = redis;
     this.rooms = rooms;
@@ -44,6 +47,10 @@ public final class HealthRoutes {
   }
 
   private void ready(RoutingContext rc) {
+    if (drain.draining()) {
+      Bodies.json(rc, 503, new JsonObject().put("status", "DRAINING"));
+      return;
+    }
     Future<String> pg = pool.query("SELECT 1").execute().map("UP")
         .timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise("DOWN");
     Future<String> store = redis.send(Request.cmd(Command.PING)).map("UP")

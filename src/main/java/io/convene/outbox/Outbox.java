@@ -15,7 +15,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,7 @@ public final class Outbox {
   private static final Duration CLAIM = Duration.ofSeconds(60);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final int MAX_ERROR = 500;
+  private static final int MAX_REMOVALS = 1000;
 
   /** A stored effect: its row id and what to do. */
   public record Stored(long id, Effect effect, int attempts) {}
@@ -46,6 +50,9 @@ public final class Outbox {
   private final AppConfig.Outbox config;
   private final Map<String, Function<JsonObject, Future<Void>>> handlers = new ConcurrentHashMap<>();
   private final OutboxStats stats = new OutboxStats();
+  /** Effects carried out, waiting to be deleted; one DELETE at a time takes all that queued up. */
+  private final Queue<Long> done = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean removing = new AtomicBoolean();
 
   public Outbox(Pool pool, Clock clock, AppConfig.Outbox config) {
     this.pool = pool;
@@ -135,8 +142,36 @@ public final class Outbox {
 
   private void completed(Stored s) {
     stats.completed.increment();
-    pool.preparedQuery("DELETE FROM outbox WHERE id = $1").execute(Tuple.of(s.id()))
-        .onFailure(err -> LOG.debug("outbox {} done but not removed yet: {}", s.id(), err.getMessage()));
+    done.add(s.id());
+    removeDone();
+  }
+
+  /**
+   * Deletes the rows of effects carried out, many per statement: while one DELETE runs, the ids that
+   * complete queue up for the next. A row whose DELETE failed is carried out again by the dispatcher
+   * (handlers are idempotent).
+   */
+  private void removeDone() {
+    if (done.isEmpty() || !removing.compareAndSet(false, true)) {
+      return;
+    }
+    List<Long> ids = new ArrayList<>();
+    for (Long id = done.poll(); id != null; id = ids.size() < MAX_REMOVALS ? done.poll() : null) {
+      ids.add(id);
+    }
+    if (ids.isEmpty()) {
+      removing.set(false);
+      if (!done.isEmpty()) {
+        removeDone();
+      }
+      return;
+    }
+    pool.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)").execute(Tuple.of(ids.toArray(Long[]::new)))
+        .onFailure(err -> LOG.debug("{} outbox effects done but not removed yet: {}", ids.size(), err.getMessage()))
+        .onComplete(ar -> {
+          removing.set(false);
+          removeDone();
+        });
   }
 
   private void failed(Stored s, Throwable err) {

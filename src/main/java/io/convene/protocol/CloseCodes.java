@@ -7,6 +7,8 @@ package io.convene.protocol;
 public enum CloseCodes {
   /** The server is shutting down; reconnect (another node will take the connection). */
   GOING_AWAY(1001, "server shutting down", true),
+  /** The node is draining (a deploy or a scale-down); reconnect, another node takes the connection. */
+  DRAINING(1012, "server restarting", true),
   /** A frame over the size limit; reconnect, and do not send it again. */
   MESSAGE_TOO_BIG(1009, "frame too large", true),
   /** The token expired; reconnect with a new token. */

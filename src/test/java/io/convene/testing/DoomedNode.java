@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged server ({@code target/convene.jar}) as one more member of a test cluster, in a process of
- * its own, so a test can kill it with SIGKILL: no goodbye, no cleanup, whatever it was doing.
+ * its own, so a test can kill it with SIGKILL (no goodbye, no cleanup, whatever it was doing) or stop
+ * it with SIGTERM, as an orchestrator does.
  */
 public final class DoomedNode {
   private final Process process;
@@ -86,6 +87,12 @@ public final class DoomedNode {
   /** Its HTTP port. */
   public int port() {
     return port;
+  }
+
+  /** SIGTERM: the node drains and stops. Completes with its exit code. */
+  public CompletableFuture<Integer> terminate() {
+    process.destroy();
+    return process.onExit().thenApply(Process::exitValue);
   }
 
   /** SIGKILL, to it and every process under it. */

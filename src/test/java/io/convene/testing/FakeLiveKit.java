@@ -46,6 +46,8 @@ public final class FakeLiveKit {
 
   private final HttpServer server;
   private final List<Call> calls = new ArrayList<>();
+  /** The paths of the requests received, before any delay. */
+  private final List<String> received = new ArrayList<>();
   /** Participants LiveKit reports per room: identity → its tracks. */
   private final Map<String, List<LivekitModels.ParticipantInfo>> rooms = new ConcurrentHashMap<>();
   private final FakeEgress egress = new FakeEgress();
@@ -135,7 +137,30 @@ public final class FakeLiveKit {
     }
   }
 
+  /** Waits until a request for {@code method} arrived (answered or not yet: see {@link #delay}). */
+  public void awaitReceived(String method) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    synchronized (received) {
+      while (received.stream().noneMatch(p -> p.endsWith("/" + method))) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + method + " request; received " + received);
+        }
+        try {
+          received.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted");
+        }
+      }
+    }
+  }
+
   private void handle(HttpServerRequest req) {
+    synchronized (received) {
+      received.add(req.path());
+      received.notifyAll();
+    }
     req.body().onSuccess(body -> {
       if (delayMillis > 0) {
         vertx.setTimer(delayMillis, t -> answer(req, body));

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# One benchmark figure as docs/benchmarks.md records it: a fresh single-node server (new data directory,
+# embedded PostgreSQL and Redis), a warm-up run of the scenario at half the rate, then the measured run.
+#
+#   scripts/bench.sh SCENARIO [--key=value ...]        e.g. scripts/bench.sh storm-ring --callees=6000 --rate=400
+#
+# Needs target/convene.jar and target/convene-bench.jar (mvn -B -q package -DskipTests).
+# BENCH_PORT (18090), BENCH_HEAP (1g), BENCH_SERVER_ENV ("NAME=value ..." for the server) and
+# BENCH_WARMUP_SECONDS (10) adjust it; BENCH_JFR=file records a flight recording
+# of the server. The server's log is left in /tmp/convene-bench-server.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scenario=${1:?usage: scripts/bench.sh SCENARIO [--key=value ...]}
+shift
+port=${BENCH_PORT:-18090}
+data=$(mktemp -d /tmp/convene-bench.XXXXXX)
+log="$data/server.log"
+warmup=${BENCH_WARMUP_SECONDS:-10}
+
+rate=""
+args=()
+for a in "$@"; do
+  case "$a" in
+    --rate=*) rate=${a#--rate=} ;;
+    *) args+=("$a") ;;
+  esac
+done
+
+jfr=()
+if [[ -n "${BENCH_JFR:-}" ]]; then
+  jfr=("-XX:StartFlightRecording=filename=${BENCH_JFR},settings=profile,dumponexit=true")
+fi
+
+# shellcheck disable=SC2086
+env CONVENE_DATA_DIR="$data" CONVENE_HTTP_PORT="$port" CONVENE_HTTP_HOST=127.0.0.1 ${BENCH_SERVER_ENV:-} \
+  java -Xmx"${BENCH_HEAP:-1g}" "${jfr[@]}" -jar target/convene.jar >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$log" /tmp/convene-bench-server.log; rm -rf "$data"' EXIT
+
+for _ in $(seq 1 240); do
+  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$log"; exit 1; }
+  sleep 0.5
+done
+curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "bench: the server did not get ready" >&2; exit 1; }
+
+bench=(java -jar target/convene-bench.jar)
+url="--urls=http://127.0.0.1:$port"
+secret="--secret=$(cat "$data/dev-jwt-secret" 2>/dev/null || cat ~/.convene/dev-jwt-secret)"
+if [[ -n "$rate" ]]; then
+  half=$(( rate / 2 > 0 ? rate / 2 : 1 ))
+  echo "== warm-up: $scenario at $half/s for ${warmup} s"
+  warm=("${args[@]}")
+  case "$scenario" in
+    storm-ring) warm=("--callees=$(( half * warmup ))") ;;
+    storm-presence) warm=("--users=$(( half * warmup ))") ;;
+  esac
+  "${bench[@]}" "$scenario" "$url" "$secret" "--rate=$half" "--duration=$warmup" "--warmup=0" "${warm[@]}" >/dev/null
+  args+=("--rate=$rate")
+fi
+echo "== $scenario $*"
+"${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
+curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total) ' || true
