@@ -22,6 +22,7 @@ import io.convene.db.MigrationVerticle;
 import io.convene.db.TimedRedis;
 import io.convene.gateway.Gateway;
 import io.convene.gateway.GatewayStats;
+import io.convene.gateway.SessionStore;
 import io.convene.guest.GuestLinks;
 import io.convene.guest.GuestRoutes;
 import io.convene.guest.GuestSessions;
@@ -181,6 +182,7 @@ public final class MainVerticle extends VerticleBase {
     AuthHandler auth = new AuthHandler(tokens, users);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
     GatewayStats stats = new GatewayStats();
+    SessionStore sessions = new SessionStore(redis, prefix, cfg.gateway().resumeFrames(), cfg.gateway().resumeBytes());
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
     SweepLease leases = new SweepLease(redis, nodeId, prefix);
     Drain drain = new Drain(Duration.ofSeconds(cfg.gateway().drainSeconds()), leases);
@@ -246,7 +248,7 @@ public final class MainVerticle extends VerticleBase {
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
                 () -> new Gateway(vertx, cfg.gateway(), cfg.http().requestTimeoutMillis(), tokens, guests, users,
-                    presence, notifications, requests, events, stats, clock), drain),
+                    presence, notifications, requests, events, sessions, stats, clock), drain),
             new DeploymentOptions().setInstances(cfg.httpInstances())));
   }
 

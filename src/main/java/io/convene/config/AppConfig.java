@@ -93,7 +93,10 @@ public record AppConfig(
       int sweepMillis,
       boolean compression,
       int compressionLevel,
-      int drainSeconds) {}
+      int drainSeconds,
+      int resumeSeconds,
+      int resumeFrames,
+      int resumeBytes) {}
 
   /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
   public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
@@ -315,7 +318,10 @@ public record AppConfig(
             r.integer(gateway, "gateway.sweepMillis", "sweepMillis", 10, 60_000),
             r.bool(gateway, "gateway.compression", "compression"),
             r.integer(gateway, "gateway.compressionLevel", "compressionLevel", 1, 9),
-            r.integer(gateway, "gateway.drainSeconds", "drainSeconds", 0, 3600)),
+            r.integer(gateway, "gateway.drainSeconds", "drainSeconds", 0, 3600),
+            r.integer(gateway, "gateway.resumeSeconds", "resumeSeconds", 0, 3600),
+            r.integer(gateway, "gateway.resumeFrames", "resumeFrames", 1, 10_000),
+            r.integer(gateway, "gateway.resumeBytes", "resumeBytes", 1024, 16 * 1024 * 1024)),
         new Presence(
             r.integer(presence, "presence.heartbeatSeconds", "heartbeatSeconds", 1, 3600),
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),

@@ -5,7 +5,10 @@ import io.convene.protocol.CloseCodes;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +18,9 @@ import java.util.Set;
  * straight to the socket until its write queue is full; then presence frames are coalesced (latest per
  * user, flushed when the queue drains) and other frames get a small overflow allowance, past which the
  * client is closed as too slow: nothing is dropped silently.
+ *
+ * <p>Event frames are numbered ({@code seq}, one more per frame on the session) and the last ones are
+ * kept, so a device that comes back soon can be sent what it missed (see {@link SessionStore}).
  */
 final class Connection {
   final String id;
@@ -25,18 +31,34 @@ final class Connection {
   final Map<String, JsonObject> changedWatched = new LinkedHashMap<>();
 
   private final Map<String, String> coalesced = new LinkedHashMap<>();
+  private final ArrayDeque<SessionStore.Sent> recent = new ArrayDeque<>();
+  private final int keepFrames;
+  private final int keepBytes;
+  private int recentBytes;
   private final int overflowAllowance;
   private final RateLimit rate;
   private final java.util.function.BiConsumer<Connection, CloseCodes> onClose;
   private int overflow;
   private boolean closing;
+  private CloseCodes closedWith;
   /** Requests of this connection not answered yet (a draining node answers them before it closes). */
   int pending;
+  /** The session this socket carries: its resume token and the number of the last event frame sent. */
+  String resumeToken;
+  long seq;
+  /** While the session is being resumed, new events wait here until the missed ones are sent. */
+  List<SessionStore.Sent> held;
+  /** Whether this node wrote the session to the store already (it is not written twice). */
+  boolean kept;
+  /** While set (a draining node), each numbered frame is also handed to it, to be kept in the store. */
+  java.util.function.Consumer<SessionStore.Sent> mirror;
   Instant lastLife;
   Instant lastPing;
 
-  Connection(String id, Identity identity, ServerWebSocket socket, Instant now,
-      int overflowAllowance, RateLimit rate, java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
+  Connection(String id, Identity identity, ServerWebSocket socket, Instant now, int overflowAllowance,
+      int keepFrames, int keepBytes, RateLimit rate, java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
+    this.keepFrames = keepFrames;
+    this.keepBytes = keepBytes;
     this.onClose = onClose;
     this.id = id;
     this.identity = identity;
@@ -56,23 +78,41 @@ final class Connection {
     return closing;
   }
 
+  /** Why the server closed it (null: it did not). */
+  CloseCodes closedWith() {
+    return closedWith;
+  }
+
   /** Whether one more inbound frame is within the rate limit. */
   boolean allowInbound(Instant now) {
     return rate.take(now);
   }
 
-  /** A frame that must arrive (events, acks). */
+  /** A frame that must arrive and is not numbered: acks, errors, the session's own frames. */
   void send(String frame) {
+    if (roomFor()) {
+      socket.writeTextMessage(frame);
+    }
+  }
+
+  /** An event frame that must arrive, numbered; {@code eventId} tells a replayed copy from a live one. */
+  void event(String frame, String eventId) {
+    if (held != null && !closing) {
+      held.add(new SessionStore.Sent(0, eventId, frame));
+    } else if (roomFor()) {
+      write(frame, eventId);
+    }
+  }
+
+  private boolean roomFor() {
     if (closing || socket.isClosed()) {
-      return;
+      return false;
     }
-    if (socket.writeQueueFull()) {
-      if (++overflow > overflowAllowance) {
-        close(CloseCodes.TOO_SLOW);
-        return;
-      }
+    if (socket.writeQueueFull() && ++overflow > overflowAllowance) {
+      close(CloseCodes.TOO_SLOW);
+      return false;
     }
-    socket.writeTextMessage(frame);
+    return true;
   }
 
   /** A presence frame about {@code userId}: under pressure only the latest per user is kept. */
@@ -80,12 +120,45 @@ final class Connection {
     if (closing || socket.isClosed()) {
       return;
     }
-    if (socket.writeQueueFull()) {
+    if (held != null) {
+      held.add(new SessionStore.Sent(0, null, frame));
+    } else if (socket.writeQueueFull()) {
       coalesced.remove(userId);
       coalesced.put(userId, frame);
-      return;
+    } else {
+      write(frame, null);
     }
-    socket.writeTextMessage(frame);
+  }
+
+  /** Sends a frame of a resumed session with the number it had. */
+  void replay(SessionStore.Sent sent) {
+    seq = sent.seq() - 1;
+    if (roomFor()) {
+      write(sent.frame(), sent.eventId());
+    }
+  }
+
+  private void write(String frame, String eventId) {
+    SessionStore.Sent sent = new SessionStore.Sent(++seq, eventId, frame);
+    recent.addLast(sent);
+    recentBytes += frame.length();
+    while (recent.size() > keepFrames || recentBytes > keepBytes) {
+      recentBytes -= recent.removeFirst().frame().length();
+    }
+    if (mirror != null) {
+      mirror.accept(sent);
+    }
+    socket.writeTextMessage(numbered(frame, sent.seq()));
+  }
+
+  /** The event frames kept for a resume, oldest first. */
+  List<SessionStore.Sent> recent() {
+    return new ArrayList<>(recent);
+  }
+
+  /** {@code {"type",...}} with {@code "seq":n} added. */
+  static String numbered(String frame, long seq) {
+    return frame.substring(0, frame.length() - 1) + ",\"seq\":" + seq + "}";
   }
 
   private void drained() {
@@ -95,7 +168,7 @@ final class Connection {
     }
     var it = coalesced.values().iterator();
     while (it.hasNext() && !socket.writeQueueFull()) {
-      socket.writeTextMessage(it.next());
+      write(it.next(), null);
       it.remove();
     }
   }
@@ -105,6 +178,7 @@ final class Connection {
       return;
     }
     closing = true;
+    closedWith = code;
     coalesced.clear();
     socket.close(code.code(), code.reason());
     onClose.accept(this, code);

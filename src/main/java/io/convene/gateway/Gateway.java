@@ -56,6 +56,8 @@ public final class Gateway {
   /** How long, and for how many events, a durable event's id is remembered against a second delivery. */
   private static final Duration DEDUPE_WINDOW = Duration.ofMinutes(2);
   private static final int DEDUPE_CAPACITY = 50_000;
+  /** A draining node closes a socket this long after the moment it told the client to reconnect. */
+  private static final long RECONNECT_LEAD_MS = 1000;
 
   private final Vertx vertx;
   private final AppConfig.Gateway config;
@@ -79,17 +81,26 @@ public final class Gateway {
   /** Disconnects not yet in the presence store. */
   private int unrecorded;
   private boolean draining;
+  private final SessionStore sessions;
+  /** Writes to the session store, in the order they happen. */
+  private final Batcher<SessionStore.Write, Boolean> sessionWrites;
+  /** Sessions whose socket closed, kept for a resume: by resume token, and by user. */
+  private final Map<String, Detached> detached = new HashMap<>();
+  private final Map<String, List<Detached>> detachedByUser = new HashMap<>();
 
   /**
    * @param requestTimeoutMillis a request not answered by then gets an {@code unavailable} ack
    * @param members verifies host-app tokens; {@code guests} verifies guest tokens
    * @param requests the socket requests of the areas; the gateway adds the presence ones to its copy
+   * @param sessions where sessions are kept for a resume, on any node
    */
   public Gateway(Vertx vertx, AppConfig.Gateway config, long requestTimeoutMillis, Authenticator members,
       Authenticator guests,
       UserDirectory users, PresenceService presence, NotificationService notifications, SocketRequests requests,
-      UserEvents events, GatewayStats stats, Clock clock) {
+      UserEvents events, SessionStore sessions, GatewayStats stats, Clock clock) {
     this.vertx = vertx;
+    this.sessions = sessions;
+    this.sessionWrites = new Batcher<>(BATCH, sessions::write);
     this.config = config;
     this.presence = presence;
     this.notifications = notifications;
@@ -130,6 +141,10 @@ public final class Gateway {
     consumers.add(bus.<JsonObject>consumer(Addresses.DISCONNECT_USERS, m -> {
       for (Object u : m.body().getJsonArray("userIds")) {
         List.copyOf(devicesOf((String) u)).forEach(c -> c.close(CloseCodes.SESSION_ENDED));
+        for (Detached d : List.copyOf(detachedByUser.getOrDefault((String) u, List.of()))) {
+          release(d);
+          sessions.drop(d.token, d.userId);
+        }
       }
     }));
     var p = presence.config();
@@ -157,12 +172,14 @@ public final class Gateway {
     List<Connection> open = new ArrayList<>(byId.values());
     long slot = open.isEmpty() ? 0 : spread.toMillis() / open.size();
     String now = clock.instant().toString();
+    long lead = Math.min(RECONNECT_LEAD_MS, spread.toMillis());
     for (int i = 0; i < open.size(); i++) {
       Connection c = open.get(i);
       long at = i * slot;
+      mirror(c);
       c.send(Frames.event(Events.SESSION_RECONNECT, new JsonObject().put("reason", "draining").put("retryAfterMs", at),
           now));
-      vertx.setTimer(Math.max(1, at), t -> closeWhenAnswered(c, deadlineNanos));
+      vertx.setTimer(Math.max(1, at + lead), t -> closeWhenAnswered(c, deadlineNanos));
     }
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     awaitDrained(done, deadlineNanos);
@@ -177,11 +194,28 @@ public final class Gateway {
     }
   }
 
+  /**
+   * Keeps the session of a socket this node is about to close in the store from now on, so the device can
+   * resume it on another node before or after the close.
+   */
+  private void mirror(Connection c) {
+    if (config.resumeSeconds() == 0) {
+      return;
+    }
+    keep(c);
+    c.mirror = sent -> sessionWrites.add(SessionStore.Write.append(c.resumeToken, sent)).onSuccess(alive -> {
+      if (!alive) {
+        c.mirror = null;
+      }
+    });
+  }
+
   private void awaitDrained(io.vertx.core.Promise<Void> done, long deadlineNanos) {
-    if ((byId.isEmpty() && unrecorded == 0) || System.nanoTime() >= deadlineNanos) {
+    if ((byId.isEmpty() && unrecorded == 0 && detached.isEmpty()) || System.nanoTime() >= deadlineNanos) {
       if (!byId.isEmpty() || unrecorded > 0) {
         LOG.warn("drain ended with {} sockets open and {} disconnects unrecorded", byId.size(), unrecorded);
       }
+      List.copyOf(detached.values()).forEach(this::release);
       done.complete();
     } else {
       vertx.setTimer(20, t -> awaitDrained(done, deadlineNanos));
@@ -199,16 +233,23 @@ public final class Gateway {
       if (accepted != null && draining) {
         hs.reject(503);
       } else if (accepted != null) {
-        hs.accept().onSuccess(ws -> register(ws, accepted.identity(), accepted.deviceId()));
+        hs.accept().onSuccess(ws -> register(ws, accepted));
       }
     });
   }
 
-  private void register(ServerWebSocket ws, Identity identity, String deviceId) {
+  private void register(ServerWebSocket ws, Handshake.Accepted accepted) {
+    Identity identity = accepted.identity();
+    String deviceId = accepted.deviceId();
     Instant now = clock.instant();
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     Connection conn = new Connection(newConnectionId(), identity, ws, now, config.overflowFrames(),
+        config.resumeFrames(), config.resumeBytes(),
         new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
+    conn.resumeToken = newResumeToken();
+    if (accepted.resume() != null) {
+      conn.held = new ArrayList<>();
+    }
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     byId.put(conn.id, conn);
     stats.socketsOpen.increment();
@@ -216,7 +257,7 @@ public final class Gateway {
     ws.textMessageHandler(text -> onText(conn, text));
     ws.binaryMessageHandler(b -> onBinary(conn));
     ws.pongHandler(b -> conn.lastLife = clock.instant());
-    ws.closeHandler(v -> unregister(conn));
+    ws.closeHandler(v -> closed(conn));
     ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
 
     if (deviceId != null) {
@@ -235,13 +276,83 @@ public final class Gateway {
         .timeout(WELCOME_WAIT_MS, TimeUnit.MILLISECONDS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
-          conn.send(Frames.event(Events.SESSION_WELCOME, new JsonObject()
-              .put("connectionId", conn.id)
-              .put("userId", identity.userId())
-              .put("heartbeatSeconds", presence.config().heartbeatSeconds())
-              .put("serverTime", now.toString()), now.toString()));
-          sendUnread(conn);
+          if (accepted.resume() == null) {
+            welcome(conn, false);
+          } else {
+            resume(conn, accepted.resume());
+          }
         });
+  }
+
+  /** A fresh session: the welcome, then the unread notifications; {@code retried}: a resume was refused. */
+  private void welcome(Connection conn, boolean retried) {
+    String now = clock.instant().toString();
+    JsonObject data = new JsonObject()
+        .put("connectionId", conn.id)
+        .put("userId", conn.userId())
+        .put("heartbeatSeconds", presence.config().heartbeatSeconds())
+        .put("resumeToken", conn.resumeToken)
+        .put("serverTime", now);
+    if (retried) {
+      data.put("resumed", false);
+    }
+    List<SessionStore.Sent> held = conn.held;
+    conn.held = null;
+    conn.send(Frames.event(Events.SESSION_WELCOME, data, now));
+    if (held != null) {
+      held.forEach(h -> conn.event(h.frame(), h.eventId()));
+    }
+    sendUnread(conn);
+  }
+
+  /**
+   * Takes over the session the device comes back to (kept on whichever node held it) and sends the
+   * frames it missed with their numbers, then {@code session:resumed}, then what came meanwhile (without
+   * what the replay already carried). A session that expired, was taken, or cannot be replayed without a
+   * gap gets a fresh welcome instead.
+   */
+  private void resume(Connection conn, Handshake.Resume resume) {
+    sessions.claim(resume.token(), conn.userId()).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("session of {} not resumed: {}", conn.userId(), ar.cause().getMessage());
+      }
+      if (conn.closing() || conn.socket.isClosed()) {
+        return;
+      }
+      SessionStore.Claimed session = ar.succeeded() ? ar.result().orElse(null) : null;
+      if (session == null || !session.replayable(resume.lastSeq())) {
+        welcome(conn, true);
+        return;
+      }
+      conn.resumeToken = resume.token();
+      conn.seq = resume.lastSeq();
+      List<SessionStore.Sent> held = conn.held;
+      conn.held = null;
+      java.util.Set<String> replayed = new java.util.HashSet<>();
+      int n = 0;
+      for (SessionStore.Sent f : session.frames()) {
+        if (f.eventId() != null) {
+          replayed.add(f.eventId());
+        }
+        if (f.seq() > resume.lastSeq()) {
+          conn.replay(f);
+          n++;
+        }
+      }
+      conn.seq = Math.max(conn.seq, session.last());
+      String now = clock.instant().toString();
+      conn.send(Frames.event(Events.SESSION_RESUMED, new JsonObject().put("replayed", n).put("connectionId", conn.id)
+          .put("userId", conn.userId()).put("heartbeatSeconds", presence.config().heartbeatSeconds())
+          .put("serverTime", now), now));
+      for (SessionStore.Sent h : held) {
+        if (h.eventId() == null || !replayed.contains(h.eventId())) {
+          conn.event(h.frame(), h.eventId());
+        }
+      }
+      if (!conn.identity.guest()) {
+        watch.restore(conn, session.watched(), now);
+      }
+    });
   }
 
   /** The welcome comes once the device is registered (reachable and online); unread notifications follow. */
@@ -250,8 +361,8 @@ public final class Gateway {
         .compose(flagged -> flagged ? notifications.unread(conn.userId(), UNREAD_ON_CONNECT) : Future.succeededFuture(List.of()))
         .onSuccess(items -> {
           if (!items.isEmpty()) {
-            conn.send(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),
-                clock.instant().toString()));
+            conn.event(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),
+                clock.instant().toString()), null);
           }
         })
         .onFailure(err -> LOG.warn("unread notifications of {} not sent: {}", conn.userId(), err.getMessage()));
@@ -264,10 +375,38 @@ public final class Gateway {
         .put("connectionId", conn.id).put("code", code.code()).put("reason", code.reason()));
   }
 
-  private void unregister(Connection conn) {
+  /**
+   * The socket closed. A session the device may come back to (the network dropped, or this node drains)
+   * is kept for {@code gateway.resumeSeconds}, its device still registered; otherwise the device is gone.
+   */
+  private void closed(Connection conn) {
+    boolean resumable = resumable(conn);
+    if (!unregister(conn)) {
+      return;
+    }
+    if (resumable) {
+      detach(conn);
+    } else {
+      recordDisconnect(conn.userId(), conn.id, 1);
+    }
+  }
+
+  /** Not when the client said goodbye (1000, 1001), nor when the server closed it for a reason of its own. */
+  private boolean resumable(Connection conn) {
+    if (config.resumeSeconds() == 0) {
+      return false;
+    }
+    if (conn.closing()) {
+      return conn.closedWith() == CloseCodes.DRAINING;
+    }
+    Short code = conn.socket.closeStatusCode();
+    return code == null || (code != 1000 && code != 1001);
+  }
+
+  private boolean unregister(Connection conn) {
     List<Connection> list = byUser.get(conn.userId());
     if (list == null || !list.remove(conn)) {
-      return;
+      return false;
     }
     if (list.isEmpty()) {
       byUser.remove(conn.userId());
@@ -277,7 +416,79 @@ public final class Gateway {
     watch.forget(conn);
     events.publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,
         new JsonObject().put("userId", conn.userId()).put("connectionId", conn.id), conn.id);
-    recordDisconnect(conn.userId(), conn.id, 1);
+    return true;
+  }
+
+  /** A session kept here for a resume: what the user is sent meanwhile is added to it in the store. */
+  private static final class Detached {
+    final String token;
+    final String userId;
+    final String connectionId;
+    final Instant expires;
+    long seq;
+
+    Detached(String token, String userId, String connectionId, Instant expires, long seq) {
+      this.token = token;
+      this.userId = userId;
+      this.connectionId = connectionId;
+      this.expires = expires;
+      this.seq = seq;
+    }
+  }
+
+  private void detach(Connection conn) {
+    if (!conn.kept) {
+      keep(conn);
+    }
+    Detached d = new Detached(conn.resumeToken, conn.userId(), conn.id,
+        clock.instant().plusSeconds(config.resumeSeconds()), conn.seq);
+    detached.put(d.token, d);
+    detachedByUser.computeIfAbsent(d.userId, k -> new ArrayList<>()).add(d);
+  }
+
+  /** Writes the session of {@code conn} and its last frames to the store (once: it may be taken over next). */
+  private void keep(Connection conn) {
+    conn.kept = true;
+    sessionWrites.add(SessionStore.Write.open(conn.resumeToken, conn.userId(), new JsonArray(List.copyOf(conn.watched)),
+            config.resumeSeconds() * 1000L, conn.seq))
+        .onFailure(err -> LOG.warn("session of {} not kept for a resume: {}", conn.userId(), err.getMessage()));
+    for (SessionStore.Sent sent : conn.recent()) {
+      sessionWrites.add(SessionStore.Write.append(conn.resumeToken, sent));
+    }
+  }
+
+  /** A kept session is over here (resumed elsewhere, expired, or this node stops): its device is gone. */
+  private void release(Detached d) {
+    if (detached.remove(d.token) == null) {
+      return;
+    }
+    List<Detached> list = detachedByUser.get(d.userId);
+    if (list != null) {
+      list.remove(d);
+      if (list.isEmpty()) {
+        detachedByUser.remove(d.userId);
+      }
+    }
+    recordDisconnect(d.userId, d.connectionId, 1);
+  }
+
+  /** Releases the kept sessions that expired or were taken over elsewhere. */
+  private void checkDetached(Instant now) {
+    if (detached.isEmpty()) {
+      return;
+    }
+    for (Detached d : List.copyOf(detached.values())) {
+      if (!d.expires.isAfter(now)) {
+        release(d);
+        sessions.drop(d.token, d.userId).onFailure(err -> LOG.debug("session {} not dropped: {}", d.token, err.getMessage()));
+      }
+    }
+    sessions.gone(List.copyOf(detached.keySet())).onSuccess(gone -> gone.forEach(t -> {
+      Detached d = detached.get(t);
+      if (d != null) {
+        release(d);
+      }
+    }));
   }
 
   /**
@@ -341,19 +552,35 @@ public final class Gateway {
     }
     JsonArray userIds = msg.getJsonArray("userIds");
     String except = msg.getString("except");
+    String eventId = msg.getString("eventId");
+    // which other devices of the user come and go is not kept for a session that is away
+    String type = msg.getString("type");
+    boolean deviceNews = Events.PRESENCE_USER_CONNECTED.equals(type) || Events.PRESENCE_USER_DISCONNECTED.equals(type);
     String frame = null;
     for (Object u : userIds) {
       List<Connection> list = byUser.get((String) u);
-      if (list == null) {
+      List<Detached> away = deviceNews ? null : detachedByUser.get((String) u);
+      if (list == null && away == null) {
         continue;
       }
       if (frame == null) {
-        frame = Frames.event(msg.getString("type"), msg.getJsonObject("data"), msg.getString("ts"));
+        frame = Frames.event(type, msg.getJsonObject("data"), msg.getString("ts"));
       }
-      for (Connection c : List.copyOf(list)) {
+      for (Connection c : list == null ? List.<Connection>of() : List.copyOf(list)) {
         if (!c.id.equals(except)) {
-          c.send(frame);
+          c.event(frame, eventId);
           stats.framesDelivered.increment();
+        }
+      }
+      for (Detached d : away == null ? List.<Detached>of() : List.copyOf(away)) {
+        if (!d.connectionId.equals(except)) {
+          sessionWrites.add(SessionStore.Write.append(d.token, new SessionStore.Sent(++d.seq, eventId, frame)))
+              .onSuccess(alive -> {
+                if (!alive) {
+                  release(d);
+                }
+              })
+              .onFailure(err -> LOG.debug("frame for the kept session of {} not stored: {}", d.userId, err.getMessage()));
         }
       }
     }
@@ -364,6 +591,7 @@ public final class Gateway {
   /** Closes expired and silent connections, and pings the others. */
   private void sweep() {
     Instant now = clock.instant();
+    checkDetached(now);
     Duration silence = Duration.ofSeconds(2L * presence.config().heartbeatSeconds());
     Duration ping = Duration.ofSeconds(config.pingSeconds());
     for (Connection c : List.copyOf(byId.values())) {
@@ -413,6 +641,12 @@ public final class Gateway {
 
   private static List<String> connectionIds(List<DeviceChange> devices) {
     return devices.stream().map(DeviceChange::connectionId).toList();
+  }
+
+  private static String newResumeToken() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return "r_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private static String newConnectionId() {

@@ -20,8 +20,11 @@ import java.util.Map;
 final class Handshake {
   static final String PATH = "/ws";
 
-  /** Who connected, from which device (null: the client did not say). */
-  record Accepted(Identity identity, String deviceId) {}
+  /** Who connected, from which device (null: the client did not say), resuming which session (or null). */
+  record Accepted(Identity identity, String deviceId, Resume resume) {}
+
+  /** {@code ?resume=<token>&last_seq=<n>}: the session to resume and the last frame the device got. */
+  record Resume(String token, long lastSeq) {}
 
   private final Authenticator members;
   private final Authenticator guests;
@@ -45,6 +48,15 @@ final class Handshake {
       hs.reject(400);
       return Future.succeededFuture(null);
     }
+    Resume resume = null;
+    if (query.containsKey("resume")) {
+      resume = resume(query.get("resume"), query.get("last_seq"));
+      if (resume == null) {
+        hs.reject(400);
+        return Future.succeededFuture(null);
+      }
+    }
+    Resume resuming = resume;
     String guestToken = query.get("guest_token");
     String token = AuthHandler.bearer(hs.headers().get("Authorization"));
     if (token == null) {
@@ -55,12 +67,20 @@ final class Handshake {
           if (guestToken == null) {
             users.touch(identity);
           }
-          return new Accepted(identity, deviceId);
+          return new Accepted(identity, deviceId, resuming);
         })
         .otherwise(err -> {
           hs.reject(401);
           return null;
         });
+  }
+
+  private static Resume resume(String token, String lastSeq) {
+    if (token == null || token.isEmpty() || token.length() > 64 || !token.matches("[A-Za-z0-9_-]+")
+        || lastSeq == null || !lastSeq.matches("[0-9]{1,18}")) {
+      return null;
+    }
+    return new Resume(token, Long.parseLong(lastSeq));
   }
 
   private static Map<String, String> query(String query) {

@@ -59,6 +59,23 @@ final class PresenceWatch {
     });
   }
 
+  /** A resumed session watches again whom it watched, and is sent their state now. */
+  void restore(Connection conn, List<String> ids, String ts) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    for (String u : ids) {
+      if (conn.watched.add(u)) {
+        watchers.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(conn);
+      }
+    }
+    presence.status(ids).onSuccess(states -> {
+      JsonArray users = new JsonArray();
+      states.forEach(s -> users.add(s.toJson()));
+      conn.event(Frames.event(Events.PRESENCE_BULK_UPDATE, new JsonObject().put("users", users), ts), null);
+    });
+  }
+
   /** {@code presence:unsubscribe {userIds}}: stop watching them. */
   Future<JsonObject> unsubscribe(Connection conn, JsonObject data) {
     Input in = Input.of(data).allowOnly("userIds");
@@ -111,7 +128,7 @@ final class PresenceWatch {
       if (!c.changedWatched.isEmpty()) {
         JsonArray users = new JsonArray(new ArrayList<>(c.changedWatched.values()));
         c.changedWatched.clear();
-        c.send(Frames.event(Events.PRESENCE_BULK_UPDATE, new JsonObject().put("users", users), ts));
+        c.event(Frames.event(Events.PRESENCE_BULK_UPDATE, new JsonObject().put("users", users), ts), null);
       }
     }
     pendingBulk.clear();

@@ -102,6 +102,8 @@ public final class Events {
   public static final String PRESENCE_USER_DISCONNECTED = "presence:user_disconnected";
   /** Sent once on connect: {connectionId, userId, heartbeatSeconds, serverTime}. */
   public static final String SESSION_WELCOME = "session:welcome";
+  /** A session resumed: {replayed, connectionId, userId, heartbeatSeconds, serverTime}, after the replayed frames. */
+  public static final String SESSION_RESUMED = "session:resumed";
   /** The node is draining: reconnect (to any node) after {@code retryAfterMs}; the socket closes with 1012. */
   public static final String SESSION_RECONNECT = "session:reconnect";
 

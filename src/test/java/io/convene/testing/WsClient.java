@@ -122,6 +122,13 @@ public final class WsClient {
     }
   }
 
+  /** Every frame received so far, whole. */
+  public List<JsonObject> frames() {
+    synchronized (frames) {
+      return List.copyOf(frames);
+    }
+  }
+
   /** Frames of {@code type} received so far, as their data. */
   public List<JsonObject> events(String type) {
     synchronized (frames) {
