@@ -54,8 +54,13 @@ public final class Chat {
 
   /** Sends a message; the device {@code exceptConnection} (the sender's, on the socket) is not sent the event. */
   public Future<Sent> send(Identity who, String meetingId, String text, String clientMsgId, String exceptConnection) {
-    return audience.liveMember(who, meetingId, WHAT)
-        .compose(m -> repo.byClientId(pool, meetingId, who.userId(), clientMsgId))
+    return audience.member(who, meetingId, WHAT)
+        .compose(m -> repo.byClientId(pool, meetingId, who.userId(), clientMsgId).map(found -> {
+          if (found.isEmpty()) {
+            Audience.requireInProgress(m, WHAT);
+          }
+          return found;
+        }))
         .compose(found -> found.isPresent()
             ? Future.succeededFuture(new Sent(found.get().ack(), false))
             : limiter.take(who.userId())

@@ -189,6 +189,9 @@ class InteractionsIT extends ServerTestBase {
     assertThat(after.getJsonArray("items")).hasSize(5);
     assertThat(refused(room.bobWs.request(Requests.CHAT_SEND, room.data("text", "late", "clientMsgId", "late")),
         "invalid_state").getString("message")).contains("in progress");
+    JsonObject retried = ok(room.carolWs.request(Requests.CHAT_SEND, room.data("text", "m1", "clientMsgId", "h1")));
+    assertThat(retried.getString("messageId")).as("a retry is answered after the end too")
+        .isEqualTo(items.getJsonObject(0).getString("messageId"));
   }
 
   @Test
