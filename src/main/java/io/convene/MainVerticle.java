@@ -28,6 +28,8 @@ import io.convene.guest.GuestRoutes;
 import io.convene.guest.GuestSessions;
 import io.convene.guest.LinkWindow;
 import io.convene.http.ApiVerticle;
+import io.convene.interaction.InteractionRoutes;
+import io.convene.interaction.Interactions;
 import io.convene.http.DevRoutes;
 import io.convene.http.Drain;
 import io.convene.http.HealthRoutes;
@@ -174,10 +176,17 @@ public final class MainVerticle extends VerticleBase {
         guests, recordings, events, cfg.schedule(), maxCall, clock, audit, Duration.ofDays(cfg.audit().retentionDays()),
         outbound);
 
+    Interactions interactions = Interactions.create(vertx, pool, redis, prefix, outbox, roster, meetings.participants(),
+        events, clock, cfg.interactions());
+    room.onLeft(interactions.hands()::left);
+    room.onLastMemberLeft(interactions.hands()::closed);
+
     SocketRequests requests = new SocketRequests();
     CallRequests.register(requests, calls);
     LobbyRoutes lobbyRoutes = new LobbyRoutes(lobby);
     lobbyRoutes.register(requests);
+    InteractionRoutes interactionRoutes = new InteractionRoutes(interactions);
+    interactionRoutes.register(requests);
 
     AuthHandler auth = new AuthHandler(tokens, users);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
@@ -229,6 +238,7 @@ public final class MainVerticle extends VerticleBase {
       recordingRoutes.mount(api);
       webhookRoutes.mount(api);
       auditRoutes.mount(api);
+      interactionRoutes.mount(api);
       api.route().failureHandler(Problems::handle);
       router.route("/api/*").subRouter(api);
       router.route().failureHandler(Problems::handle);

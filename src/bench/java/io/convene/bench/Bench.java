@@ -37,7 +37,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>java -jar target/convene-bench.jar SCENARIO [--key=value ...]</pre>
  *
- * Scenarios: idle, presence, ringing, rest, fanout. Common options: {@code --urls} (comma-separated
+ * Scenarios: idle, presence, ringing, rest, fanout, chat, storm-ring, storm-presence, reconnect. Common options: {@code --urls} (comma-separated
  * base URLs, clients spread over them), {@code --secret} (the server's HS256 secret; default the dev
  * secret in ~/.convene), {@code --duration} and {@code --warmup} (seconds), {@code --rate} (per second).
  * The jar is built beside the server's and takes Vert.x and the token signer from it
@@ -74,7 +74,7 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout|storm-ring|storm-presence"
+      System.err.println("usage: java -jar convene-bench.jar idle|presence|ringing|rest|fanout|chat|storm-ring|storm-presence"
           + "|reconnect [--key=value ...]");
       System.err.println("(options and examples in docs/benchmarks.md)");
       System.exit(2);
@@ -94,6 +94,7 @@ public final class Bench {
         case "ringing" -> bench.ringing();
         case "rest" -> bench.rest();
         case "fanout" -> bench.fanout();
+        case "chat" -> bench.chat();
         case "storm-ring" -> bench.stormRing();
         case "storm-presence" -> bench.stormPresence();
         case "reconnect" -> bench.reconnect();
@@ -512,6 +513,65 @@ public final class Bench {
     report("fan-out change→each frame", h, pace);
     System.out.printf("fan-out: %d participants, %d changes/s, %.0f deliveries/s measured%n", participants, pace.rate(),
         deliveries.get() / (double) pace.seconds());
+  }
+
+  /**
+   * Chat fan-out: a meeting in progress with {@code --participants} members online (default 500), each
+   * with one socket; {@code --rate} messages/s (default 50) sent with {@code chat:send} by the members in
+   * turn (at most one message a second each with the defaults, under the per-user chat limit). Latency:
+   * from the moment a message was due to each recipient's {@code chat:message}; and to the sender's ack
+   * (stored in PostgreSQL). Every other member must get every message exactly once.
+   */
+  private void chat() throws Exception {
+    int participants = intOpt("participants", 500);
+    Pace pace = pace(50, 20, 5);
+    String owner = user("host", 0);
+    JsonArray invitees = new JsonArray();
+    for (int i = 0; i < participants; i++) {
+      invitees.add(user("member", i));
+    }
+    String id = post(0, "/api/meetings", token(owner), new JsonObject().put("title", "Chat fan-out")
+        .put("startTime", Instant.now().plusSeconds(60).toString()).put("endTime", Instant.now().plusSeconds(7200).toString())
+        .put("participantIds", invitees)).await().getString("meetingId");
+    post(0, "/api/meetings/" + id + "/start", token(owner), null).await();
+    Histogram delivery = histogram();
+    Histogram acked = histogram();
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    AtomicLong deliveries = new AtomicLong();
+    AtomicLong duplicates = new AtomicLong();
+    Map<String, Boolean> seen = new ConcurrentHashMap<>();
+    List<ConveneSocket> sockets = sockets(participants, i -> user("member", i), i -> f -> {
+      if ("chat:message".equals(f.getString("type"))) {
+        String text = f.getJsonObject("data").getString("text");
+        if (seen.put(i + "/" + text, Boolean.TRUE) != null) {
+          duplicates.incrementAndGet();
+        }
+        Long t0 = sentAt.get(text);
+        if (t0 != null && t0 != WARMUP) {
+          deliveries.incrementAndGet();
+          record(delivery, t0);
+        }
+      }
+    });
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong failed = new AtomicLong();
+    long measured = (long) pace.rate() * pace.seconds();
+    openLoop(pace, due -> {
+      int n = next.getAndIncrement();
+      String text = "chat " + run + " " + n;
+      sentAt.put(text, due);
+      sockets.get(n % participants).request("chat:send", new JsonObject().put("meetingId", id).put("text", text)
+              .put("clientMsgId", "b" + n))
+          .onSuccess(ack -> record(acked, due))
+          .onFailure(err -> failed.incrementAndGet());
+    });
+    Thread.sleep(3000);
+    report("chat send→ack (stored)", acked, pace);
+    report("chat send→each recipient", delivery, pace);
+    long expected = measured * (participants - 1);
+    System.out.printf("chat: %d participants online, %d messages/s: %.0f deliveries/s, %d of %d expected deliveries,"
+            + " %d duplicates, %d sends failed%n", participants, pace.rate(), deliveries.get() / (double) pace.seconds(),
+        deliveries.get(), expected, duplicates.get(), failed.get());
   }
 
   /** Opens {@code count} fresh sockets in waves of {@code --batch}, each wave once the previous is up. */

@@ -25,7 +25,8 @@ public record AppConfig(
     Console console,
     Recordings recordings,
     Webhooks webhooks,
-    Audit audit) {
+    Audit audit,
+    Interactions interactions) {
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -215,6 +216,13 @@ public record AppConfig(
   /** The audit log: entries are kept {@code retentionDays}, whatever happens to their meetings. */
   public record Audit(int retentionDays) {}
 
+  /**
+   * In-meeting interactions: each user may send {@code chatLimit} chat messages and {@code reactionLimit}
+   * reactions per window of {@code windowSeconds} (across all their devices and nodes); poll results go
+   * out at most once per {@code pollResultsMillis} per poll and node while votes come in.
+   */
+  public record Interactions(int chatLimit, int reactionLimit, int windowSeconds, int pollResultsMillis) {}
+
   /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
   public record Console(boolean enabled) {}
 
@@ -247,6 +255,7 @@ public record AppConfig(
     JsonObject recordings = r.section("recordings");
     JsonObject webhooks = r.section("webhooks");
     JsonObject audit = r.section("audit");
+    JsonObject interactions = r.section("interactions");
 
     Db dbConf =
         new Db(
@@ -370,7 +379,12 @@ public record AppConfig(
             r.integer(webhooks, "webhooks.sweepMillis", "sweepMillis", 10, 60_000),
             r.integer(webhooks, "webhooks.batchSize", "batchSize", 1, 10_000),
             r.integer(webhooks, "webhooks.keepDeliveriesDays", "keepDeliveriesDays", 1, 3650)),
-        new Audit(r.integer(audit, "audit.retentionDays", "retentionDays", 1, 36_500)));
+        new Audit(r.integer(audit, "audit.retentionDays", "retentionDays", 1, 36_500)),
+        new Interactions(
+            r.integer(interactions, "interactions.chatLimit", "chatLimit", 1, 100_000),
+            r.integer(interactions, "interactions.reactionLimit", "reactionLimit", 1, 100_000),
+            r.integer(interactions, "interactions.windowSeconds", "windowSeconds", 1, 3600),
+            r.integer(interactions, "interactions.pollResultsMillis", "pollResultsMillis", 50, 60_000)));
   }
 
   private static Recordings recordings(Reader r, JsonObject json) {

@@ -5,7 +5,9 @@ import io.convene.outbox.Effect;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -139,6 +141,18 @@ public final class LiveRoster {
       return Future.succeededFuture();
     }
     return script.run(redis, args).mapEmpty();
+  }
+
+  /** The attending participants of a meeting in progress; empty when the meeting is not (or not yet) live here. */
+  public Future<List<String>> attending(String meetingId) {
+    return redis.send(Request.cmd(Command.SMEMBERS)
+        .arg(prefix + "m:" + meetingId)).map(r -> {
+          List<String> out = new ArrayList<>(r == null ? 0 : r.size());
+          if (r != null) {
+            r.forEach(u -> out.add(u.toString()));
+          }
+          return out;
+        });
   }
 
   /** The live meetings and co-participants of each of {@code userIds} who attends a meeting in progress. */

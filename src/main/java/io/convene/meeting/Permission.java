@@ -21,7 +21,13 @@ public enum Permission {
   VIEW_AUDIT("view_audit"),
   PUBLISH_MEDIA("publish_media"),
   RECORD("record"),
-  DELETE_RECORDING("delete_recording");
+  DELETE_RECORDING("delete_recording"),
+  /** Send and read chat, react, raise a hand, vote (guests never do). */
+  INTERACT("interact"),
+  /** Delete others' chat messages, lower others' hands. */
+  MODERATE_INTERACTIONS("moderate_interactions"),
+  /** Open and close polls. */
+  RUN_POLLS("run_polls");
 
   private final String wire;
 

@@ -40,6 +40,9 @@ public final class Permissions {
     MATRIX.put(Permission.PUBLISH_MEDIA, EnumSet.of(OWNER, MANAGER, MEMBER, GUEST));
     MATRIX.put(Permission.RECORD, EnumSet.of(OWNER, MANAGER));
     MATRIX.put(Permission.DELETE_RECORDING, EnumSet.of(OWNER));
+    MATRIX.put(Permission.INTERACT, EnumSet.of(OWNER, MANAGER, MEMBER));
+    MATRIX.put(Permission.MODERATE_INTERACTIONS, EnumSet.of(OWNER, MANAGER));
+    MATRIX.put(Permission.RUN_POLLS, EnumSet.of(OWNER, MANAGER));
   }
 
   private Permissions() {}

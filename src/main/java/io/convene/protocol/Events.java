@@ -107,5 +107,25 @@ public final class Events {
   /** The node is draining: reconnect (to any node) after {@code retryAfterMs}; the socket closes with 1012. */
   public static final String SESSION_RECONNECT = "session:reconnect";
 
+  /**
+   * A chat message in a meeting the receiving user attends: {meetingId, messageId, seq, userId, displayName,
+   * text, sentAt}. To every device of the attending participants (not to the sending device).
+   */
+  public static final String CHAT_MESSAGE = "chat:message";
+  /** A chat message was deleted (its text is gone from history): {meetingId, messageId, by}. */
+  public static final String CHAT_DELETED = "chat:deleted";
+  /** Someone reacted: {meetingId, userId, emoji, at}. Not stored. */
+  public static final String MEETING_REACTION = "meeting:reaction";
+  /** A hand went up (the queue is in raise order): {meetingId, userId, raisedAt}. */
+  public static final String MEETING_HAND_RAISED = "meeting:hand_raised";
+  /** A hand went down: {meetingId, userId, by, reason: lowered|left}. */
+  public static final String MEETING_HAND_LOWERED = "meeting:hand_lowered";
+  /** A poll was opened: the poll with its options and (zero) results. */
+  public static final String POLL_CREATED = "poll:created";
+  /** Votes came in (coalesced, a few frames a second at most): {meetingId, pollId, options:[{optionId, votes}], voters}. */
+  public static final String POLL_RESULTS = "poll:results";
+  /** A poll was closed: the final results, as poll:results, with closedBy and closedAt. */
+  public static final String POLL_CLOSED = "poll:closed";
+
   private Events() {}
 }

@@ -21,5 +21,18 @@ public final class Requests {
   /** Turn a waiting guest away: {meetingId, sessionId}. */
   public static final String MEETING_DECLINE_GUEST = "meeting:decline_guest";
 
+  /** Send a chat message: {meetingId, text, clientMsgId}; the ack carries {messageId, seq, sentAt}. */
+  public static final String CHAT_SEND = "chat:send";
+  /** Delete a chat message (its author, an owner or a manager): {meetingId, messageId}. */
+  public static final String CHAT_DELETE = "chat:delete";
+  /** React with one emoji: {meetingId, emoji}. */
+  public static final String REACTION_SEND = "reaction:send";
+  /** Raise one's hand: {meetingId}. */
+  public static final String HAND_RAISE = "hand:raise";
+  /** Lower one's hand, or someone else's (owner or manager): {meetingId, userId?}. */
+  public static final String HAND_LOWER = "hand:lower";
+  /** Vote in a poll: {meetingId, pollId, optionIds}. */
+  public static final String POLL_VOTE = "poll:vote";
+
   private Requests() {}
 }

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ public final class RoomService {
   private final Clock clock;
   private final List<Consumer<String>> firstMemberListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> lastMemberListeners = new CopyOnWriteArrayList<>();
+  private final List<BiConsumer<String, String>> leftListeners = new CopyOnWriteArrayList<>();
 
   public RoomService(MeetingService meetings, ParticipantService participants, StatusChanges changes,
       Attendance attendance, Lobby lobby, CallService calls, JoinTokens tokens, LiveKitRooms rooms, UserEvents events,
@@ -90,6 +92,11 @@ public final class RoomService {
   /** Called with the meeting id when the last member (guests aside) leaves the room, or it closes. */
   public void onLastMemberLeft(Consumer<String> listener) {
     lastMemberListeners.add(listener);
+  }
+
+  /** Called with the meeting id and the identity (guests included) whenever someone leaves the room. */
+  public void onLeft(BiConsumer<String, String> listener) {
+    leftListeners.add(listener);
   }
 
   // ---- entering -----------------------------------------------------------------------------
@@ -195,6 +202,7 @@ public final class RoomService {
         return Future.succeededFuture(false);
       }
       Attendance.Left left = found.get();
+      leftListeners.forEach(l -> l.accept(meetingId, identity));
       return participants.attendingIds(meetingId).compose(attending -> {
         events.publish(attending.stream().filter(u -> !u.equals(identity)).toList(), Events.MEETING_PARTICIPANT_LEFT,
             new JsonObject().put("meetingId", meetingId).put("userId", identity));

@@ -29,7 +29,7 @@ class PackageLayersTest {
       List.of("web", "console"),
       List.of("outbox", "audit"),
       List.of("notify", "meeting"),
-      List.of("presence", "attendance", "webhook"),
+      List.of("presence", "attendance", "webhook", "interaction"),
       List.of("call", "recording"),
       List.of("lobby"),
       List.of("room"),

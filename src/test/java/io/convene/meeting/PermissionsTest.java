@@ -28,7 +28,10 @@ class PermissionsTest {
       Map.entry(Permission.VIEW_AUDIT, Set.of(Role.OWNER, Role.MANAGER)),
       Map.entry(Permission.PUBLISH_MEDIA, Set.of(Role.OWNER, Role.MANAGER, Role.MEMBER, Role.GUEST)),
       Map.entry(Permission.RECORD, Set.of(Role.OWNER, Role.MANAGER)),
-      Map.entry(Permission.DELETE_RECORDING, Set.of(Role.OWNER)));
+      Map.entry(Permission.DELETE_RECORDING, Set.of(Role.OWNER)),
+      Map.entry(Permission.INTERACT, Set.of(Role.OWNER, Role.MANAGER, Role.MEMBER)),
+      Map.entry(Permission.MODERATE_INTERACTIONS, Set.of(Role.OWNER, Role.MANAGER)),
+      Map.entry(Permission.RUN_POLLS, Set.of(Role.OWNER, Role.MANAGER)));
 
   @Test
   void everyRoleAndActionMatchesTheSpec() {
