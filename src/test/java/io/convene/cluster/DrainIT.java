@@ -116,6 +116,29 @@ class DrainIT {
   }
 
   @Test
+  void aSingleNodeTellsItsSocketsToGoAndKeepsTheirSessions() throws Exception {
+    cluster = TestServer.start(side, Clock.systemUTC(), new JsonObject()
+        .put("gateway", new JsonObject().put("drainSeconds", 1)));
+    WsClient ann = cluster.socket("ann");
+    String token = ann.awaitEvent(Events.SESSION_WELCOME).getString("resumeToken");
+    WsClient ben = cluster.socket("ben");
+    ben.awaitEvent(Events.SESSION_WELCOME);
+
+    var drained = side.eventBus().request(Addresses.NODE_DRAIN, null).toCompletionStage().toCompletableFuture();
+    List<Long> turns = List.of(ann.awaitEvent(Events.SESSION_RECONNECT).getLong("retryAfterMs"),
+        ben.awaitEvent(Events.SESSION_RECONNECT).getLong("retryAfterMs"));
+    assertThat(turns).as("the turns are spread over the drain time").containsExactlyInAnyOrder(0L, 500L);
+    assertThat(cluster.get("/health/ready", null).statusCode()).isEqualTo(503);
+    assertThat(ann.awaitClose()).isEqualTo((short) 1012);
+    assertThat(ben.awaitClose()).isEqualTo((short) 1012);
+    String sessions = cluster.config().getJsonObject("redis").getString("keyPrefix") + "sess:" + token;
+    Redis redis = Redis.createClient(side, cluster.config().getJsonObject("redis").getString("url"));
+    assertThat(redis.send(Request.cmd(Command.HGET).arg(sessions).arg("user")).await().toString())
+        .as("the session is kept for a resume on another node").isEqualTo("ann");
+    drained.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aDrainedNodeHandsItsSweepLeasesOver() throws Exception {
     cluster = TestServer.startCluster(2, Clock.systemUTC(), new JsonObject());
     Vertx first = cluster.vertx();

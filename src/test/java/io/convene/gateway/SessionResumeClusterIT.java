@@ -1,14 +1,14 @@
 package io.convene.gateway;
 
-/** The same resumes, each coming back to another node of a two-node cluster than the one it dropped from. */
+/** The same resumes on a three-node cluster, each coming back to another node than the one it dropped from. */
 class SessionResumeClusterIT extends SessionResumeIT {
   @Override
   protected int nodes() {
-    return 2;
+    return 3;
   }
 
   @Override
   protected int resumeNode() {
-    return 1;
+    return 2;
   }
 }
