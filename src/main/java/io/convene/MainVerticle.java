@@ -125,7 +125,10 @@ public final class MainVerticle extends VerticleBase {
     String nodeId = UUID.randomUUID().toString();
     String prefix = cfg.redis().keyPrefix();
     jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth(), clock);
-    TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
+    // Dev mode signs its tokens with a key of its own (persisted by the launcher, else made for this run).
+    AppConfig.Auth authConf = cfg.devMode() && cfg.auth().devSecret() == null
+        ? cfg.auth().withDevSecret(DevTokens.randomSecret()) : cfg.auth();
+    TokenVerifier tokens = new TokenVerifier(vertx, authConf, clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     UserDirectory users = new UserDirectory(pool, clock);
     users.start(vertx);
@@ -138,7 +141,8 @@ public final class MainVerticle extends VerticleBase {
     outbox.handle(Effect.COMMAND, command -> vertx.eventBus().request(command.getString("address"),
         command.getJsonObject("body"), new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS)).mapEmpty());
 
-    Webhooks outbound = new Webhooks(vertx, pool, outbox, notifications, clock, cfg.webhooks(), cfg.auth().jwtSecret(),
+    Webhooks outbound = new Webhooks(vertx, pool, outbox, notifications, clock, cfg.webhooks(),
+        authConf.jwtSecret() != null ? authConf.jwtSecret() : authConf.devSecret(),
         null);
     AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
@@ -178,7 +182,7 @@ public final class MainVerticle extends VerticleBase {
     AuthHandler auth = new AuthHandler(tokens, users);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
     GatewayStats stats = new GatewayStats();
-    DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
+    DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks);
     MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
     PresenceRoutes presenceRoutes = new PresenceRoutes(presence);

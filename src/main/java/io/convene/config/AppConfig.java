@@ -69,13 +69,38 @@ public record AppConfig(
     }
   }
 
+  /**
+   * Host-app tokens: the HS256 secret and/or a JWKS document, the issuer and audience they must carry
+   * (required outside dev mode), the clock leeway; and, in dev mode only, {@code devSecret}: the key of
+   * the tokens dev mode mints, never the host app's secret.
+   */
   public record Auth(
       String jwtSecret,
       String jwksUrl,
       int jwksRefreshSeconds,
       String issuer,
       String audience,
-      int leewaySeconds) {}
+      int leewaySeconds,
+      boolean requireIssuer,
+      String devSecret) {
+    /** This configuration with the dev-mode signing key {@code secret}. */
+    public Auth withDevSecret(String secret) {
+      return new Auth(jwtSecret, jwksUrl, jwksRefreshSeconds, issuer, audience, leewaySeconds, requireIssuer, secret);
+    }
+
+    /** Outside dev mode, tokens are accepted without an issuer and audience check: worth a loud warning. */
+    public boolean unscoped() {
+      return issuer == null || audience == null;
+    }
+
+    /** Never prints the secrets: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "Auth[jwtSecret=" + (jwtSecret == null ? "none" : "(set)") + ", jwksUrl=" + jwksUrl + ", issuer=" + issuer
+          + ", audience=" + audience + ", leewaySeconds=" + leewaySeconds + ", devSecret="
+          + (devSecret == null ? "none" : "(set)") + "]";
+    }
+  }
 
   /**
    * Socket limits: frame size, subscriptions, rate, outbound queue, pings and the sweep period; and
@@ -214,14 +239,70 @@ public record AppConfig(
   /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
   public record Console(boolean enabled) {}
 
-  /** The dev-mode setting: {@code auto} turns dev mode on exactly when PostgreSQL is embedded. */
-  public static boolean resolveDevMode(String value, boolean embeddedDb) {
+  /**
+   * The dev-mode setting. {@code auto} turns dev mode on only when nothing is configured (embedded
+   * PostgreSQL and Redis, no token secret or JWKS, no LiveKit secret, no cluster) and the server listens
+   * on loopback only; {@code on} asks for it, but only on loopback; {@code force} allows it on any
+   * address; {@code off} never.
+   *
+   * @param nothingConfigured whether the server runs with nothing configured (see {@link #nothingConfigured})
+   * @param loopback whether {@code http.host} is a loopback address
+   */
+  public static boolean resolveDevMode(String value, boolean nothingConfigured, boolean loopback) {
     return switch (value == null ? "auto" : value) {
-      case "auto" -> embeddedDb;
-      case "on", "true" -> true;
+      case "auto" -> nothingConfigured && loopback;
+      case "on", "true" -> {
+        if (!loopback) {
+          throw new ConfigException("devMode", "dev mode mints tokens for anyone: it runs on a loopback http.host"
+              + " only (set devMode=force to allow it on another address)");
+        }
+        yield true;
+      }
+      case "force" -> true;
       case "off", "false" -> false;
-      default -> throw new ConfigException("devMode", "expected auto, on or off, got '" + value + "'");
+      default -> throw new ConfigException("devMode", "expected auto, on, force or off, got '" + value + "'");
     };
+  }
+
+  /** Dev mode as the raw configuration (defaults merged with the operator's) asks for it. */
+  public static boolean resolveDevMode(JsonObject json) {
+    return resolveDevMode(json.getValue("devMode") instanceof String s ? s : null, nothingConfigured(json),
+        isLoopback(json.getJsonObject("http", new JsonObject()).getValue("host") instanceof String h ? h : null));
+  }
+
+  /** No database, Redis, token keys, LiveKit secret or cluster configured: the zero-configuration start. */
+  public static boolean nothingConfigured(JsonObject json) {
+    return value(json, "db", "url") == null && value(json, "redis", "url") == null
+        && value(json, "auth", "jwtSecret") == null && value(json, "auth", "jwksUrl") == null
+        && value(json, "livekit", "apiSecret") == null
+        && !Boolean.TRUE.equals(json.getJsonObject("cluster", new JsonObject()).getValue("enabled"));
+  }
+
+  private static Object value(JsonObject json, String section, String key) {
+    Object v = json.getValue(section) instanceof JsonObject o ? o.getValue(key) : null;
+    return v instanceof String s && s.isBlank() ? null : v;
+  }
+
+  /** Whether {@code host} (a literal address or {@code localhost}) is loopback; no name is looked up. */
+  public static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.trim();
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!h.matches("[0-9.]+") && !h.contains(":")) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   public static AppConfig from(JsonObject json) {
@@ -271,18 +352,32 @@ public record AppConfig(
             r.integer(auth, "auth.jwksRefreshSeconds", "jwksRefreshSeconds", 10, 86_400),
             r.string(auth, "auth.issuer", "issuer"),
             r.string(auth, "auth.audience", "audience"),
-            r.integer(auth, "auth.leewaySeconds", "leewaySeconds", 0, 300));
+            r.integer(auth, "auth.leewaySeconds", "leewaySeconds", 0, 300),
+            r.bool(auth, "auth.requireIssuer", "requireIssuer"),
+            r.string(auth, "auth.devSecret", "devSecret"));
     if (authConf.jwtSecret() != null && authConf.jwtSecret().length() < 32) {
       throw new ConfigException("auth.jwtSecret", "must be at least 32 characters");
     }
-    boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), dbConf.embedded());
-    if (authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
+    String host = r.nonNull(r.string(http, "http.host", "host"), "http.host");
+    boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), nothingConfigured(json), isLoopback(host));
+    if (!dev && authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
       throw new ConfigException(
           "auth.jwtSecret", "set auth.jwtSecret (HS256) or auth.jwksUrl (RS256/ES256); none is configured");
     }
+    if (!dev && authConf.requireIssuer() && authConf.unscoped()) {
+      throw new ConfigException(authConf.issuer() == null ? "auth.issuer" : "auth.audience",
+          "set auth.issuer and auth.audience outside dev mode: without them any token signed with the key is"
+              + " accepted, whoever it was issued for (auth.requireIssuer=false accepts that, with a warning)");
+    }
+    if (!dev) {
+      authConf = authConf.withDevSecret(null);
+    } else if (authConf.devSecret() != null && authConf.devSecret().equals(authConf.jwtSecret())) {
+      throw new ConfigException("auth.devSecret", "must differ from auth.jwtSecret: dev tokens never carry the host"
+          + " app's signature");
+    }
     return new AppConfig(
         new Http(
-            r.nonNull(r.string(http, "http.host", "host"), "http.host"),
+            host,
             r.integer(http, "http.port", "port", 0, 65_535),
             r.integer(http, "http.instances", "instances", 0, 256),
             r.integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 64 * 1024 * 1024),

@@ -98,6 +98,9 @@ public final class RoomService {
   public Future<JsonObject> join(Identity who, String meetingId) {
     return participants.membership(who, meetingId).compose(m -> {
       Meeting meeting = m.meeting();
+      if (m.declined()) {
+        throw ApiException.forbidden("you declined this meeting; accept the invitation to join");
+      }
       if (!meeting.status().active()) {
         throw ApiException.invalidState("the meeting is " + meeting.status().wire());
       }
@@ -270,8 +273,12 @@ public final class RoomService {
     return participants.membership(who, meetingId).compose(m -> {
       m.require(Permission.MUTE_PARTICIPANT);
       return rooms.muteAudio(meetingId, userId)
-          .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE,
-              "the media server did not answer: " + err.getMessage())))
+          .recover(err -> {
+            // LiveKit's own answer stays in the log: it may name internals the caller has no business seeing
+            LOG.warn("muting {} in {} failed: {}", userId, meetingId, err.getMessage());
+            return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE,
+                "the media server did not mute the participant; try again later"));
+          })
           // The change is LiveKit's: it is recorded once LiveKit made it.
           .compose(tracks -> AuditLog.append(pool, new AuditEntry(AuditLog.PARTICIPANT_MUTED, meetingId, who.userId(),
               new JsonObject().put("userId", userId).put("mutedTracks", tracks), clock.instant())).map(tracks))

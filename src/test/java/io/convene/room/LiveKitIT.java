@@ -238,6 +238,22 @@ class LiveKitIT extends ServerTestBase {
   }
 
   @Test
+  void aFailedMuteDoesNotPassOnWhatLiveKitSaid() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, member).createId();
+    liveKit.inRoom(id, member);
+    liveKit.failing(true);
+    try {
+      JsonObject problem = api.expect(503).mute(id, owner, member);
+      assertThat(problem.getString("code")).isEqualTo("unavailable");
+      assertThat(problem.encode()).doesNotContain("overloaded").doesNotContain("LiveKit is");
+    } finally {
+      liveKit.failing(false);
+    }
+  }
+
+  @Test
   void attendanceAsJsonAndCsv() {
     String owner = user("owner");
     String member = user("member");
