@@ -24,6 +24,7 @@ import io.convene.gateway.GatewayStats;
 import io.convene.guest.GuestLinks;
 import io.convene.guest.GuestRoutes;
 import io.convene.guest.GuestSessions;
+import io.convene.guest.GuestVerticle;
 import io.convene.guest.LinkWindow;
 import io.convene.http.ApiVerticle;
 import io.convene.http.DevRoutes;
@@ -65,6 +66,7 @@ import io.convene.webhook.WebhookVerticle;
 import io.convene.webhook.Webhooks;
 import io.convene.web.AuthHandler;
 import io.convene.web.Problems;
+import io.convene.web.UriGuard;
 import io.livekit.server.WebhookReceiver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -200,6 +202,7 @@ public final class MainVerticle extends VerticleBase {
     java.util.function.Function<Vertx, Router> routes = v -> {
       Router router = Router.router(v);
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
+      router.route().handler(new UriGuard());
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
       new MetricsRoutes(stats, outbox, presence).mount(router);
@@ -237,6 +240,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
         .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
+        .compose(v -> vertx.deployVerticle(new GuestVerticle(guests)))
         .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new WebhookVerticle(outbound, lease(redis, nodeId, prefix))))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, lease(redis, nodeId, prefix)),

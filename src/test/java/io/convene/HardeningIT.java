@@ -9,6 +9,7 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import io.convene.testing.ServerTestBase;
 import io.convene.testing.TestServer;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.util.Date;
@@ -78,5 +79,27 @@ class HardeningIT extends ServerTestBase {
     api.respond(id, manager, "accepted");
     api.admit(id, manager, waiting);
     api.join(id, manager);
+  }
+
+  @Test
+  void aSeriesChangeIsAuthorizedOccurrenceByOccurrence() {
+    String owner = user("owner");
+    String bob = user("bob");
+    JsonArray instances = api.meeting(owner).title("Weekly").from(60).to(90).invite(bob).recurring("weekly", 3).create()
+        .getJsonArray("instances");
+    String first = instances.getJsonObject(0).getString("meetingId");
+    String second = instances.getJsonObject(1).getString("meetingId");
+    api.assignRole(second, owner, bob, "manager");
+
+    JsonObject refused = api.expect(403).updateSeries(second, bob, new JsonObject().put("title", "Hijacked"));
+    assertThat(refused.getString("detail")).contains(first).doesNotContain(second);
+    assertThat(api.get(first, owner).getString("title")).isEqualTo("Weekly");
+    assertThat(api.update(second, bob, new JsonObject().put("title", "Mine")).getString("title")).isEqualTo("Mine");
+
+    api.assignRole(second, owner, bob, "owner");
+    api.expect(403).cancelSeries(second, bob);
+    assertThat(server.rows("SELECT status FROM meetings WHERE id = $1", first).get(0).getString("status"))
+        .isEqualTo("scheduled");
+    api.cancel(second, bob);
   }
 }

@@ -86,6 +86,13 @@ final class GuestSessionRepository {
         });
   }
 
+  /** Ends every live session of a meeting; returns them. */
+  Future<List<String>> endAllOf(SqlClient db, String meetingId) {
+    return db.preparedQuery("UPDATE guest_sessions SET status = 'ended' WHERE meeting_id = $1 AND status <> 'ended' RETURNING id")
+        .execute(Tuple.of(meetingId))
+        .map(GuestSessionRepository::ids);
+  }
+
   Future<Void> endAll(SqlClient db, List<String> ids) {
     return db.preparedQuery("UPDATE guest_sessions SET status = 'ended' WHERE id = ANY($1)")
         .execute(Tuple.of(ids.toArray(String[]::new))).mapEmpty();

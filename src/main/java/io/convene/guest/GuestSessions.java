@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -122,7 +123,7 @@ public final class GuestSessions implements Authenticator {
       if (s.status() == GuestSession.Status.ENDED) {
         throw ApiException.invalidState("your guest session has ended");
       }
-      return lobby.ask(s.meetingId(), sessionId, s.displayName());
+      return guestsAllowed(s.meetingId()).compose(v -> lobby.ask(s.meetingId(), sessionId, s.displayName()));
     });
   }
 
@@ -132,8 +133,37 @@ public final class GuestSessions implements Authenticator {
       if (s.status() == GuestSession.Status.ENDED || state.orElse(null) != LobbyState.ADMITTED) {
         throw ApiException.forbidden("wait until a participant lets you in");
       }
-      return room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName());
+      return guestsAllowed(s.meetingId()).compose(v -> room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName()));
     }));
+  }
+
+  /** Fails with {@code forbidden} when the meeting does not (or no longer) allow guests. */
+  private Future<Void> guestsAllowed(String meetingId) {
+    return meetings.find(meetingId).map(found -> {
+      if (found.isEmpty() || !found.get().allowExternal()) {
+        throw ApiException.forbidden("this meeting does not allow guests");
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The meeting no longer allows guests: its links stop working, and every live guest session of it
+   * ends: the guests are told ({@code external:guests_disallowed}), taken out of the room and
+   * disconnected. Idempotent (carried out from the outbox).
+   */
+  public Future<Void> disallowed(String meetingId) {
+    return links.revokeAll(meetingId)
+        .compose(v -> pool.withTransaction(db -> sessions.endAllOf(db, meetingId).compose(ended -> outbox.add(db,
+            ended.stream().map(id -> Effect.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId)
+                .put("userId", Identity.ofGuestSession(id)))).toList()).map(stored -> Map.entry(ended, stored)))))
+        .map(done -> {
+          outbox.runNow(done.getValue());
+          List<String> identities = done.getKey().stream().map(Identity::ofGuestSession).toList();
+          events.publish(identities, Events.EXTERNAL_GUESTS_DISALLOWED, new JsonObject().put("meetingId", meetingId));
+          disconnect(identities);
+          return null;
+        });
   }
 
   /** A guest's key bundle, for the meeting's participants only. */

@@ -113,7 +113,13 @@ public final class Lobby {
   /** A participant lets a waiting guest in or turns them away; the first decision wins. */
   public Future<JsonObject> decideGuest(Identity who, String meetingId, String sessionId, boolean admit) {
     return participants.membership(who, meetingId)
-        .map(m -> m.require(Permission.ADMIT_GUESTS))
+        .map(m -> {
+          m.require(Permission.ADMIT_GUESTS);
+          if (!m.meeting().allowExternal()) {
+            throw ApiException.invalidState("this meeting does not allow guests");
+          }
+          return m;
+        })
         .compose(m -> decide(who, meetingId, Identity.ofGuestSession(sessionId), admit, "guest"))
         .map(status -> new JsonObject().put("sessionId", sessionId).put("status", status.wire()));
   }

@@ -61,6 +61,17 @@ public final class WsClient {
         .onFailure(err -> client.close());
   }
 
+  /** The HTTP status a refused upgrade got; fails when the upgrade was accepted. */
+  public static int rejection(Vertx vertx, int port, String uri, String bearer) {
+    try {
+      WsClient accepted = attempt(vertx, port, uri, bearer).await();
+      accepted.close();
+    } catch (io.vertx.core.http.UpgradeRejectedException e) {
+      return e.getStatus();
+    }
+    throw new AssertionError("the upgrade of " + uri + " was accepted");
+  }
+
   /** Sends a request and waits for its ack (returned whether {@code ok} or not). */
   public JsonObject request(String type, JsonObject data) {
     try {
