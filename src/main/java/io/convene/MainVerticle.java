@@ -49,6 +49,7 @@ import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceRoutes;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceVerticle;
+import io.convene.presence.PresenceVisibility;
 import io.convene.presence.RedisPresenceStore;
 import io.convene.protocol.SocketRequests;
 import io.convene.recording.RecordingRoutes;
@@ -67,6 +68,9 @@ import io.convene.webhook.Webhooks;
 import io.convene.web.AuthHandler;
 import io.convene.web.Problems;
 import io.convene.web.UriGuard;
+import io.convene.web.RequestLimits;
+import io.convene.limit.Limits;
+import io.convene.gateway.SocketsPerUser;
 import io.livekit.server.WebhookReceiver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -94,6 +98,8 @@ import java.util.stream.Collectors;
 public final class MainVerticle extends VerticleBase {
   /** How long a command from the outbox may take before it is tried again. */
   private static final long COMMAND_TIMEOUT_MS = 30_000;
+  /** At most this many meeting mates per user are looked up for presence visibility. */
+  private static final int MAX_VISIBLE_PER_USER = 50_000;
   private final Clock clock;
   private JwksKeys jwks;
 
@@ -153,6 +159,10 @@ public final class MainVerticle extends VerticleBase {
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
         vertx.eventBus(), clock, cfg.presence(), nodeId);
+    PresenceVisibility visibility = new PresenceVisibility(
+        PresenceVisibility.Policy.fromWire(cfg.presence().visibility()),
+        userId -> meetings.participants().sharingAMeetingWith(userId, MAX_VISIBLE_PER_USER),
+        Duration.ofSeconds(cfg.presence().visibilityCacheSeconds()), clock);
     Attendance attendance = new Attendance(pool, meetings.participants(), outbox, clock);
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
@@ -181,13 +191,15 @@ public final class MainVerticle extends VerticleBase {
     LobbyRoutes lobbyRoutes = new LobbyRoutes(lobby);
     lobbyRoutes.register(requests);
 
-    AuthHandler auth = new AuthHandler(tokens, users);
-    GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
+    Limits limits = new Limits(cfg.limits(), clock);
+    SocketsPerUser socketsPerUser = new SocketsPerUser(limits.socketsPerUser());
+    AuthHandler auth = new AuthHandler(tokens, users, limits);
+    GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens, limits);
     GatewayStats stats = new GatewayStats();
     DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks);
     MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
-    PresenceRoutes presenceRoutes = new PresenceRoutes(presence);
+    PresenceRoutes presenceRoutes = new PresenceRoutes(presence, visibility);
     CallRoutes callRoutes = new CallRoutes(calls);
     NotificationRoutes notificationRoutes = new NotificationRoutes(notifications);
     RoomRoutes roomRoutes = new RoomRoutes(room);
@@ -203,6 +215,7 @@ public final class MainVerticle extends VerticleBase {
       Router router = Router.router(v);
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(new UriGuard());
+      router.route().handler(new RequestLimits(limits, WebhookIntake.PATH));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
       new MetricsRoutes(stats, outbox, presence).mount(router);
@@ -247,7 +260,7 @@ public final class MainVerticle extends VerticleBase {
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
                 () -> new Gateway(vertx, cfg.gateway(), cfg.http().requestTimeoutMillis(), tokens, guests, users,
-                    presence, notifications, requests, events, stats, clock)),
+                    presence, visibility, notifications, requests, events, stats, limits, socketsPerUser, clock)),
             new DeploymentOptions().setInstances(cfg.httpInstances())));
   }
 

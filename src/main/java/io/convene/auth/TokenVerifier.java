@@ -26,6 +26,10 @@ import java.util.Set;
  * document when one is configured. Shared by every verticle of the node.
  */
 public final class TokenVerifier implements Authenticator {
+  /** The claim in which a host app lists the user ids whose presence the user may see besides meeting mates. */
+  public static final String CONTACTS_CLAIM = "contacts";
+  private static final int MAX_CONTACTS = 5000;
+
   private final AppConfig.Auth config;
   private final Clock clock;
   private final JWTAuth hmac;
@@ -135,8 +139,16 @@ public final class TokenVerifier implements Authenticator {
         }
       });
     }
-    return Future.succeededFuture(
-        new Identity((String) sub, name, Set.copyOf(roles), Instant.ofEpochSecond(expSeconds.longValue())));
+    Set<String> contacts = new LinkedHashSet<>();
+    if (claims.getValue(CONTACTS_CLAIM) instanceof JsonArray arr) {
+      for (Object c : arr) {
+        if (contacts.size() < MAX_CONTACTS && c instanceof String id && Input.idProblem(id) == null) {
+          contacts.add(id);
+        }
+      }
+    }
+    return Future.succeededFuture(new Identity((String) sub, name, Set.copyOf(roles),
+        Instant.ofEpochSecond(expSeconds.longValue()), Set.copyOf(contacts)));
   }
 
   private static String truncate(String s, int max) {

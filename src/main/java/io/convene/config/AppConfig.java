@@ -25,7 +25,28 @@ public record AppConfig(
     Console console,
     Recordings recordings,
     Webhooks webhooks,
-    Audit audit) {
+    Audit audit,
+    Limits limits) {
+
+  /**
+   * Rate limits and caps where strangers reach, per node (see docs/operations.md, Security): REST requests
+   * per address, failed authentications per address, socket handshakes per address, sockets per user,
+   * guest registrations per address and per link, guests' requests to be let in per session, live guest
+   * sessions and stored key bundles per link. 0 turns one off; {@code enabled} false turns all off.
+   */
+  public record Limits(
+      boolean enabled,
+      int restPerIpPerSecond,
+      int restPerIpBurst,
+      int authFailuresPerIpPerMinute,
+      int handshakesPerIpPerSecond,
+      int handshakesPerIpBurst,
+      int socketsPerUser,
+      int guestRegistrationsPerIpPerMinute,
+      int guestRegistrationsPerLinkPerMinute,
+      int guestAsksPerSessionPerMinute,
+      int guestSessionsPerLink,
+      int keyBundlesPerLink) {}
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -119,8 +140,17 @@ public record AppConfig(
       boolean compression,
       int compressionLevel) {}
 
-  /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
-  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
+  /**
+   * Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period; and who
+   * sees whom ({@code visibility}: {@code shared-meetings} or {@code everyone}), with how long a viewer's
+   * meeting mates are kept before they are looked up again.
+   */
+  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis,
+      String visibility, int visibilityCacheSeconds) {
+    public Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {
+      this(heartbeatSeconds, graceMillis, bulkSeconds, nodeLeaseSeconds, sweepMillis, "shared-meetings", 30);
+    }
+  }
 
   /** Ringing: the deadline, callees per call, the fallback end of a call, and the deadline sweep period. */
   public record Calls(int ringSeconds, int maxCallees, int maxCallHours, int sweepMillis) {}
@@ -414,7 +444,9 @@ public record AppConfig(
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),
             r.integer(presence, "presence.bulkSeconds", "bulkSeconds", 1, 3600),
             r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
-            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000)),
+            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000),
+            r.oneOf(presence, "presence.visibility", "visibility", "shared-meetings", "everyone"),
+            r.integer(presence, "presence.visibilityCacheSeconds", "visibilityCacheSeconds", 0, 3600)),
         new Calls(
             r.integer(calls, "calls.ringSeconds", "ringSeconds", 1, 600),
             r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),
@@ -457,7 +489,24 @@ public record AppConfig(
             r.integer(webhooks, "webhooks.sweepMillis", "sweepMillis", 10, 60_000),
             r.integer(webhooks, "webhooks.batchSize", "batchSize", 1, 10_000),
             r.integer(webhooks, "webhooks.keepDeliveriesDays", "keepDeliveriesDays", 1, 3650)),
-        new Audit(r.integer(audit, "audit.retentionDays", "retentionDays", 1, 36_500)));
+        new Audit(r.integer(audit, "audit.retentionDays", "retentionDays", 1, 36_500)),
+        limits(r, r.section("limits")));
+  }
+
+  private static Limits limits(Reader r, JsonObject json) {
+    return new Limits(
+        r.bool(json, "limits.enabled", "enabled"),
+        r.integer(json, "limits.restPerIpPerSecond", "restPerIpPerSecond", 0, 1_000_000),
+        r.integer(json, "limits.restPerIpBurst", "restPerIpBurst", 1, 1_000_000),
+        r.integer(json, "limits.authFailuresPerIpPerMinute", "authFailuresPerIpPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.handshakesPerIpPerSecond", "handshakesPerIpPerSecond", 0, 1_000_000),
+        r.integer(json, "limits.handshakesPerIpBurst", "handshakesPerIpBurst", 1, 1_000_000),
+        r.integer(json, "limits.socketsPerUser", "socketsPerUser", 0, 100_000),
+        r.integer(json, "limits.guestRegistrationsPerIpPerMinute", "guestRegistrationsPerIpPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestRegistrationsPerLinkPerMinute", "guestRegistrationsPerLinkPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestAsksPerSessionPerMinute", "guestAsksPerSessionPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestSessionsPerLink", "guestSessionsPerLink", 0, 1_000_000),
+        r.integer(json, "limits.keyBundlesPerLink", "keyBundlesPerLink", 0, 1_000_000));
   }
 
   private static Recordings recordings(Reader r, JsonObject json) {
@@ -602,6 +651,16 @@ public record AppConfig(
         throw new ConfigException(path, "at most 50 retries");
       }
       return List.copyOf(out);
+    }
+
+    String oneOf(JsonObject o, String path, String key, String... allowed) {
+      String s = nonNull(string(o, path, key), path);
+      for (String a : allowed) {
+        if (a.equals(s)) {
+          return s;
+        }
+      }
+      throw new ConfigException(path, "expected " + String.join(" or ", allowed) + ", got '" + s + "'");
     }
 
     boolean bool(JsonObject o, String path, String key) {

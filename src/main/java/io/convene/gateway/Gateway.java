@@ -4,9 +4,11 @@ import io.convene.auth.Authenticator;
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.limit.Limits;
 import io.convene.notify.NotificationService;
 import io.convene.presence.DeviceClaim;
 import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceVisibility;
 import io.convene.protocol.CloseCodes;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -65,6 +67,7 @@ public final class Gateway {
   private final GatewayStats stats;
   private final Clock clock;
   private final Handshake handshake;
+  private final SocketsPerUser sockets;
   private final Dispatcher dispatcher;
   private final PresenceWatch watch;
   private final Map<String, List<Connection>> byUser = new HashMap<>();
@@ -84,8 +87,9 @@ public final class Gateway {
    */
   public Gateway(Vertx vertx, AppConfig.Gateway config, long requestTimeoutMillis, Authenticator members,
       Authenticator guests,
-      UserDirectory users, PresenceService presence, NotificationService notifications, SocketRequests requests,
-      UserEvents events, GatewayStats stats, Clock clock) {
+      UserDirectory users, PresenceService presence, PresenceVisibility visibility, NotificationService notifications,
+      SocketRequests requests, UserEvents events, GatewayStats stats, Limits limits, SocketsPerUser sockets,
+      Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.presence = presence;
@@ -93,11 +97,12 @@ public final class Gateway {
     this.events = events;
     this.stats = stats;
     this.clock = clock;
-    this.handshake = new Handshake(members, guests, users);
+    this.sockets = sockets;
+    this.handshake = new Handshake(members, guests, users, limits, sockets);
     this.devices = Batcher.of(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
-    this.watch = new PresenceWatch(presence, config.maxSubscriptions());
+    this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions());
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
         .on(Requests.PRESENCE_SUBSCRIBE, (who, conn, data) -> watch.subscribe(byId.get(conn), data))
@@ -159,6 +164,7 @@ public final class Gateway {
         new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     byId.put(conn.id, conn);
+    sockets.opened(identity.userId());
     stats.socketsOpen.increment();
     stats.socketsAccepted.increment();
     ws.textMessageHandler(text -> onText(conn, text));
@@ -221,6 +227,7 @@ public final class Gateway {
       byUser.remove(conn.userId());
     }
     byId.remove(conn.id);
+    sockets.closed(conn.userId());
     stats.socketsOpen.decrement();
     watch.forget(conn);
     events.publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,

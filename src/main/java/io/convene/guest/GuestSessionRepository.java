@@ -58,6 +58,17 @@ final class GuestSessionRepository {
         .map(GuestSessionRepository::ids);
   }
 
+  /** A meeting's live guest sessions: how many, and how many stored a key bundle. */
+  Future<long[]> liveCounts(Pool pool, String meetingId, Instant now) {
+    return pool.preparedQuery("SELECT count(*), count(keys) FROM guest_sessions WHERE meeting_id = $1"
+            + " AND status <> 'ended' AND expires_at > $2")
+        .execute(Tuple.of(meetingId, odt(now)))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new long[] {r.getLong(0), r.getLong(1)};
+        });
+  }
+
   /** Ends a session; false when it had ended already. */
   Future<Boolean> end(SqlClient db, String id) {
     return db.preparedQuery("UPDATE guest_sessions SET status = 'ended' WHERE id = $1 AND status <> 'ended' RETURNING id")

@@ -84,7 +84,26 @@ public final class GuestSessions implements Authenticator {
 
   /** Registers a guest through a valid link; returns the session and the guest token (shown once). */
   public Future<JsonObject> register(String linkToken, String displayName, String email, JsonObject keys) {
-    return links.open(linkToken).compose(meeting -> {
+    return register(linkToken, displayName, email, keys, 0, 0);
+  }
+
+  /**
+   * Registers a guest, unless the meeting's link already has {@code maxSessions} live guests, or {@code
+   * maxKeyBundles} of them stored keys and this one brings keys too (0: no cap).
+   */
+  public Future<JsonObject> register(String linkToken, String displayName, String email, JsonObject keys,
+      int maxSessions, int maxKeyBundles) {
+    return links.open(linkToken).compose(meeting -> (maxSessions == 0 && maxKeyBundles == 0 ? Future.succeededFuture(meeting)
+        : sessions.liveCounts(pool, meeting.id(), now()).map(counts -> {
+          if (maxSessions > 0 && counts[0] >= maxSessions) {
+            throw ApiException.invalidState("this link has as many guests as it takes (" + maxSessions + ")");
+          }
+          if (keys != null && maxKeyBundles > 0 && counts[1] >= maxKeyBundles) {
+            throw ApiException.invalidState("this link stores no more key bundles (" + maxKeyBundles + "); register"
+                + " without keys");
+          }
+          return meeting;
+        }))).compose(meeting -> {
       Instant now = now();
       String sessionId = "gst_" + Secrets.random(12);
       String guestToken = Identity.GUEST_TOKEN_PREFIX + Secrets.random(32);

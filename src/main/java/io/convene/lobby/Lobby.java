@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -76,9 +77,10 @@ public final class Lobby {
       if (state.orElse(null) == LobbyState.DECLINED) {
         throw ApiException.forbidden("you were turned away from this meeting's waiting room");
       }
+      // Joining again while waiting does not announce the member again.
       return enter(meetingId, who.userId(), who.displayName())
-          .compose(v -> announce(meetingId, new JsonObject().put("meetingId", meetingId)
-              .put("userId", who.userId()).put("displayName", who.displayName())))
+          .compose(fresh -> fresh ? announce(meetingId, new JsonObject().put("meetingId", meetingId)
+              .put("userId", who.userId()).put("displayName", who.displayName())) : Future.<Void>succeededFuture())
           .map(false);
     });
   }
@@ -101,9 +103,12 @@ public final class Lobby {
           throw new ApiException(ErrorCode.INVALID_STATE,
               "nobody has joined yet; you will get meeting:first_participant_joined when you can ask");
         }
-        return enter(meetingId, identity, displayName).map(v -> {
-          events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
-              .put("sessionId", sessionId).put("displayName", displayName));
+        return enter(meetingId, identity, displayName).map(fresh -> {
+          // Asking again while waiting does not announce the guest again.
+          if (fresh) {
+            events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
+                .put("sessionId", sessionId).put("displayName", displayName));
+          }
           return new JsonObject().put("status", LobbyState.WAITING.wire());
         });
       });
@@ -132,17 +137,20 @@ public final class Lobby {
         .map(status -> new JsonObject().put("userId", userId).put("status", status.wire()));
   }
 
-  /** Puts someone in the lobby; the webhooks hear of it when they start waiting. */
-  private Future<Void> enter(String meetingId, String identity, String displayName) {
+  /**
+   * Puts someone in the lobby; the webhooks hear of it when they start waiting. True when they were not
+   * waiting already.
+   */
+  private Future<Boolean> enter(String meetingId, String identity, String displayName) {
     Instant now = now();
     return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now)
             .compose(fresh -> outbox.add(db, fresh
                 ? List.of(WebhookEvent.effect(WebhookEvent.GUEST_WAITING, waiter(meetingId, identity)
                     .put("displayName", displayName).put("askedAt", now.toString()), now))
-                : List.of())))
-        .map(stored -> {
-          outbox.runNow(stored);
-          return null;
+                : List.of()).map(stored -> Map.entry(fresh, stored))))
+        .map(done -> {
+          outbox.runNow(done.getValue());
+          return done.getKey();
         });
   }
 

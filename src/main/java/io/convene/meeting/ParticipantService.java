@@ -279,6 +279,14 @@ public final class ParticipantService {
         new Membership(a.meeting(), a.role(), a.self() == null ? null : a.self().status(), a.admin()));
   }
 
+  /**
+   * The people who share a meeting with {@code userId}: every meeting but cancelled ones, banned people
+   * aside on both sides. At most {@code limit}.
+   */
+  public Future<java.util.Set<String>> sharingAMeetingWith(String userId, int limit) {
+    return repo.sharingAMeetingWith(tx.pool(), userId, limit);
+  }
+
   /** Attending participants (invited or accepted). */
   public Future<List<String>> attendingIds(String meetingId) {
     return repo.participantIds(tx.pool(), meetingId, ATTENDING);
