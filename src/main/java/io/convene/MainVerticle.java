@@ -194,7 +194,8 @@ public final class MainVerticle extends VerticleBase {
     Limits limits = new Limits(cfg.limits(), clock);
     SocketsPerUser socketsPerUser = new SocketsPerUser(limits.socketsPerUser());
     AuthHandler auth = new AuthHandler(tokens, users, limits);
-    GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens, limits);
+    GuestRoutes guestRoutes = new GuestRoutes(links, guests, room, tokens, limits);
+    guestRoutes.register(requests);
     GatewayStats stats = new GatewayStats();
     DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks);

@@ -5,6 +5,9 @@ import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Identity;
 import io.convene.protocol.Input;
+import io.convene.protocol.Requests;
+import io.convene.protocol.SocketRequests;
+import io.convene.room.RoomService;
 import io.convene.web.AuthHandler;
 import io.convene.web.Bodies;
 import io.convene.web.RequestLimits;
@@ -30,8 +33,10 @@ public final class GuestRoutes {
   private final GuestSessions guests;
   private final Authenticator members;
   private final Limits limits;
+  private final RoomService room;
 
-  public GuestRoutes(GuestLinks links, GuestSessions guests, Authenticator members, Limits limits) {
+  public GuestRoutes(GuestLinks links, GuestSessions guests, RoomService room, Authenticator members, Limits limits) {
+    this.room = room;
     this.links = links;
     this.guests = guests;
     this.members = members;
@@ -61,6 +66,19 @@ public final class GuestRoutes {
         links.generate(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.get("/external/keys/:sessionId").handler(rc -> Bodies.answer(rc, 200,
         guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))));
+  }
+
+  /**
+   * The socket request {@code room:refresh_token {meetingId}}: a fresh LiveKit token while the caller (a
+   * member, or a guest of that meeting) is entitled to be in the room.
+   */
+  public void register(SocketRequests requests) {
+    requests.on(Requests.ROOM_REFRESH_TOKEN, (who, conn, data) -> {
+      Input in = Input.of(data).allowOnly("meetingId");
+      String meetingId = in.string("meetingId", true, 1, Input.MAX_ID_LENGTH);
+      in.check();
+      return who.guest() ? guests.refresh(who, meetingId) : room.refresh(who, meetingId);
+    });
   }
 
   /** Routes open to guests and members alike: the token's kind decides who is asking. */

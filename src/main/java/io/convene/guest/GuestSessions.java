@@ -71,6 +71,7 @@ public final class GuestSessions implements Authenticator {
     this.clock = clock;
     this.config = config;
     room.onFirstMember(this::firstMemberJoined);
+    room.guestEntitlement(this::entitled);
     room.onLastMemberLeft(this::lastMemberLeft);
   }
 
@@ -154,6 +155,38 @@ public final class GuestSessions implements Authenticator {
       }
       return guestsAllowed(s.meetingId()).compose(v -> room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName()));
     }));
+  }
+
+  /** A fresh LiveKit token for an admitted guest still in the room of their own meeting. */
+  public Future<JsonObject> refresh(Identity guest, String meetingId) {
+    String sessionId = guest.userId().substring(Identity.GUEST_PREFIX.length());
+    return session(guest, sessionId).compose(s -> {
+      if (!s.meetingId().equals(meetingId)) {
+        throw ApiException.notFound("meeting");
+      }
+      return entitled(meetingId, guest.userId()).compose(ok -> {
+        if (!ok) {
+          throw ApiException.forbidden("your guest session no longer lets you into this meeting");
+        }
+        return room.refreshGuest(meetingId, guest.userId(), s.displayName());
+      });
+    });
+  }
+
+  /**
+   * Whether the guest {@code identity} may be in the meeting's room: their session is live, the meeting
+   * still allows guests, and they were let in.
+   */
+  private Future<Boolean> entitled(String meetingId, String identity) {
+    String sessionId = identity.substring(Identity.GUEST_PREFIX.length());
+    return sessions.find(pool, sessionId).compose(found -> {
+      if (found.isEmpty() || !found.get().meetingId().equals(meetingId)
+          || found.get().status() == GuestSession.Status.ENDED || !found.get().expiresAt().isAfter(now())) {
+        return Future.succeededFuture(false);
+      }
+      return meetings.find(meetingId).compose(m -> m.isEmpty() || !m.get().allowExternal()
+          ? Future.succeededFuture(false) : lobby.admitted(meetingId, identity));
+    });
   }
 
   /** Fails with {@code forbidden} when the meeting does not (or no longer) allow guests. */

@@ -60,6 +60,11 @@ public final class Lobby {
     return repo.state(pool, meetingId, identity);
   }
 
+  /** Whether {@code identity} was let in. */
+  public Future<Boolean> admitted(String meetingId, String identity) {
+    return state(meetingId, identity).map(s -> s.orElse(null) == LobbyState.ADMITTED);
+  }
+
   /** Everyone who ever asked to enter the meeting (waiting, admitted or declined). */
   public Future<Set<String>> asked(String meetingId) {
     return repo.asked(pool, meetingId);

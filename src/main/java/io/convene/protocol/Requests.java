@@ -21,5 +21,11 @@ public final class Requests {
   /** Turn a waiting guest away: {meetingId, sessionId}. */
   public static final String MEETING_DECLINE_GUEST = "meeting:decline_guest";
 
+  /**
+   * A fresh LiveKit token for a room the caller is in, while they are entitled to be there (join tokens
+   * are short-lived): {meetingId}; the ack carries {serverUrl, token, identity, roomName, expiresAt, ...}.
+   */
+  public static final String ROOM_REFRESH_TOKEN = "room:refresh_token";
+
   private Requests() {}
 }
