@@ -56,7 +56,10 @@ public record AppConfig(
 
   /**
    * Clustered mode: Hazelcast (cluster.xml) with a TCP-IP member list; the event bus binds {@code host}
-   * and {@code port} (0 = any) and advertises {@code publicHost} when set.
+   * and {@code port} (0 = any) and advertises {@code publicHost} when set. With {@code tlsCertPath},
+   * {@code tlsKeyPath} and {@code tlsCaPath} (PEM files), event-bus traffic between nodes is mutual TLS:
+   * a node without a certificate signed by that CA can neither send nor receive. Hazelcast's own traffic
+   * (membership, shared maps) stays plaintext: the network must still be private.
    */
   public record Cluster(
       boolean enabled,
@@ -67,7 +70,14 @@ public record AppConfig(
       String configFile,
       String host,
       int port,
-      String publicHost) {}
+      String publicHost,
+      String tlsCertPath,
+      String tlsKeyPath,
+      String tlsCaPath) {
+    public boolean tls() {
+      return tlsCertPath != null;
+    }
+  }
 
   /**
    * External PostgreSQL when {@code url} is set, otherwise the embedded one. A request waits at most
@@ -389,6 +399,13 @@ public record AppConfig(
       throw new ConfigException("auth.jwtSecret", "must be at least 32 characters");
     }
     String host = r.nonNull(r.string(http, "http.host", "host"), "http.host");
+    int tlsParts = (r.string(cluster, "cluster.tlsCertPath", "tlsCertPath") == null ? 0 : 1)
+        + (r.string(cluster, "cluster.tlsKeyPath", "tlsKeyPath") == null ? 0 : 1)
+        + (r.string(cluster, "cluster.tlsCaPath", "tlsCaPath") == null ? 0 : 1);
+    if (tlsParts != 0 && tlsParts != 3) {
+      throw new ConfigException("cluster.tlsCertPath", "set cluster.tlsCertPath, cluster.tlsKeyPath and"
+          + " cluster.tlsCaPath together (event-bus mutual TLS), or none");
+    }
     boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), nothingConfigured(json), isLoopback(host));
     if (!dev && authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
       throw new ConfigException(
@@ -424,7 +441,10 @@ public record AppConfig(
             r.string(cluster, "cluster.configFile", "configFile"),
             r.string(cluster, "cluster.host", "host"),
             r.integer(cluster, "cluster.port", "port", 0, 65_535),
-            r.string(cluster, "cluster.publicHost", "publicHost")),
+            r.string(cluster, "cluster.publicHost", "publicHost"),
+            r.string(cluster, "cluster.tlsCertPath", "tlsCertPath"),
+            r.string(cluster, "cluster.tlsKeyPath", "tlsKeyPath"),
+            r.string(cluster, "cluster.tlsCaPath", "tlsCaPath")),
         dbConf,
         redisConf,
         authConf,
