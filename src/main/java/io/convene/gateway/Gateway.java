@@ -171,7 +171,15 @@ public final class Gateway {
     ws.binaryMessageHandler(b -> onBinary(conn));
     ws.pongHandler(b -> conn.lastLife = clock.instant());
     ws.closeHandler(v -> unregister(conn));
-    ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
+    ws.exceptionHandler(err -> {
+      // Vert.x drops a message that grows past the message limit (inflated, or in many frames) and only
+      // reports it: the client is told, as for a frame over the limit, instead of left waiting.
+      if (err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size")) {
+        conn.close(CloseCodes.MESSAGE_TOO_BIG);
+        return;
+      }
+      LOG.debug("socket {} failed: {}", conn.id, err.getMessage());
+    });
 
     if (deviceId != null) {
       claims.add(new DeviceClaim(identity.userId(), deviceId, conn.id))
