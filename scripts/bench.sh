@@ -47,7 +47,7 @@ curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "bench: the 
 
 bench=(java -jar target/convene-bench.jar)
 url="--urls=http://127.0.0.1:$port"
-secret="--secret=$(cat "$data/dev-jwt-secret" 2>/dev/null || cat ~/.convene/dev-jwt-secret)"
+secret="--dev-secret=$(cat "$data/dev-jwt-secret")"
 if [[ -n "$rate" ]]; then
   half=$(( rate / 2 > 0 ? rate / 2 : 1 ))
   echo "== warm-up: $scenario at $half/s for ${warmup} s"

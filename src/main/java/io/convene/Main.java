@@ -6,6 +6,7 @@ import io.convene.cluster.Clustering;
 import io.convene.config.AppConfig;
 import io.convene.config.ConfigException;
 import io.convene.config.ConfigLoader;
+import io.convene.config.Redact;
 import io.convene.embedded.EmbeddedServices;
 import io.convene.http.ApiVerticle;
 import io.vertx.core.Deployable;
@@ -134,14 +135,21 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   private JsonObject prepare(JsonObject json) {
     embeddedDb = json.getJsonObject("db").getValue("url") == null;
     embeddedRedis = json.getJsonObject("redis").getValue("url") == null;
-    boolean dev = AppConfig.resolveDevMode(json.getString("devMode"), embeddedDb);
-    json.put("devMode", dev ? "on" : "off");
+    boolean dev = AppConfig.resolveDevMode(json);
+    json.put("devMode", !dev ? "off" : "force".equals(json.getValue("devMode")) ? "force" : "on");
     Path dataDir = AppConfig.expandHome(json.getString("dataDir", "~/.convene"));
     JsonObject auth = json.getJsonObject("auth");
-    if (dev && auth.getValue("jwtSecret") == null) {
-      auth.put("jwtSecret", devSecret(dataDir));
+    // Dev tokens are signed with a key of their own, never with a configured secret of the host app.
+    auth.put("devSecret", dev ? devSecret(dataDir) : null);
+    AppConfig cfg = AppConfig.from(json);
+    if (!dev && cfg.auth().unscoped()) {
+      System.err.println("convene: WARNING auth.issuer or auth.audience is not set: any token signed with the"
+          + " configured key is accepted, whoever it was issued for");
     }
-    AppConfig.from(json);
+    if (dev && !AppConfig.isLoopback(cfg.http().host())) {
+      System.err.println("convene: WARNING dev mode is forced on " + cfg.http().host() + ": anyone who reaches this"
+          + " address can mint tokens for any user");
+    }
     return json;
   }
 
@@ -151,8 +159,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     Object port = context.vertx().sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
     String base = "http://" + cfg.http().host() + ":" + port;
     StringBuilder banner = new StringBuilder("\nConvene is listening on ").append(base).append('\n');
-    banner.append("  PostgreSQL: ").append(cfg.db().url()).append(embeddedDb ? " (embedded)" : "").append('\n');
-    banner.append("  Redis:      ").append(cfg.redis().url()).append(embeddedRedis ? " (embedded)" : "").append('\n');
+    banner.append("  PostgreSQL: ").append(Redact.url(cfg.db().url())).append(embeddedDb ? " (embedded)" : "").append('\n');
+    banner.append("  Redis:      ").append(Redact.url(cfg.redis().url())).append(embeddedRedis ? " (embedded)" : "").append('\n');
     if (context.vertx().isClustered()) {
       banner.append("  Cluster:    ").append(cfg.cluster().name()).append(" (members ").append(cfg.cluster().members())
           .append(")\n");
@@ -237,18 +245,14 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     }
     try {
       JsonObject json = ConfigLoader.load(null, System.getenv(), System.getProperties());
-      boolean embeddedDb = json.getJsonObject("db").getValue("url") == null;
-      if (!AppConfig.resolveDevMode(json.getString("devMode"), embeddedDb)) {
+      if (!AppConfig.resolveDevMode(json)) {
         System.err.println("convene: dev mode is off; tokens come from your identity provider");
         return 2;
       }
-      String secret = json.getJsonObject("auth").getString("jwtSecret");
-      if (secret == null) {
-        secret = devSecret(AppConfig.expandHome(json.getString("dataDir", "~/.convene")));
-      }
+      String secret = devSecret(AppConfig.expandHome(json.getString("dataDir", "~/.convene")));
       Vertx vertx = Vertx.vertx();
       try {
-        System.out.println(new DevTokens(vertx, secret)
+        System.out.println(DevTokens.forDevMode(vertx, secret)
             .mint(args[1], args.length == 3 ? args[2] : null, List.of(), 24 * 3600));
       } finally {
         vertx.close();

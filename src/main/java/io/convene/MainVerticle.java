@@ -26,6 +26,7 @@ import io.convene.gateway.SessionStore;
 import io.convene.guest.GuestLinks;
 import io.convene.guest.GuestRoutes;
 import io.convene.guest.GuestSessions;
+import io.convene.guest.GuestVerticle;
 import io.convene.guest.LinkWindow;
 import io.convene.http.ApiVerticle;
 import io.convene.interaction.InteractionRoutes;
@@ -53,6 +54,7 @@ import io.convene.notify.NotificationService;
 import io.convene.presence.PresenceRoutes;
 import io.convene.presence.PresenceService;
 import io.convene.presence.PresenceVerticle;
+import io.convene.presence.PresenceVisibility;
 import io.convene.presence.RedisPresenceStore;
 import io.convene.protocol.SocketRequests;
 import io.convene.recording.RecordingRoutes;
@@ -70,6 +72,10 @@ import io.convene.webhook.WebhookVerticle;
 import io.convene.webhook.Webhooks;
 import io.convene.web.AuthHandler;
 import io.convene.web.Problems;
+import io.convene.web.UriGuard;
+import io.convene.web.RequestLimits;
+import io.convene.limit.Limits;
+import io.convene.gateway.SocketsPerUser;
 import io.livekit.server.WebhookReceiver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -97,6 +103,8 @@ import java.util.stream.Collectors;
 public final class MainVerticle extends VerticleBase {
   /** How long a command from the outbox may take before it is tried again. */
   private static final long COMMAND_TIMEOUT_MS = 30_000;
+  /** At most this many meeting mates per user are looked up for presence visibility. */
+  private static final int MAX_VISIBLE_PER_USER = 50_000;
   private final Clock clock;
   private JwksKeys jwks;
 
@@ -131,7 +139,10 @@ public final class MainVerticle extends VerticleBase {
     vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).put(ApiVerticle.NODE_ID_KEY, nodeId);
     String prefix = cfg.redis().keyPrefix();
     jwks = cfg.auth().jwksUrl() == null ? null : new JwksKeys(vertx, cfg.auth(), clock);
-    TokenVerifier tokens = new TokenVerifier(vertx, cfg.auth(), clock, jwks);
+    // Dev mode signs its tokens with a key of its own (persisted by the launcher, else made for this run).
+    AppConfig.Auth authConf = cfg.devMode() && cfg.auth().devSecret() == null
+        ? cfg.auth().withDevSecret(DevTokens.randomSecret()) : cfg.auth();
+    TokenVerifier tokens = new TokenVerifier(vertx, authConf, clock, jwks);
     UserEvents events = new UserEvents(vertx.eventBus(), clock);
     UserDirectory users = new UserDirectory(pool, clock);
     users.start(vertx);
@@ -144,7 +155,8 @@ public final class MainVerticle extends VerticleBase {
     outbox.handle(Effect.COMMAND, command -> vertx.eventBus().request(command.getString("address"),
         command.getJsonObject("body"), new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS)).mapEmpty());
 
-    Webhooks outbound = new Webhooks(vertx, pool, outbox, notifications, clock, cfg.webhooks(), cfg.auth().jwtSecret(),
+    Webhooks outbound = new Webhooks(vertx, pool, outbox, notifications, clock, cfg.webhooks(),
+        authConf.jwtSecret() != null ? authConf.jwtSecret() : authConf.devSecret(),
         null);
     AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
@@ -153,6 +165,10 @@ public final class MainVerticle extends VerticleBase {
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
         vertx.eventBus(), clock, cfg.presence(), nodeId);
+    PresenceVisibility visibility = new PresenceVisibility(
+        PresenceVisibility.Policy.fromWire(cfg.presence().visibility()),
+        userId -> meetings.participants().sharingAMeetingWith(userId, MAX_VISIBLE_PER_USER),
+        Duration.ofSeconds(cfg.presence().visibilityCacheSeconds()), clock);
     Attendance attendance = new Attendance(pool, meetings.participants(), outbox, clock);
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
@@ -188,17 +204,20 @@ public final class MainVerticle extends VerticleBase {
     InteractionRoutes interactionRoutes = new InteractionRoutes(interactions);
     interactionRoutes.register(requests);
 
-    AuthHandler auth = new AuthHandler(tokens, users);
-    GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
+    Limits limits = new Limits(cfg.limits(), clock);
+    SocketsPerUser socketsPerUser = new SocketsPerUser(limits.socketsPerUser());
+    AuthHandler auth = new AuthHandler(tokens, users, limits);
+    GuestRoutes guestRoutes = new GuestRoutes(links, guests, room, tokens, limits);
+    guestRoutes.register(requests);
     GatewayStats stats = new GatewayStats();
     SessionStore sessions = new SessionStore(redis, prefix, cfg.gateway().resumeFrames(), cfg.gateway().resumeBytes());
-    DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
+    DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     SweepLease leases = new SweepLease(redis, nodeId, prefix);
     Drain drain = new Drain(Duration.ofSeconds(cfg.gateway().drainSeconds()), leases);
     vertx.eventBus().<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain.run(vertx).onComplete(ar -> m.reply(null)));
     HealthRoutes health = new HealthRoutes(pool, redis, rooms, egress, jwks, drain);
     MeetingRoutes meetingRoutes = new MeetingRoutes(meetings.meetings(), meetings.participants());
-    PresenceRoutes presenceRoutes = new PresenceRoutes(presence);
+    PresenceRoutes presenceRoutes = new PresenceRoutes(presence, visibility);
     CallRoutes callRoutes = new CallRoutes(calls);
     NotificationRoutes notificationRoutes = new NotificationRoutes(notifications);
     RoomRoutes roomRoutes = new RoomRoutes(room);
@@ -214,6 +233,8 @@ public final class MainVerticle extends VerticleBase {
       Router router = Router.router(v);
       router.route().handler(drain.counter());
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
+      router.route().handler(new UriGuard());
+      router.route().handler(new RequestLimits(limits, WebhookIntake.PATH));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
       new MetricsRoutes(stats, outbox, presence).mount(router);
@@ -252,13 +273,15 @@ public final class MainVerticle extends VerticleBase {
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, leases)))
         .compose(v -> vertx.deployVerticle(new RoomVerticle(room, rooms, calls, recordings)))
         .compose(v -> vertx.deployVerticle(new RecordingVerticle(recordings)))
+        .compose(v -> vertx.deployVerticle(new GuestVerticle(guests)))
         .compose(v -> vertx.deployVerticle(new OutboxVerticle(outbox, leases)))
         .compose(v -> vertx.deployVerticle(new WebhookVerticle(outbound, leases)))
         .compose(v -> vertx.deployVerticle(new ScheduleVerticle(schedule, leases),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(cfg.http(), cfg.gateway(), routes,
                 () -> new Gateway(vertx, cfg.gateway(), cfg.http().requestTimeoutMillis(), tokens, guests, users,
-                    presence, notifications, requests, events, sessions, stats, clock), drain),
+                    presence, visibility, notifications, requests, events, sessions, stats, limits, socketsPerUser,
+                    clock), drain),
             new DeploymentOptions().setInstances(cfg.httpInstances())));
   }
 

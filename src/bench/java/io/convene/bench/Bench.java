@@ -38,8 +38,8 @@ import org.HdrHistogram.Histogram;
  * <pre>java -jar target/convene-bench.jar SCENARIO [--key=value ...]</pre>
  *
  * Scenarios: idle, presence, ringing, rest, fanout, chat, storm-ring, storm-presence, reconnect. Common options: {@code --urls} (comma-separated
- * base URLs, clients spread over them), {@code --secret} (the server's HS256 secret; default the dev
- * secret in ~/.convene), {@code --duration} and {@code --warmup} (seconds), {@code --rate} (per second).
+ * base URLs, clients spread over them), {@code --secret} (the server's HS256 secret) or {@code --dev-secret}
+ * (a dev-mode server's key; default the one in ~/.convene), {@code --duration} and {@code --warmup} (seconds), {@code --rate} (per second).
  * The jar is built beside the server's and takes Vert.x and the token signer from it
  * ({@code Class-Path: convene.jar}).
  */
@@ -67,9 +67,10 @@ public final class Bench {
     // Browsers and Node's ws offer permessage-deflate on every socket; so does the generator (--deflate=false: not).
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
         .setConnectTimeout(60_000).setTryUsePerMessageCompression(Boolean.parseBoolean(opt("deflate", "true"))));
-    String secret = opts.containsKey("secret") ? opts.get("secret")
-        : Files.readString(Path.of(System.getProperty("user.home"), ".convene", "dev-jwt-secret")).trim();
-    this.tokens = new DevTokens(vertx, secret);
+    // the host app's secret, or else the dev-mode key of a server in dev mode
+    this.tokens = opts.containsKey("secret") ? new DevTokens(vertx, opts.get("secret"))
+        : DevTokens.forDevMode(vertx, opts.containsKey("dev-secret") ? opts.get("dev-secret")
+            : Files.readString(Path.of(System.getProperty("user.home"), ".convene", "dev-jwt-secret")).trim());
   }
 
   public static void main(String[] args) throws Exception {

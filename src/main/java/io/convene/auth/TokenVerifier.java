@@ -26,9 +26,14 @@ import java.util.Set;
  * document when one is configured. Shared by every verticle of the node.
  */
 public final class TokenVerifier implements Authenticator {
+  /** The claim in which a host app lists the user ids whose presence the user may see besides meeting mates. */
+  public static final String CONTACTS_CLAIM = "contacts";
+  private static final int MAX_CONTACTS = 5000;
+
   private final AppConfig.Auth config;
   private final Clock clock;
   private final JWTAuth hmac;
+  private final JWTAuth dev;
   private final JwksKeys jwks;
 
   public TokenVerifier(Vertx vertx, AppConfig.Auth config, Clock clock, JwksKeys jwks) {
@@ -43,6 +48,15 @@ public final class TokenVerifier implements Authenticator {
                 new JWTAuthOptions()
                     .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
                     .setJWTOptions(jwtOptions(config)));
+    // Dev-mode tokens carry no issuer or audience: they are good on this dev server only, by their key.
+    this.dev =
+        config.devSecret() == null
+            ? null
+            : JWTAuth.create(
+                vertx,
+                new JWTAuthOptions()
+                    .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.devSecret()))
+                    .setJWTOptions(new JWTOptions().setLeeway(config.leewaySeconds())));
   }
 
   static JWTOptions jwtOptions(AppConfig.Auth config) {
@@ -67,12 +81,18 @@ public final class TokenVerifier implements Authenticator {
     if (header == null || claims == null) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "malformed token"));
     }
-    String alg = header.getString("alg", "");
+    String alg = header.getValue("alg") instanceof String a ? a : "";
+    String kid = header.getValue("kid") instanceof String k ? k : null;
     Future<JWTAuth> provider;
-    if (alg.equals("HS256") && hmac != null) {
+    if (alg.equals("HS256") && DevTokens.KEY_ID.equals(kid)) {
+      if (dev == null) {
+        return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "dev-mode tokens are not accepted here"));
+      }
+      provider = Future.succeededFuture(dev);
+    } else if (alg.equals("HS256") && hmac != null) {
       provider = Future.succeededFuture(hmac);
     } else if ((alg.startsWith("RS") || alg.startsWith("ES") || alg.startsWith("PS")) && jwks != null) {
-      provider = jwks.providerFor(header.getString("kid"));
+      provider = jwks.providerFor(kid);
     } else {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token algorithm " + alg + " is not accepted"));
     }
@@ -102,6 +122,10 @@ public final class TokenVerifier implements Authenticator {
     if (problem != null) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token subject (sub) " + problem));
     }
+    if (Identity.isGuest((String) sub)) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED,
+          "token subject (sub) must not start with '" + Identity.GUEST_PREFIX + "': reserved for guests"));
+    }
     Object exp = claims.getValue("exp");
     if (!(exp instanceof Number expSeconds)) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token has no expiry (exp)"));
@@ -115,8 +139,16 @@ public final class TokenVerifier implements Authenticator {
         }
       });
     }
-    return Future.succeededFuture(
-        new Identity((String) sub, name, Set.copyOf(roles), Instant.ofEpochSecond(expSeconds.longValue())));
+    Set<String> contacts = new LinkedHashSet<>();
+    if (claims.getValue(CONTACTS_CLAIM) instanceof JsonArray arr) {
+      for (Object c : arr) {
+        if (contacts.size() < MAX_CONTACTS && c instanceof String id && Input.idProblem(id) == null) {
+          contacts.add(id);
+        }
+      }
+    }
+    return Future.succeededFuture(new Identity((String) sub, name, Set.copyOf(roles),
+        Instant.ofEpochSecond(expSeconds.longValue()), Set.copyOf(contacts)));
   }
 
   private static String truncate(String s, int max) {

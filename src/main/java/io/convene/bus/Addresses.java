@@ -49,6 +49,12 @@ public final class Addresses {
   public static final String ROOM_REMOVE = "convene.room.remove";
 
   /**
+   * Command (request-reply, from the outbox): a meeting no longer allows guests; its links stop working
+   * and its guests' sessions end (they are told and disconnected). {@code {"meetingId"}}.
+   */
+  public static final String GUESTS_DISALLOWED = "convene.guests.disallowed";
+
+  /**
    * Command (request-reply, from the outbox): make our record of who is in a meeting's room match
    * LiveKit's, once LiveKit answers (it did not when a leave without a join, or a user's last socket
    * going, needed it). {@code {"meetingId"}}.

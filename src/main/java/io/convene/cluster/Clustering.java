@@ -55,6 +55,14 @@ public final class Clustering {
     if (cluster.publicHost() != null) {
       bus.setClusterPublicHost(cluster.publicHost());
     }
+    if (cluster.tls()) {
+      // Mutual TLS between nodes: each presents its certificate and requires one signed by the same CA.
+      bus.setSsl(true)
+          .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cluster.tlsCertPath())
+              .setKeyPath(cluster.tlsKeyPath()))
+          .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(cluster.tlsCaPath()))
+          .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    }
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)));
   }
 }

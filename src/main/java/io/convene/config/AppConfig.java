@@ -26,7 +26,28 @@ public record AppConfig(
     Recordings recordings,
     Webhooks webhooks,
     Audit audit,
-    Interactions interactions) {
+    Interactions interactions,
+    Limits limits) {
+
+  /**
+   * Rate limits and caps where strangers reach, per node (see docs/operations.md, Security): REST requests
+   * per address, failed authentications per address, socket handshakes per address, sockets per user,
+   * guest registrations per address and per link, guests' requests to be let in per session, live guest
+   * sessions and stored key bundles per link. 0 turns one off; {@code enabled} false turns all off.
+   */
+  public record Limits(
+      boolean enabled,
+      int restPerIpPerSecond,
+      int restPerIpBurst,
+      int authFailuresPerIpPerMinute,
+      int handshakesPerIpPerSecond,
+      int handshakesPerIpBurst,
+      int socketsPerUser,
+      int guestRegistrationsPerIpPerMinute,
+      int guestRegistrationsPerLinkPerMinute,
+      int guestAsksPerSessionPerMinute,
+      int guestSessionsPerLink,
+      int keyBundlesPerLink) {}
 
   /**
    * The HTTP server: where it listens, how many event loops serve it, the largest body, the public URL of
@@ -36,7 +57,10 @@ public record AppConfig(
 
   /**
    * Clustered mode: Hazelcast (cluster.xml) with a TCP-IP member list; the event bus binds {@code host}
-   * and {@code port} (0 = any) and advertises {@code publicHost} when set.
+   * and {@code port} (0 = any) and advertises {@code publicHost} when set. With {@code tlsCertPath},
+   * {@code tlsKeyPath} and {@code tlsCaPath} (PEM files), event-bus traffic between nodes is mutual TLS:
+   * a node without a certificate signed by that CA can neither send nor receive. Hazelcast's own traffic
+   * (membership, shared maps) stays plaintext: the network must still be private.
    */
   public record Cluster(
       boolean enabled,
@@ -47,7 +71,14 @@ public record AppConfig(
       String configFile,
       String host,
       int port,
-      String publicHost) {}
+      String publicHost,
+      String tlsCertPath,
+      String tlsKeyPath,
+      String tlsCaPath) {
+    public boolean tls() {
+      return tlsCertPath != null;
+    }
+  }
 
   /**
    * External PostgreSQL when {@code url} is set, otherwise the embedded one. A request waits at most
@@ -70,13 +101,38 @@ public record AppConfig(
     }
   }
 
+  /**
+   * Host-app tokens: the HS256 secret and/or a JWKS document, the issuer and audience they must carry
+   * (required outside dev mode), the clock leeway; and, in dev mode only, {@code devSecret}: the key of
+   * the tokens dev mode mints, never the host app's secret.
+   */
   public record Auth(
       String jwtSecret,
       String jwksUrl,
       int jwksRefreshSeconds,
       String issuer,
       String audience,
-      int leewaySeconds) {}
+      int leewaySeconds,
+      boolean requireIssuer,
+      String devSecret) {
+    /** This configuration with the dev-mode signing key {@code secret}. */
+    public Auth withDevSecret(String secret) {
+      return new Auth(jwtSecret, jwksUrl, jwksRefreshSeconds, issuer, audience, leewaySeconds, requireIssuer, secret);
+    }
+
+    /** Outside dev mode, tokens are accepted without an issuer and audience check: worth a loud warning. */
+    public boolean unscoped() {
+      return issuer == null || audience == null;
+    }
+
+    /** Never prints the secrets: configuration may be logged. */
+    @Override
+    public String toString() {
+      return "Auth[jwtSecret=" + (jwtSecret == null ? "none" : "(set)") + ", jwksUrl=" + jwksUrl + ", issuer=" + issuer
+          + ", audience=" + audience + ", leewaySeconds=" + leewaySeconds + ", devSecret="
+          + (devSecret == null ? "none" : "(set)") + "]";
+    }
+  }
 
   /**
    * Socket limits: frame size, subscriptions, rate, outbound queue, pings and the sweep period; and
@@ -99,8 +155,17 @@ public record AppConfig(
       int resumeFrames,
       int resumeBytes) {}
 
-  /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
-  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
+  /**
+   * Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period; and who
+   * sees whom ({@code visibility}: {@code shared-meetings} or {@code everyone}), with how long a viewer's
+   * meeting mates are kept before they are looked up again.
+   */
+  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis,
+      String visibility, int visibilityCacheSeconds) {
+    public Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {
+      this(heartbeatSeconds, graceMillis, bulkSeconds, nodeLeaseSeconds, sweepMillis, "shared-meetings", 30);
+    }
+  }
 
   /** Ringing: the deadline, callees per call, the fallback end of a call, and the deadline sweep period. */
   public record Calls(int ringSeconds, int maxCallees, int maxCallHours, int sweepMillis) {}
@@ -226,14 +291,70 @@ public record AppConfig(
   /** The web console at {@code /console} and the guest join page at {@code /join/{token}}. */
   public record Console(boolean enabled) {}
 
-  /** The dev-mode setting: {@code auto} turns dev mode on exactly when PostgreSQL is embedded. */
-  public static boolean resolveDevMode(String value, boolean embeddedDb) {
+  /**
+   * The dev-mode setting. {@code auto} turns dev mode on only when nothing is configured (embedded
+   * PostgreSQL and Redis, no token secret or JWKS, no LiveKit secret, no cluster) and the server listens
+   * on loopback only; {@code on} asks for it, but only on loopback; {@code force} allows it on any
+   * address; {@code off} never.
+   *
+   * @param nothingConfigured whether the server runs with nothing configured (see {@link #nothingConfigured})
+   * @param loopback whether {@code http.host} is a loopback address
+   */
+  public static boolean resolveDevMode(String value, boolean nothingConfigured, boolean loopback) {
     return switch (value == null ? "auto" : value) {
-      case "auto" -> embeddedDb;
-      case "on", "true" -> true;
+      case "auto" -> nothingConfigured && loopback;
+      case "on", "true" -> {
+        if (!loopback) {
+          throw new ConfigException("devMode", "dev mode mints tokens for anyone: it runs on a loopback http.host"
+              + " only (set devMode=force to allow it on another address)");
+        }
+        yield true;
+      }
+      case "force" -> true;
       case "off", "false" -> false;
-      default -> throw new ConfigException("devMode", "expected auto, on or off, got '" + value + "'");
+      default -> throw new ConfigException("devMode", "expected auto, on, force or off, got '" + value + "'");
     };
+  }
+
+  /** Dev mode as the raw configuration (defaults merged with the operator's) asks for it. */
+  public static boolean resolveDevMode(JsonObject json) {
+    return resolveDevMode(json.getValue("devMode") instanceof String s ? s : null, nothingConfigured(json),
+        isLoopback(json.getJsonObject("http", new JsonObject()).getValue("host") instanceof String h ? h : null));
+  }
+
+  /** No database, Redis, token keys, LiveKit secret or cluster configured: the zero-configuration start. */
+  public static boolean nothingConfigured(JsonObject json) {
+    return value(json, "db", "url") == null && value(json, "redis", "url") == null
+        && value(json, "auth", "jwtSecret") == null && value(json, "auth", "jwksUrl") == null
+        && value(json, "livekit", "apiSecret") == null
+        && !Boolean.TRUE.equals(json.getJsonObject("cluster", new JsonObject()).getValue("enabled"));
+  }
+
+  private static Object value(JsonObject json, String section, String key) {
+    Object v = json.getValue(section) instanceof JsonObject o ? o.getValue(key) : null;
+    return v instanceof String s && s.isBlank() ? null : v;
+  }
+
+  /** Whether {@code host} (a literal address or {@code localhost}) is loopback; no name is looked up. */
+  public static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.trim();
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!h.matches("[0-9.]+") && !h.contains(":")) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   public static AppConfig from(JsonObject json) {
@@ -284,18 +405,39 @@ public record AppConfig(
             r.integer(auth, "auth.jwksRefreshSeconds", "jwksRefreshSeconds", 10, 86_400),
             r.string(auth, "auth.issuer", "issuer"),
             r.string(auth, "auth.audience", "audience"),
-            r.integer(auth, "auth.leewaySeconds", "leewaySeconds", 0, 300));
+            r.integer(auth, "auth.leewaySeconds", "leewaySeconds", 0, 300),
+            r.bool(auth, "auth.requireIssuer", "requireIssuer"),
+            r.string(auth, "auth.devSecret", "devSecret"));
     if (authConf.jwtSecret() != null && authConf.jwtSecret().length() < 32) {
       throw new ConfigException("auth.jwtSecret", "must be at least 32 characters");
     }
-    boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), dbConf.embedded());
-    if (authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
+    String host = r.nonNull(r.string(http, "http.host", "host"), "http.host");
+    int tlsParts = (r.string(cluster, "cluster.tlsCertPath", "tlsCertPath") == null ? 0 : 1)
+        + (r.string(cluster, "cluster.tlsKeyPath", "tlsKeyPath") == null ? 0 : 1)
+        + (r.string(cluster, "cluster.tlsCaPath", "tlsCaPath") == null ? 0 : 1);
+    if (tlsParts != 0 && tlsParts != 3) {
+      throw new ConfigException("cluster.tlsCertPath", "set cluster.tlsCertPath, cluster.tlsKeyPath and"
+          + " cluster.tlsCaPath together (event-bus mutual TLS), or none");
+    }
+    boolean dev = resolveDevMode(r.string(json, "devMode", "devMode"), nothingConfigured(json), isLoopback(host));
+    if (!dev && authConf.jwtSecret() == null && authConf.jwksUrl() == null) {
       throw new ConfigException(
           "auth.jwtSecret", "set auth.jwtSecret (HS256) or auth.jwksUrl (RS256/ES256); none is configured");
     }
+    if (!dev && authConf.requireIssuer() && authConf.unscoped()) {
+      throw new ConfigException(authConf.issuer() == null ? "auth.issuer" : "auth.audience",
+          "set auth.issuer and auth.audience outside dev mode: without them any token signed with the key is"
+              + " accepted, whoever it was issued for (auth.requireIssuer=false accepts that, with a warning)");
+    }
+    if (!dev) {
+      authConf = authConf.withDevSecret(null);
+    } else if (authConf.devSecret() != null && authConf.devSecret().equals(authConf.jwtSecret())) {
+      throw new ConfigException("auth.devSecret", "must differ from auth.jwtSecret: dev tokens never carry the host"
+          + " app's signature");
+    }
     return new AppConfig(
         new Http(
-            r.nonNull(r.string(http, "http.host", "host"), "http.host"),
+            host,
             r.integer(http, "http.port", "port", 0, 65_535),
             r.integer(http, "http.instances", "instances", 0, 256),
             r.integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 64 * 1024 * 1024),
@@ -312,7 +454,10 @@ public record AppConfig(
             r.string(cluster, "cluster.configFile", "configFile"),
             r.string(cluster, "cluster.host", "host"),
             r.integer(cluster, "cluster.port", "port", 0, 65_535),
-            r.string(cluster, "cluster.publicHost", "publicHost")),
+            r.string(cluster, "cluster.publicHost", "publicHost"),
+            r.string(cluster, "cluster.tlsCertPath", "tlsCertPath"),
+            r.string(cluster, "cluster.tlsKeyPath", "tlsKeyPath"),
+            r.string(cluster, "cluster.tlsCaPath", "tlsCaPath")),
         dbConf,
         redisConf,
         authConf,
@@ -336,7 +481,9 @@ public record AppConfig(
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),
             r.integer(presence, "presence.bulkSeconds", "bulkSeconds", 1, 3600),
             r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
-            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000)),
+            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000),
+            r.oneOf(presence, "presence.visibility", "visibility", "shared-meetings", "everyone"),
+            r.integer(presence, "presence.visibilityCacheSeconds", "visibilityCacheSeconds", 0, 3600)),
         new Calls(
             r.integer(calls, "calls.ringSeconds", "ringSeconds", 1, 600),
             r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),
@@ -384,7 +531,24 @@ public record AppConfig(
             r.integer(interactions, "interactions.chatLimit", "chatLimit", 1, 100_000),
             r.integer(interactions, "interactions.reactionLimit", "reactionLimit", 1, 100_000),
             r.integer(interactions, "interactions.windowSeconds", "windowSeconds", 1, 3600),
-            r.integer(interactions, "interactions.pollResultsMillis", "pollResultsMillis", 50, 60_000)));
+            r.integer(interactions, "interactions.pollResultsMillis", "pollResultsMillis", 50, 60_000)),
+        limits(r, r.section("limits")));
+  }
+
+  private static Limits limits(Reader r, JsonObject json) {
+    return new Limits(
+        r.bool(json, "limits.enabled", "enabled"),
+        r.integer(json, "limits.restPerIpPerSecond", "restPerIpPerSecond", 0, 1_000_000),
+        r.integer(json, "limits.restPerIpBurst", "restPerIpBurst", 1, 1_000_000),
+        r.integer(json, "limits.authFailuresPerIpPerMinute", "authFailuresPerIpPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.handshakesPerIpPerSecond", "handshakesPerIpPerSecond", 0, 1_000_000),
+        r.integer(json, "limits.handshakesPerIpBurst", "handshakesPerIpBurst", 1, 1_000_000),
+        r.integer(json, "limits.socketsPerUser", "socketsPerUser", 0, 100_000),
+        r.integer(json, "limits.guestRegistrationsPerIpPerMinute", "guestRegistrationsPerIpPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestRegistrationsPerLinkPerMinute", "guestRegistrationsPerLinkPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestAsksPerSessionPerMinute", "guestAsksPerSessionPerMinute", 0, 1_000_000),
+        r.integer(json, "limits.guestSessionsPerLink", "guestSessionsPerLink", 0, 1_000_000),
+        r.integer(json, "limits.keyBundlesPerLink", "keyBundlesPerLink", 0, 1_000_000));
   }
 
   private static Recordings recordings(Reader r, JsonObject json) {
@@ -529,6 +693,16 @@ public record AppConfig(
         throw new ConfigException(path, "at most 50 retries");
       }
       return List.copyOf(out);
+    }
+
+    String oneOf(JsonObject o, String path, String key, String... allowed) {
+      String s = nonNull(string(o, path, key), path);
+      for (String a : allowed) {
+        if (a.equals(s)) {
+          return s;
+        }
+      }
+      throw new ConfigException(path, "expected " + String.join(" or ", allowed) + ", got '" + s + "'");
     }
 
     boolean bool(JsonObject o, String path, String key) {

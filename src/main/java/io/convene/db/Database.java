@@ -4,6 +4,7 @@ import io.convene.config.AppConfig;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
@@ -31,8 +32,13 @@ public final class Database {
         .build();
   }
 
-  /** The JDBC form of the same settings, for Flyway. */
+  /**
+   * The JDBC form of the same settings, for Flyway: the same TLS requirement ({@code sslmode}) as the
+   * pool's, so migrations never travel in plaintext where the pool would not.
+   */
   public static String jdbcUrl(PgConnectOptions options) {
-    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    String url = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    SslMode mode = options.getSslMode();
+    return mode == null || mode == SslMode.DISABLE ? url : url + "?sslmode=" + mode.value;
   }
 }

@@ -4,9 +4,11 @@ import io.convene.auth.Authenticator;
 import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.limit.Limits;
 import io.convene.notify.NotificationService;
 import io.convene.presence.DeviceClaim;
 import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceVisibility;
 import io.convene.protocol.CloseCodes;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -67,6 +69,7 @@ public final class Gateway {
   private final GatewayStats stats;
   private final Clock clock;
   private final Handshake handshake;
+  private final SocketsPerUser sockets;
   private final Dispatcher dispatcher;
   private final PresenceWatch watch;
   private final Map<String, List<Connection>> byUser = new HashMap<>();
@@ -96,8 +99,9 @@ public final class Gateway {
    */
   public Gateway(Vertx vertx, AppConfig.Gateway config, long requestTimeoutMillis, Authenticator members,
       Authenticator guests,
-      UserDirectory users, PresenceService presence, NotificationService notifications, SocketRequests requests,
-      UserEvents events, SessionStore sessions, GatewayStats stats, Clock clock) {
+      UserDirectory users, PresenceService presence, PresenceVisibility visibility, NotificationService notifications,
+      SocketRequests requests, UserEvents events, SessionStore sessions, GatewayStats stats, Limits limits,
+      SocketsPerUser sockets, Clock clock) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.sessionWrites = new Batcher<>(BATCH, sessions::write);
@@ -107,11 +111,12 @@ public final class Gateway {
     this.events = events;
     this.stats = stats;
     this.clock = clock;
-    this.handshake = new Handshake(members, guests, users);
+    this.sockets = sockets;
+    this.handshake = new Handshake(members, guests, users, limits, sockets);
     this.devices = Batcher.of(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
-    this.watch = new PresenceWatch(presence, config.maxSubscriptions());
+    this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions());
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
         .on(Requests.PRESENCE_SUBSCRIBE, (who, conn, data) -> watch.subscribe(byId.get(conn), data))
@@ -252,13 +257,22 @@ public final class Gateway {
     }
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     byId.put(conn.id, conn);
+    sockets.opened(identity.userId());
     stats.socketsOpen.increment();
     stats.socketsAccepted.increment();
     ws.textMessageHandler(text -> onText(conn, text));
     ws.binaryMessageHandler(b -> onBinary(conn));
     ws.pongHandler(b -> conn.lastLife = clock.instant());
     ws.closeHandler(v -> closed(conn));
-    ws.exceptionHandler(err -> LOG.debug("socket {} failed: {}", conn.id, err.getMessage()));
+    ws.exceptionHandler(err -> {
+      // Vert.x drops a message that grows past the message limit (inflated, or in many frames) and only
+      // reports it: the client is told, as for a frame over the limit, instead of left waiting.
+      if (err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size")) {
+        conn.close(CloseCodes.MESSAGE_TOO_BIG);
+        return;
+      }
+      LOG.debug("socket {} failed: {}", conn.id, err.getMessage());
+    });
 
     if (deviceId != null) {
       claims.add(new DeviceClaim(identity.userId(), deviceId, conn.id))
@@ -412,6 +426,7 @@ public final class Gateway {
       byUser.remove(conn.userId());
     }
     byId.remove(conn.id);
+    sockets.closed(conn.userId());
     stats.socketsOpen.decrement();
     watch.forget(conn);
     events.publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,

@@ -1,6 +1,7 @@
 package io.convene.gateway;
 
 import io.convene.auth.Authenticator;
+import io.convene.limit.Limits;
 import io.convene.protocol.Identity;
 import io.convene.protocol.Input;
 import io.convene.user.UserDirectory;
@@ -29,17 +30,28 @@ final class Handshake {
   private final Authenticator members;
   private final Authenticator guests;
   private final UserDirectory users;
+  private final Limits limits;
+  private final SocketsPerUser sockets;
 
-  Handshake(Authenticator members, Authenticator guests, UserDirectory users) {
+  Handshake(Authenticator members, Authenticator guests, UserDirectory users, Limits limits, SocketsPerUser sockets) {
     this.members = members;
     this.guests = guests;
     this.users = users;
+    this.limits = limits;
+    this.sockets = sockets;
   }
 
   /** The identity and device of an acceptable handshake; null when it was rejected (already answered). */
   Future<Accepted> authenticate(ServerWebSocketHandshake hs) {
     if (!PATH.equals(hs.path())) {
       hs.reject(404);
+      return Future.succeededFuture(null);
+    }
+    // Per address: handshakes, and failed authentications (an address that failed too often is refused
+    // before its token is looked at); then sockets per user. Over a limit: 429, no socket.
+    String address = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
+    if (!limits.handshakesPerIp.tryTake(address) || !mayAuthenticate(address)) {
+      hs.reject(429);
       return Future.succeededFuture(null);
     }
     Map<String, String> query = query(hs.query());
@@ -64,12 +76,17 @@ final class Handshake {
     }
     return (guestToken != null ? guests.verify(guestToken) : members.verify(token))
         .map(identity -> {
+          if (!sockets.mayOpen(identity.userId())) {
+            hs.reject(429);
+            return null;
+          }
           if (guestToken == null) {
             users.touch(identity);
           }
           return new Accepted(identity, deviceId, resuming);
         })
         .otherwise(err -> {
+          limits.authFailuresPerIp.tryTake(address);
           hs.reject(401);
           return null;
         });
@@ -81,6 +98,15 @@ final class Handshake {
       return null;
     }
     return new Resume(token, Long.parseLong(lastSeq));
+  }
+
+  private boolean mayAuthenticate(String address) {
+    try {
+      limits.authFailuresPerIp.check(address);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static Map<String, String> query(String query) {

@@ -1,6 +1,8 @@
 package io.convene.gateway;
 
+import io.convene.presence.PresenceRoutes;
 import io.convene.presence.PresenceService;
+import io.convene.presence.PresenceVisibility;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Events;
@@ -24,13 +26,15 @@ import java.util.function.Function;
  */
 final class PresenceWatch {
   private final PresenceService presence;
+  private final PresenceVisibility visibility;
   private final int maxSubscriptions;
   private final Map<String, Set<Connection>> watchers = new HashMap<>();
   /** Connections with changes for their next bulk update. */
   private final Set<Connection> pendingBulk = new LinkedHashSet<>();
 
-  PresenceWatch(PresenceService presence, int maxSubscriptions) {
+  PresenceWatch(PresenceService presence, PresenceVisibility visibility, int maxSubscriptions) {
     this.presence = presence;
+    this.visibility = visibility;
     this.maxSubscriptions = maxSubscriptions;
   }
 
@@ -42,17 +46,23 @@ final class PresenceWatch {
     Input in = Input.of(data).allowOnly("userIds");
     List<String> ids = in.ids("userIds", true, maxSubscriptions);
     in.check();
-    long fresh = ids.stream().filter(u -> !conn.watched.contains(u)).count();
-    if (conn.watched.size() + fresh > maxSubscriptions) {
-      throw new ApiException(ErrorCode.LIMIT_EXCEEDED,
-          "a connection watches at most " + maxSubscriptions + " users; unsubscribe some first");
-    }
-    for (String u : ids) {
-      if (conn.watched.add(u)) {
-        watchers.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(conn);
+    // Only those the viewer may see are watched; the others read as offline, never seen.
+    return visibility.visible(conn.identity, ids).compose(visible -> {
+      if (conn.closing() || conn.socket.isClosed()) {
+        return Future.succeededFuture(List.<io.convene.presence.PresenceState>of());
       }
-    }
-    return presence.status(ids).map(states -> {
+      long fresh = ids.stream().filter(u -> visible.contains(u) && !conn.watched.contains(u)).count();
+      if (conn.watched.size() + fresh > maxSubscriptions) {
+        throw new ApiException(ErrorCode.LIMIT_EXCEEDED,
+            "a connection watches at most " + maxSubscriptions + " users; unsubscribe some first");
+      }
+      for (String u : ids) {
+        if (visible.contains(u) && conn.watched.add(u)) {
+          watchers.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(conn);
+        }
+      }
+      return PresenceRoutes.seenBy(presence, ids, visible);
+    }).map(states -> {
       JsonArray users = new JsonArray();
       states.forEach(s -> users.add(s.toJson()));
       return new JsonObject().put("users", users);

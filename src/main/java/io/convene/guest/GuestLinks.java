@@ -116,6 +116,11 @@ public final class GuestLinks {
     });
   }
 
+  /** Links of a meeting that no longer allows guests stop working, for good. */
+  Future<Void> revokeAll(String meetingId) {
+    return links.revokeAll(pool, meetingId, now());
+  }
+
   /** The meeting of a current link; not found (with the reason) for unknown and replaced links. */
   private Future<Meeting> meetingOf(String token) {
     if (token == null || !token.startsWith(LINK_PREFIX) || token.length() > 128) {
@@ -128,8 +133,13 @@ public final class GuestLinks {
       if (found.get().replaced()) {
         return Future.failedFuture(new ApiException(ErrorCode.NOT_FOUND, "this invitation link was replaced by a newer one"));
       }
-      return meetings.find(found.get().meetingId()).map(m -> m.orElseThrow(
-          () -> new ApiException(ErrorCode.NOT_FOUND, "unknown invitation link")));
+      return meetings.find(found.get().meetingId()).map(m -> {
+        Meeting meeting = m.orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "unknown invitation link"));
+        if (!meeting.allowExternal()) {
+          throw new ApiException(ErrorCode.NOT_FOUND, "this invitation link no longer works: the meeting does not allow guests");
+        }
+        return meeting;
+      });
     });
   }
 }

@@ -5,8 +5,13 @@ import io.convene.protocol.ApiException;
 import io.convene.protocol.ErrorCode;
 import io.convene.protocol.Identity;
 import io.convene.protocol.Input;
+import io.convene.protocol.Requests;
+import io.convene.protocol.SocketRequests;
+import io.convene.room.RoomService;
 import io.convene.web.AuthHandler;
 import io.convene.web.Bodies;
+import io.convene.web.RequestLimits;
+import io.convene.limit.Limits;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,11 +32,15 @@ public final class GuestRoutes {
   private final GuestLinks links;
   private final GuestSessions guests;
   private final Authenticator members;
+  private final Limits limits;
+  private final RoomService room;
 
-  public GuestRoutes(GuestLinks links, GuestSessions guests, Authenticator members) {
+  public GuestRoutes(GuestLinks links, GuestSessions guests, RoomService room, Authenticator members, Limits limits) {
+    this.room = room;
     this.links = links;
     this.guests = guests;
     this.members = members;
+    this.limits = limits;
   }
 
   /** The routes of people without an account; mounted before the authenticated {@code /api} router. */
@@ -43,8 +52,10 @@ public final class GuestRoutes {
         who -> Bodies.answer(rc, 204, guests.end(who, rc.pathParam("sessionId")))));
     router.get("/api/meetings/:id/preview").handler(rc -> either(rc,
         who -> Bodies.answer(rc, 200, guests.preview(who, rc.pathParam("id")))));
-    router.post("/api/external/session/:sessionId/ask").handler(rc -> Bodies.answer(rc, 200,
-        guests.ask(guest(rc), rc.pathParam("sessionId"))));
+    router.post("/api/external/session/:sessionId/ask").handler(rc -> {
+      limits.guestAsksPerSession.take(guest(rc).userId());
+      Bodies.answer(rc, 200, guests.ask(guest(rc), rc.pathParam("sessionId")));
+    });
     router.post("/api/external/session/:sessionId/join").handler(rc -> Bodies.answer(rc, 200,
         guests.join(guest(rc), rc.pathParam("sessionId"))));
   }
@@ -57,22 +68,44 @@ public final class GuestRoutes {
         guests.keys(AuthHandler.identity(rc), rc.pathParam("sessionId"))));
   }
 
+  /**
+   * The socket request {@code room:refresh_token {meetingId}}: a fresh LiveKit token while the caller (a
+   * member, or a guest of that meeting) is entitled to be in the room.
+   */
+  public void register(SocketRequests requests) {
+    requests.on(Requests.ROOM_REFRESH_TOKEN, (who, conn, data) -> {
+      Input in = Input.of(data).allowOnly("meetingId");
+      String meetingId = in.string("meetingId", true, 1, Input.MAX_ID_LENGTH);
+      in.check();
+      return who.guest() ? guests.refresh(who, meetingId) : room.refresh(who, meetingId);
+    });
+  }
+
   /** Routes open to guests and members alike: the token's kind decides who is asking. */
   private void either(RoutingContext rc, Consumer<Identity> then) {
     String token = AuthHandler.bearer(rc.request().getHeader("Authorization"));
+    String address = RequestLimits.clientAddress(rc);
+    limits.authFailuresPerIp.check(address);
     (token != null && token.startsWith(Identity.GUEST_TOKEN_PREFIX) ? guests.verify(token) : members.verify(token))
         .onSuccess(then::accept)
-        .onFailure(rc::fail);
+        .onFailure(err -> failedAuthentication(rc, address, err));
+  }
+
+  private void failedAuthentication(RoutingContext rc, String address, Throwable err) {
+    limits.authFailuresPerIp.tryTake(address);
+    rc.fail(err);
   }
 
   /** Guest routes take the guest token as a bearer token. */
   private void guestAuth(RoutingContext rc) {
+    String address = RequestLimits.clientAddress(rc);
+    limits.authFailuresPerIp.check(address);
     guests.verify(AuthHandler.bearer(rc.request().getHeader("Authorization")))
         .onSuccess(identity -> {
           rc.put(GUEST, identity);
           rc.next();
         })
-        .onFailure(rc::fail);
+        .onFailure(err -> failedAuthentication(rc, address, err));
   }
 
   private static Identity guest(RoutingContext rc) {
@@ -89,11 +122,14 @@ public final class GuestRoutes {
     }
     Input keys = in.object("keys");
     in.check();
+    limits.guestRegistrationsPerIp.take(RequestLimits.clientAddress(rc));
+    limits.guestRegistrationsPerLink.take(Secrets.hash(token));
     JsonObject bundle = keys == null ? null : keys.raw();
     int max = guests.config().maxKeyBytes();
     if (bundle != null && bundle.encode().getBytes(StandardCharsets.UTF_8).length > max) {
       throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "keys: the bundle is over " + max + " bytes");
     }
-    Bodies.answer(rc, 201, guests.register(token, name, email, bundle));
+    Bodies.answer(rc, 201, guests.register(token, name, email, bundle, limits.guestSessionsPerLink(),
+        limits.keyBundlesPerLink()));
   }
 }

@@ -58,6 +58,17 @@ final class GuestSessionRepository {
         .map(GuestSessionRepository::ids);
   }
 
+  /** A meeting's live guest sessions: how many, and how many stored a key bundle. */
+  Future<long[]> liveCounts(Pool pool, String meetingId, Instant now) {
+    return pool.preparedQuery("SELECT count(*), count(keys) FROM guest_sessions WHERE meeting_id = $1"
+            + " AND status <> 'ended' AND expires_at > $2")
+        .execute(Tuple.of(meetingId, odt(now)))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new long[] {r.getLong(0), r.getLong(1)};
+        });
+  }
+
   /** Ends a session; false when it had ended already. */
   Future<Boolean> end(SqlClient db, String id) {
     return db.preparedQuery("UPDATE guest_sessions SET status = 'ended' WHERE id = $1 AND status <> 'ended' RETURNING id")
@@ -84,6 +95,13 @@ final class GuestSessionRepository {
           rows.forEach(r -> out.add(new Due(r.getString(0), r.getString(1), r.getBoolean(2))));
           return out;
         });
+  }
+
+  /** Ends every live session of a meeting; returns them. */
+  Future<List<String>> endAllOf(SqlClient db, String meetingId) {
+    return db.preparedQuery("UPDATE guest_sessions SET status = 'ended' WHERE meeting_id = $1 AND status <> 'ended' RETURNING id")
+        .execute(Tuple.of(meetingId))
+        .map(GuestSessionRepository::ids);
   }
 
   Future<Void> endAll(SqlClient db, List<String> ids) {

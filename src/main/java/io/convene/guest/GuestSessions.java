@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -70,6 +71,7 @@ public final class GuestSessions implements Authenticator {
     this.clock = clock;
     this.config = config;
     room.onFirstMember(this::firstMemberJoined);
+    room.guestEntitlement(this::entitled);
     room.onLastMemberLeft(this::lastMemberLeft);
   }
 
@@ -83,7 +85,26 @@ public final class GuestSessions implements Authenticator {
 
   /** Registers a guest through a valid link; returns the session and the guest token (shown once). */
   public Future<JsonObject> register(String linkToken, String displayName, String email, JsonObject keys) {
-    return links.open(linkToken).compose(meeting -> {
+    return register(linkToken, displayName, email, keys, 0, 0);
+  }
+
+  /**
+   * Registers a guest, unless the meeting's link already has {@code maxSessions} live guests, or {@code
+   * maxKeyBundles} of them stored keys and this one brings keys too (0: no cap).
+   */
+  public Future<JsonObject> register(String linkToken, String displayName, String email, JsonObject keys,
+      int maxSessions, int maxKeyBundles) {
+    return links.open(linkToken).compose(meeting -> (maxSessions == 0 && maxKeyBundles == 0 ? Future.succeededFuture(meeting)
+        : sessions.liveCounts(pool, meeting.id(), now()).map(counts -> {
+          if (maxSessions > 0 && counts[0] >= maxSessions) {
+            throw ApiException.invalidState("this link has as many guests as it takes (" + maxSessions + ")");
+          }
+          if (keys != null && maxKeyBundles > 0 && counts[1] >= maxKeyBundles) {
+            throw ApiException.invalidState("this link stores no more key bundles (" + maxKeyBundles + "); register"
+                + " without keys");
+          }
+          return meeting;
+        }))).compose(meeting -> {
       Instant now = now();
       String sessionId = "gst_" + Secrets.random(12);
       String guestToken = Identity.GUEST_TOKEN_PREFIX + Secrets.random(32);
@@ -122,7 +143,7 @@ public final class GuestSessions implements Authenticator {
       if (s.status() == GuestSession.Status.ENDED) {
         throw ApiException.invalidState("your guest session has ended");
       }
-      return lobby.ask(s.meetingId(), sessionId, s.displayName());
+      return guestsAllowed(s.meetingId()).compose(v -> lobby.ask(s.meetingId(), sessionId, s.displayName()));
     });
   }
 
@@ -132,8 +153,69 @@ public final class GuestSessions implements Authenticator {
       if (s.status() == GuestSession.Status.ENDED || state.orElse(null) != LobbyState.ADMITTED) {
         throw ApiException.forbidden("wait until a participant lets you in");
       }
-      return room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName());
+      return guestsAllowed(s.meetingId()).compose(v -> room.joinAsGuest(s.meetingId(), guest.userId(), s.displayName()));
     }));
+  }
+
+  /** A fresh LiveKit token for an admitted guest still in the room of their own meeting. */
+  public Future<JsonObject> refresh(Identity guest, String meetingId) {
+    String sessionId = guest.userId().substring(Identity.GUEST_PREFIX.length());
+    return session(guest, sessionId).compose(s -> {
+      if (!s.meetingId().equals(meetingId)) {
+        throw ApiException.notFound("meeting");
+      }
+      return entitled(meetingId, guest.userId()).compose(ok -> {
+        if (!ok) {
+          throw ApiException.forbidden("your guest session no longer lets you into this meeting");
+        }
+        return room.refreshGuest(meetingId, guest.userId(), s.displayName());
+      });
+    });
+  }
+
+  /**
+   * Whether the guest {@code identity} may be in the meeting's room: their session is live, the meeting
+   * still allows guests, and they were let in.
+   */
+  private Future<Boolean> entitled(String meetingId, String identity) {
+    String sessionId = identity.substring(Identity.GUEST_PREFIX.length());
+    return sessions.find(pool, sessionId).compose(found -> {
+      if (found.isEmpty() || !found.get().meetingId().equals(meetingId)
+          || found.get().status() == GuestSession.Status.ENDED || !found.get().expiresAt().isAfter(now())) {
+        return Future.succeededFuture(false);
+      }
+      return meetings.find(meetingId).compose(m -> m.isEmpty() || !m.get().allowExternal()
+          ? Future.succeededFuture(false) : lobby.admitted(meetingId, identity));
+    });
+  }
+
+  /** Fails with {@code forbidden} when the meeting does not (or no longer) allow guests. */
+  private Future<Void> guestsAllowed(String meetingId) {
+    return meetings.find(meetingId).map(found -> {
+      if (found.isEmpty() || !found.get().allowExternal()) {
+        throw ApiException.forbidden("this meeting does not allow guests");
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The meeting no longer allows guests: its links stop working, and every live guest session of it
+   * ends: the guests are told ({@code external:guests_disallowed}), taken out of the room and
+   * disconnected. Idempotent (carried out from the outbox).
+   */
+  public Future<Void> disallowed(String meetingId) {
+    return links.revokeAll(meetingId)
+        .compose(v -> pool.withTransaction(db -> sessions.endAllOf(db, meetingId).compose(ended -> outbox.add(db,
+            ended.stream().map(id -> Effect.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId)
+                .put("userId", Identity.ofGuestSession(id)))).toList()).map(stored -> Map.entry(ended, stored)))))
+        .map(done -> {
+          outbox.runNow(done.getValue());
+          List<String> identities = done.getKey().stream().map(Identity::ofGuestSession).toList();
+          events.publish(identities, Events.EXTERNAL_GUESTS_DISALLOWED, new JsonObject().put("meetingId", meetingId));
+          disconnect(identities);
+          return null;
+        });
   }
 
   /** A guest's key bundle, for the meeting's participants only. */

@@ -14,6 +14,12 @@ final class InviteLinkRepository {
   /** A stored link: its meeting, and whether a newer one replaced it. */
   record Link(String meetingId, boolean replaced) {}
 
+  /** Every link of the meeting is marked replaced: none works any more. */
+  Future<Void> revokeAll(Pool pool, String meetingId, Instant now) {
+    return pool.preparedQuery("UPDATE invite_links SET replaced_at = $2 WHERE meeting_id = $1 AND replaced_at IS NULL")
+        .execute(io.vertx.sqlclient.Tuple.of(meetingId, now.atOffset(java.time.ZoneOffset.UTC))).mapEmpty();
+  }
+
   /** Stores a new link for the meeting; the previous one is marked replaced. Run it in a transaction. */
   Future<Void> replace(SqlClient db, String meetingId, String tokenHash, String createdBy, Instant now) {
     return db.preparedQuery("UPDATE invite_links SET replaced_at = $2 WHERE meeting_id = $1 AND replaced_at IS NULL")

@@ -20,6 +20,7 @@ import java.util.Base64;
  * leeway, whose {@code sha256} claim is the Base64 SHA-256 of the raw body.
  */
 public final class WebhookVerifier {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookVerifier.class);
   private final AppConfig.LiveKit config;
   private final Clock clock;
 
@@ -42,7 +43,8 @@ public final class WebhookVerifier {
     try {
       jwt = verifier.verify(token);
     } catch (JWTVerificationException e) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED, "webhook signature rejected: " + e.getMessage());
+      LOG.debug("webhook signature rejected: {}", e.getMessage());
+      throw new ApiException(ErrorCode.UNAUTHORIZED, "webhook signature rejected");
     }
     String claimed = jwt.getClaim("sha256").asString();
     if (claimed == null || !MessageDigest.isEqual(claimed.getBytes(StandardCharsets.UTF_8),

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -59,6 +60,11 @@ public final class Lobby {
     return repo.state(pool, meetingId, identity);
   }
 
+  /** Whether {@code identity} was let in. */
+  public Future<Boolean> admitted(String meetingId, String identity) {
+    return state(meetingId, identity).map(s -> s.orElse(null) == LobbyState.ADMITTED);
+  }
+
   /** Everyone who ever asked to enter the meeting (waiting, admitted or declined). */
   public Future<Set<String>> asked(String meetingId) {
     return repo.asked(pool, meetingId);
@@ -76,9 +82,10 @@ public final class Lobby {
       if (state.orElse(null) == LobbyState.DECLINED) {
         throw ApiException.forbidden("you were turned away from this meeting's waiting room");
       }
+      // Joining again while waiting does not announce the member again.
       return enter(meetingId, who.userId(), who.displayName())
-          .compose(v -> announce(meetingId, new JsonObject().put("meetingId", meetingId)
-              .put("userId", who.userId()).put("displayName", who.displayName())))
+          .compose(fresh -> fresh ? announce(meetingId, new JsonObject().put("meetingId", meetingId)
+              .put("userId", who.userId()).put("displayName", who.displayName())) : Future.<Void>succeededFuture())
           .map(false);
     });
   }
@@ -101,9 +108,12 @@ public final class Lobby {
           throw new ApiException(ErrorCode.INVALID_STATE,
               "nobody has joined yet; you will get meeting:first_participant_joined when you can ask");
         }
-        return enter(meetingId, identity, displayName).map(v -> {
-          events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
-              .put("sessionId", sessionId).put("displayName", displayName));
+        return enter(meetingId, identity, displayName).map(fresh -> {
+          // Asking again while waiting does not announce the guest again.
+          if (fresh) {
+            events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
+                .put("sessionId", sessionId).put("displayName", displayName));
+          }
           return new JsonObject().put("status", LobbyState.WAITING.wire());
         });
       });
@@ -113,7 +123,13 @@ public final class Lobby {
   /** A participant lets a waiting guest in or turns them away; the first decision wins. */
   public Future<JsonObject> decideGuest(Identity who, String meetingId, String sessionId, boolean admit) {
     return participants.membership(who, meetingId)
-        .map(m -> m.require(Permission.ADMIT_GUESTS))
+        .map(m -> {
+          m.require(Permission.ADMIT_GUESTS);
+          if (!m.meeting().allowExternal()) {
+            throw ApiException.invalidState("this meeting does not allow guests");
+          }
+          return m;
+        })
         .compose(m -> decide(who, meetingId, Identity.ofGuestSession(sessionId), admit, "guest"))
         .map(status -> new JsonObject().put("sessionId", sessionId).put("status", status.wire()));
   }
@@ -126,17 +142,20 @@ public final class Lobby {
         .map(status -> new JsonObject().put("userId", userId).put("status", status.wire()));
   }
 
-  /** Puts someone in the lobby; the webhooks hear of it when they start waiting. */
-  private Future<Void> enter(String meetingId, String identity, String displayName) {
+  /**
+   * Puts someone in the lobby; the webhooks hear of it when they start waiting. True when they were not
+   * waiting already.
+   */
+  private Future<Boolean> enter(String meetingId, String identity, String displayName) {
     Instant now = now();
     return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now)
             .compose(fresh -> outbox.add(db, fresh
                 ? List.of(WebhookEvent.effect(WebhookEvent.GUEST_WAITING, waiter(meetingId, identity)
                     .put("displayName", displayName).put("askedAt", now.toString()), now))
-                : List.of())))
-        .map(stored -> {
-          outbox.runNow(stored);
-          return null;
+                : List.of()).map(stored -> Map.entry(fresh, stored))))
+        .map(done -> {
+          outbox.runNow(done.getValue());
+          return done.getKey();
         });
   }
 

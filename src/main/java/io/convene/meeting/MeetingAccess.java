@@ -20,8 +20,9 @@ final class MeetingAccess {
 
   /** The meeting, the caller's row in it (null for an admin who is not a participant) and effective role. */
   record Access(Meeting meeting, Participant self, Role role, boolean admin) {
+    /** A participant who declined keeps a seat (to change their mind) but none of their role's rights. */
     boolean can(Permission p) {
-      return Permissions.allows(role, admin, p);
+      return Permissions.allows(self != null && self.status() == ParticipantStatus.DECLINED ? null : role, admin, p);
     }
 
     Access require(Permission p) {

@@ -32,7 +32,7 @@ public record MeetingQuery(
       try {
         String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 3);
         Instant start = Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
-        if (!MeetingIds.plausible(parts[2])) {
+        if (!MeetingIds.plausible(parts[2]) || !io.convene.protocol.Input.inRange(start)) {
           throw new IllegalArgumentException();
         }
         return new Cursor(start, parts[2]);

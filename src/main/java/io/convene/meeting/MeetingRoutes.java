@@ -88,6 +88,9 @@ public final class MeetingRoutes {
     Settings settings = settings(in.object("settings"));
     Input rec = in.object("recurrence");
     Recurrence recurrence = rec == null ? null : Recurrence.read(rec, limits.maxRecurrenceInstances());
+    if (recurrence != null && recurrence.until() != null && start != null && recurrence.until().isBefore(start)) {
+      in.error("recurrence.until", "range", "must not be before startTime");
+    }
     in.check();
     return new NewMeeting(title, description == null || description.isEmpty() ? null : description, start, end,
         participants, max, Boolean.TRUE.equals(allowExternal), settings, recurrence);

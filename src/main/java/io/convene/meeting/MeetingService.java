@@ -1,5 +1,6 @@
 package io.convene.meeting;
 
+import io.convene.bus.Addresses;
 import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
@@ -260,7 +261,8 @@ public final class MeetingService {
       } else {
         targets = Future.succeededFuture(List.of(changed));
       }
-      return targets.compose(list -> {
+      return targets.compose(list -> (scope == Scope.SERIES ? requireInEach(db, actor, list, needed)
+          : Future.<Void>succeededFuture()).map(list)).compose(list -> {
         Future<Void> chain = Future.succeededFuture();
         for (Meeting t : list) {
           chain = chain.compose(v -> repo.find(db, t.id(), false))
@@ -268,6 +270,9 @@ public final class MeetingService {
               .compose(before -> participants.participantIds(db, t.id(), ParticipantService.ATTENDING)
                   .map(users -> {
                     JsonObject changes = changes(before.orElse(t), t);
+                    if (before.isPresent() && before.get().allowExternal() && !t.allowExternal()) {
+                      after.command(Addresses.GUESTS_DISALLOWED, new JsonObject().put("meetingId", t.id()));
+                    }
                     after.tell(users, Events.MEETING_UPDATED, t.toJson().put("updatedBy", actor.userId()));
                     after.audit(action, t.id(), actor.userId(), new JsonObject().put("changes", changes)
                         .put("scope", scope == Scope.SERIES ? "series" : "instance"));
@@ -351,7 +356,7 @@ public final class MeetingService {
         if (m.status().active() && all.stream().noneMatch(x -> x.id().equals(m.id()))) {
           all.add(0, m);
         }
-        Future<Void> chain = Future.succeededFuture();
+        Future<Void> chain = requireInEach(db, actor, all, Permission.CANCEL_MEETING);
         for (Meeting t : all) {
           chain = chain.compose(v -> changes.apply(db, after, t, Cause.CANCELLED, actor.userId()).mapEmpty());
         }
@@ -384,6 +389,37 @@ public final class MeetingService {
       return changes.apply(db, after, a.meeting(), Cause.DELETED, actor.userId())
           .compose(t -> repo.deleteMeeting(db, meetingId));
     }));
+  }
+
+  /**
+   * A change to a whole series is authorized occurrence by occurrence: roles are per occurrence, so the
+   * manager of one is not the manager of the others. Refuses, naming the occurrences the caller may not
+   * change, unless they may change every one.
+   */
+  private Future<Void> requireInEach(SqlClient db, Identity actor, List<Meeting> occurrences, Permission needed) {
+    if (actor.admin()) {
+      return Future.succeededFuture();
+    }
+    List<String> denied = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Meeting t : occurrences) {
+      chain = chain.compose(v -> participants.participant(db, t.id(), actor.userId()).map(p -> {
+        boolean allowed = p.isPresent() && p.get().status() != ParticipantStatus.BANNED
+            && p.get().status() != ParticipantStatus.DECLINED && Permissions.allows(p.get().role(), false, needed);
+        if (!allowed) {
+          denied.add(t.id());
+        }
+        return null;
+      }));
+    }
+    return chain.map(v -> {
+      if (!denied.isEmpty()) {
+        throw ApiException.forbidden("your role does not allow " + needed.wire() + " in " + denied.size()
+            + " occurrence(s) of this series: " + String.join(", ", denied.subList(0, Math.min(10, denied.size())))
+            + (denied.size() > 10 ? ", ..." : "") + "; change the occurrences you manage one by one");
+      }
+      return null;
+    });
   }
 
   /** The series a recurring meeting belongs to (its first occurrence); bad request for a single meeting. */

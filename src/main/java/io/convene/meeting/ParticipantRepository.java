@@ -61,6 +61,22 @@ final class ParticipantRepository {
         });
   }
 
+  /** Everyone who shares a meeting that is not cancelled with {@code userId}, banned people aside. */
+  Future<java.util.Set<String>> sharingAMeetingWith(SqlClient db, String userId, int limit) {
+    return db.preparedQuery("""
+            SELECT DISTINCT o.user_id FROM meeting_participants me
+              JOIN meetings m ON m.id = me.meeting_id AND m.status <> 'cancelled'
+              JOIN meeting_participants o ON o.meeting_id = me.meeting_id AND o.status <> 'banned'
+             WHERE me.user_id = $1 AND me.status <> 'banned'
+             LIMIT $2""")
+        .execute(Tuple.of(userId, limit))
+        .map(rows -> {
+          java.util.Set<String> out = new java.util.HashSet<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
   Future<Optional<Participant>> participant(SqlClient db, String meetingId, String userId) {
     return db.preparedQuery(
             "SELECT " + PARTICIPANT_COLUMNS + " FROM meeting_participants p"

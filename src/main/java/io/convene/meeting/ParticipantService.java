@@ -255,8 +255,14 @@ public final class ParticipantService {
 
   /** The caller's place in a meeting: its role and answer; not-found for outsiders, as everywhere. */
   public record Membership(Meeting meeting, Role role, ParticipantStatus status, boolean admin) {
+    /** A participant who declined keeps a seat (to change their mind) but none of their role's rights. */
     public boolean can(Permission p) {
-      return Permissions.allows(role, admin, p);
+      return Permissions.allows(declined() ? null : role, admin, p);
+    }
+
+    /** Whether the caller declined the invitation (an admin acting as owner has not). */
+    public boolean declined() {
+      return status == ParticipantStatus.DECLINED && !admin;
     }
 
     /** Refuses with {@code forbidden} naming the permission the caller's role lacks. */
@@ -271,6 +277,14 @@ public final class ParticipantService {
   public Future<Membership> membership(Identity actor, String meetingId) {
     return access.load(tx.pool(), actor, meetingId, false).map(a ->
         new Membership(a.meeting(), a.role(), a.self() == null ? null : a.self().status(), a.admin()));
+  }
+
+  /**
+   * The people who share a meeting with {@code userId}: every meeting but cancelled ones, banned people
+   * aside on both sides. At most {@code limit}.
+   */
+  public Future<java.util.Set<String>> sharingAMeetingWith(String userId, int limit) {
+    return repo.sharingAMeetingWith(tx.pool(), userId, limit);
   }
 
   /** Attending participants (invited or accepted). */

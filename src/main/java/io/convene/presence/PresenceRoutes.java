@@ -5,6 +5,8 @@ import io.convene.web.Bodies;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.FieldError;
 import io.convene.protocol.Input;
+import io.convene.protocol.Identity;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,9 +20,11 @@ public final class PresenceRoutes {
   public static final int MAX_IDS = 500;
 
   private final PresenceService presence;
+  private final PresenceVisibility visibility;
 
-  public PresenceRoutes(PresenceService presence) {
+  public PresenceRoutes(PresenceService presence, PresenceVisibility visibility) {
     this.presence = presence;
+    this.visibility = visibility;
   }
 
   public void mount(Router api) {
@@ -58,13 +62,31 @@ public final class PresenceRoutes {
         throw invalid("each id " + problem);
       }
     }
-    presence.status(List.copyOf(ids))
+    seenBy(presence, visibility, AuthHandler.identity(rc), List.copyOf(ids))
         .onSuccess(states -> {
           JsonArray users = new JsonArray();
           states.forEach(s -> users.add(s.toJson()));
           Bodies.json(rc, 200, new JsonObject().put("users", users));
         })
         .onFailure(rc::fail);
+  }
+
+  /**
+   * The presence of {@code ids} as {@code viewer} may see it, in order: someone not visible reads as
+   * offline, never seen.
+   */
+  public static Future<List<PresenceState>> seenBy(PresenceService presence, PresenceVisibility visibility,
+      Identity viewer, List<String> ids) {
+    return visibility.visible(viewer, ids).compose(visible -> seenBy(presence, ids, visible));
+  }
+
+  /** The presence of {@code ids}, in order, those outside {@code visible} as offline, never seen. */
+  public static Future<List<PresenceState>> seenBy(PresenceService presence, List<String> ids, Set<String> visible) {
+    return presence.status(ids.stream().filter(visible::contains).toList()).map(states -> {
+      java.util.Map<String, PresenceState> byId = new java.util.HashMap<>();
+      states.forEach(s -> byId.put(s.userId(), s));
+      return ids.stream().map(id -> byId.getOrDefault(id, PresenceState.hidden(id))).toList();
+    });
   }
 
   private static ApiException invalid(String message) {

@@ -5,6 +5,11 @@ import java.time.Instant;
 
 /** A user's presence: online or offline, and when they were last seen (now, while online). */
 public record PresenceState(String userId, boolean online, Instant lastSeen) {
+  /** How someone the viewer may not see reads: offline, never seen. */
+  public static PresenceState hidden(String userId) {
+    return new PresenceState(userId, false, null);
+  }
+
   public String status() {
     return online ? "online" : "offline";
   }

@@ -6,15 +6,31 @@ import java.util.List;
 public final class ApiException extends RuntimeException {
   private final ErrorCode code;
   private final List<FieldError> fieldErrors;
+  private final long retryAfterSeconds;
 
   public ApiException(ErrorCode code, String message) {
     this(code, message, List.of());
   }
 
   public ApiException(ErrorCode code, String message, List<FieldError> fieldErrors) {
+    this(code, message, fieldErrors, 0);
+  }
+
+  private ApiException(ErrorCode code, String message, List<FieldError> fieldErrors, long retryAfterSeconds) {
     super(message, null, false, false);
     this.code = code;
     this.fieldErrors = List.copyOf(fieldErrors);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A limit was hit: {@code rate_limited}, to be tried again after {@code retryAfterSeconds}. */
+  public static ApiException rateLimited(String message, long retryAfterSeconds) {
+    return new ApiException(ErrorCode.RATE_LIMITED, message, List.of(), retryAfterSeconds);
+  }
+
+  /** Seconds until a refused request may succeed ({@code Retry-After}); 0 when it does not apply. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public ErrorCode code() {

@@ -20,6 +20,7 @@ public enum ErrorCode {
   MEETING_FULL("meeting_full", 409, 492),
   TOO_LATE("too_late", 409, 493),
   PAYLOAD_TOO_LARGE("payload_too_large", 413, 413),
+  RATE_LIMITED("rate_limited", 429, 429),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, 415),
   INTERNAL("internal_error", 500, 500),
   UNAVAILABLE("unavailable", 503, 503);

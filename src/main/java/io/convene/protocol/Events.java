@@ -32,6 +32,8 @@ public final class Events {
 
   /** Every member left: the guest will be disconnected after {graceSeconds}. {meetingId, graceSeconds}. */
   public static final String EXTERNAL_ALL_SERVER_USERS_LEFT = "external:all_server_users_left";
+  /** To guests of a meeting whose owner turned guests off: their session ends now. {@code {"meetingId"}}. */
+  public static final String EXTERNAL_GUESTS_DISALLOWED = "external:guests_disallowed";
 
   /** The first member entered the room: guests may ask for access now. {meetingId}. */
   public static final String MEETING_FIRST_PARTICIPANT_JOINED = "meeting:first_participant_joined";

@@ -7,7 +7,12 @@ import java.util.Set;
  * Who made a request: the host app's user ({@code sub}), the display name, roles and token expiry. A
  * guest registered through an invitation link is {@code guest:<sessionId>} with the {@code guest} role.
  */
-public record Identity(String userId, String displayName, Set<String> roles, Instant expiresAt) {
+public record Identity(String userId, String displayName, Set<String> roles, Instant expiresAt, Set<String> contacts) {
+  /** An identity without contacts. */
+  public Identity(String userId, String displayName, Set<String> roles, Instant expiresAt) {
+    this(userId, displayName, roles, expiresAt, Set.of());
+  }
+
   public static final String ADMIN_ROLE = "admin";
   public static final String GUEST_ROLE = "guest";
   /** Guest identities in rooms and events: {@code guest:<sessionId>}. */

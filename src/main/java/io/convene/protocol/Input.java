@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -81,7 +80,17 @@ public final class Input {
     return trimmed;
   }
 
-  /** An ISO-8601 instant with an offset, e.g. {@code 2026-11-22T10:00:00Z}. */
+  /** The earliest instant Convene takes: before it, times are surely mistakes (and some beyond PostgreSQL). */
+  public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  /** The latest instant Convene takes (PostgreSQL's timestamps reach further, Java's formatting not much). */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /** Whether {@code t} lies between {@link #EARLIEST} and {@link #LATEST}. */
+  public static boolean inRange(Instant t) {
+    return !t.isBefore(EARLIEST) && !t.isAfter(LATEST);
+  }
+
+  /** An ISO-8601 instant with an offset, e.g. {@code 2026-11-22T10:00:00Z}, between 1970 and 9999. */
   public Instant instant(String name, boolean required) {
     Object v = json.getValue(name);
     if (v == null) {
@@ -95,8 +104,13 @@ public final class Input {
       return null;
     }
     try {
-      return OffsetDateTime.parse(s).toInstant().truncatedTo(ChronoUnit.MICROS);
-    } catch (DateTimeParseException e) {
+      Instant t = OffsetDateTime.parse(s).toInstant().truncatedTo(ChronoUnit.MICROS);
+      if (!inRange(t)) {
+        error(name, "range", "must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+        return null;
+      }
+      return t;
+    } catch (java.time.DateTimeException e) {
       error(name, "format", "must be an ISO-8601 date-time with offset, e.g. 2026-11-22T10:00:00Z");
       return null;
     }

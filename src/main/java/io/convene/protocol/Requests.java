@@ -33,6 +33,11 @@ public final class Requests {
   public static final String HAND_LOWER = "hand:lower";
   /** Vote in a poll: {meetingId, pollId, optionIds}. */
   public static final String POLL_VOTE = "poll:vote";
+  /**
+   * A fresh LiveKit token for a room the caller is in, while they are entitled to be there (join tokens
+   * are short-lived): {meetingId}; the ack carries {serverUrl, token, identity, roomName, expiresAt, ...}.
+   */
+  public static final String ROOM_REFRESH_TOKEN = "room:refresh_token";
 
   private Requests() {}
 }

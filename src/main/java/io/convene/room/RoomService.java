@@ -105,6 +105,9 @@ public final class RoomService {
   public Future<JsonObject> join(Identity who, String meetingId) {
     return participants.membership(who, meetingId).compose(m -> {
       Meeting meeting = m.meeting();
+      if (m.declined()) {
+        throw ApiException.forbidden("you declined this meeting; accept the invitation to join");
+      }
       if (!meeting.status().active()) {
         throw ApiException.invalidState("the meeting is " + meeting.status().wire());
       }
@@ -181,6 +184,42 @@ public final class RoomService {
           }
           return null;
         });
+  }
+
+  /**
+   * A fresh LiveKit token for a member who is in the room and still entitled to be: a participant (not
+   * banned, removed or declined) of a meeting that is not over. Join tokens are short-lived; clients
+   * refresh them over the socket ({@code room:refresh_token}).
+   */
+  public Future<JsonObject> refresh(Identity who, String meetingId) {
+    return participants.membership(who, meetingId).compose(m -> {
+      if (m.declined()) {
+        throw ApiException.forbidden("you declined this meeting; accept the invitation to join");
+      }
+      Meeting meeting = m.meeting();
+      return stillIn(meeting, who.userId()).compose(v -> connection(meeting, who.userId(), who.displayName(),
+          m.role().wire(), m.can(Permission.START_EARLY), false));
+    });
+  }
+
+  /** A fresh LiveKit token for an admitted guest still in the room (the guest area checked the session). */
+  public Future<JsonObject> refreshGuest(String meetingId, String identity, String name) {
+    return meetings.find(meetingId).compose(found -> {
+      Meeting meeting = found.orElseThrow(() -> ApiException.notFound("meeting"));
+      return stillIn(meeting, identity).compose(v -> connection(meeting, identity, name, Role.GUEST.wire(), false, true));
+    });
+  }
+
+  private Future<Void> stillIn(Meeting meeting, String identity) {
+    if (!meeting.status().active()) {
+      return Future.failedFuture(ApiException.invalidState("the meeting is " + meeting.status().wire()));
+    }
+    return attendance.present(meeting.id()).map(present -> {
+      if (!present.contains(identity)) {
+        throw ApiException.invalidState("you are not in the room; join the meeting again");
+      }
+      return null;
+    });
   }
 
   // ---- leaving ------------------------------------------------------------------------------
@@ -278,8 +317,12 @@ public final class RoomService {
     return participants.membership(who, meetingId).compose(m -> {
       m.require(Permission.MUTE_PARTICIPANT);
       return rooms.muteAudio(meetingId, userId)
-          .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE,
-              "the media server did not answer: " + err.getMessage())))
+          .recover(err -> {
+            // LiveKit's own answer stays in the log: it may name internals the caller has no business seeing
+            LOG.warn("muting {} in {} failed: {}", userId, meetingId, err.getMessage());
+            return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE,
+                "the media server did not mute the participant; try again later"));
+          })
           // The change is LiveKit's: it is recorded once LiveKit made it.
           .compose(tracks -> AuditLog.append(pool, new AuditEntry(AuditLog.PARTICIPANT_MUTED, meetingId, who.userId(),
               new JsonObject().put("userId", userId).put("mutedTracks", tracks), clock.instant())).map(tracks))
@@ -293,15 +336,65 @@ public final class RoomService {
 
   // ---- LiveKit's view -----------------------------------------------------------------------
 
-  /** LiveKit reports {@code identity} in the room. */
+  /**
+   * LiveKit reports {@code identity} in the room. Someone who may not be there (not a participant,
+   * banned, removed, declined, waiting, a guest whose session ended, or the meeting is over), reconnecting
+   * with a token issued before, is taken out of the room and not counted.
+   */
   public Future<Void> reportedJoined(String meetingId, String identity) {
     return meetings.find(meetingId).compose(found -> {
       if (found.isEmpty() || !found.get().status().active()) {
-        return Future.succeededFuture();
+        return evict(meetingId, identity, "the meeting is over");
       }
-      return attendance.join(meetingId, identity, null)
-          .compose(joined -> afterJoin(meetingId, identity, null, joined, found.get().status()));
+      Meeting meeting = found.get();
+      return entitled(meeting, identity).compose(entitled -> entitled
+          ? attendance.join(meetingId, identity, null)
+              .compose(joined -> afterJoin(meetingId, identity, null, joined, meeting.status()))
+          : evict(meetingId, identity, "not entitled to be there"));
     });
+  }
+
+  /** Whether someone LiveKit reports in a room may be there (guests: the guest area decides). */
+  @FunctionalInterface
+  public interface GuestEntitlement {
+    Future<Boolean> entitled(String meetingId, String identity);
+  }
+
+  private volatile GuestEntitlement guestEntitlement = (meetingId, identity) -> Future.succeededFuture(false);
+
+  /** Plugs in the check of guests LiveKit reports in a room. */
+  public void guestEntitlement(GuestEntitlement check) {
+    this.guestEntitlement = check;
+  }
+
+  private Future<Boolean> entitled(Meeting meeting, String identity) {
+    if (Identity.isGuest(identity)) {
+      return guestEntitlement.entitled(meeting.id(), identity);
+    }
+    Identity who = new Identity(identity, null, Set.of(), Instant.MAX);
+    return attendance.present(meeting.id()).compose(present -> present.contains(identity)
+        ? Future.succeededFuture(true)
+        : participants.membership(who, meeting.id()).compose(m -> {
+          if (m.declined()) {
+            return Future.succeededFuture(false);
+          }
+          if (meeting.settings().waitingRoom() && !m.can(Permission.ADMIT_MEMBERS)) {
+            return lobby.admitted(meeting.id(), identity);
+          }
+          return Future.succeededFuture(true);
+        }).recover(err -> err instanceof ApiException e && e.code() == ErrorCode.NOT_FOUND
+            ? Future.succeededFuture(false) : Future.failedFuture(err)));
+  }
+
+  /** Takes {@code identity} out of LiveKit's room (durably: from the outbox until LiveKit answers). */
+  private Future<Void> evict(String meetingId, String identity, String why) {
+    LOG.info("LiveKit reports {} in {}: {}; removing them from the room", identity, meetingId, why);
+    return outbox.add(pool, List.of(Effect.command(Addresses.ROOM_REMOVE,
+            new JsonObject().put("meetingId", meetingId).put("userId", identity))))
+        .map(stored -> {
+          outbox.runNow(stored);
+          return null;
+        });
   }
 
   /**

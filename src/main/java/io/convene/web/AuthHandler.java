@@ -2,6 +2,7 @@ package io.convene.web;
 
 import io.convene.protocol.Identity;
 import io.convene.auth.TokenVerifier;
+import io.convene.limit.Limits;
 import io.convene.user.UserDirectory;
 import io.convene.protocol.Identity;
 import io.convene.protocol.ApiException;
@@ -14,10 +15,12 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private final TokenVerifier verifier;
   private final UserDirectory users;
+  private final Limits limits;
 
-  public AuthHandler(TokenVerifier verifier, UserDirectory users) {
+  public AuthHandler(TokenVerifier verifier, UserDirectory users, Limits limits) {
     this.verifier = verifier;
     this.users = users;
+    this.limits = limits;
   }
 
   @Override
@@ -27,6 +30,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
       rc.fail(ApiException.forbidden("guest tokens work on the guest routes and the socket only"));
       return;
     }
+    // An address that failed too often is refused before its token is even looked at.
+    String address = RequestLimits.clientAddress(rc);
+    limits.authFailuresPerIp.check(address);
     verifier
         .verify(token)
         .onSuccess(identity -> {
@@ -34,7 +40,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
           rc.put(IDENTITY, identity);
           rc.next();
         })
-        .onFailure(rc::fail);
+        .onFailure(err -> {
+          limits.authFailuresPerIp.tryTake(address);
+          rc.fail(err);
+        });
   }
 
   public static Identity identity(RoutingContext rc) {

@@ -73,6 +73,10 @@ public final class Problems {
     if (code == ErrorCode.UNAUTHORIZED || code == ErrorCode.TOKEN_EXPIRED) {
       response.putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }
+    if (e.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", String.valueOf(e.retryAfterSeconds()));
+      body.put("retryAfterSeconds", e.retryAfterSeconds());
+    }
     response.end(body.encode());
   }
 
@@ -112,6 +116,7 @@ public final class Problems {
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
       default -> "Internal Server Error";
     };

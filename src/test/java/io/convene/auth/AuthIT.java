@@ -101,7 +101,8 @@ class AuthIT {
 
   @Test
   void devTokenRouteDoesNotExistOutsideDevMode() {
-    TestServer server = TestServer.start(vertx, clock, new JsonObject().put("devMode", "off"));
+    TestServer server = TestServer.start(vertx, clock, new JsonObject().put("devMode", "off")
+        .put("auth", new JsonObject().put("requireIssuer", false)));
     var r = server.post("/dev/token", null, new JsonObject().put("userId", "x"));
     assertThat(r.statusCode()).isEqualTo(404);
   }

@@ -18,6 +18,7 @@ class ConsoleConfigTest {
     json.put("devMode", devMode);
     json.getJsonObject("auth").put("jwtSecret", "0123456789abcdef0123456789abcdef");
     json.getJsonObject("livekit").put("apiSecret", "livekit-secret");
+    json.getJsonObject("auth").put("issuer", "https://app.example").put("audience", "convene");
     if (console != null) {
       json.getJsonObject("console").put("enabled", console);
     }

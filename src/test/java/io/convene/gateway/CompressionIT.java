@@ -55,4 +55,21 @@ class CompressionIT {
         new JsonObject().put("gateway", new JsonObject().put("compression", true)));
     assertThat(extensionsAgreed(server)).contains("permessage-deflate").contains("client_no_context_takeover");
   }
+
+  @Test
+  void aDeflatedMessageThatInflatesPastTheLimitClosesItsSocketWith1009() throws Exception {
+    TestServer server = TestServer.start(vertx, new ManualClock(Instant.now()),
+        new JsonObject().put("gateway", new JsonObject().put("compression", true)));
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true)
+        .setCompressionAllowClientNoContext(true).setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port)
+        .setURI("/ws").addHeader("Authorization", "Bearer " + server.token("bomber"))).await();
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    // 4 MiB of one character: a few KiB on the wire, 16 times what a message may be once inflated
+    String bomb = "{\"id\":\"1\",\"type\":\"presence:heartbeat\",\"data\":{\"x\":\"" + " ".repeat(4 * 1024 * 1024) + "\"}}";
+    ws.writeTextMessage(bomb);
+    assertThat(closed.get(15, TimeUnit.SECONDS)).isEqualTo((short) 1009);
+    assertThat(extensionsAgreed(server)).as("the server goes on").contains("permessage-deflate");
+  }
 }

@@ -121,9 +121,11 @@ class BadInputIT extends ServerTestBase {
   @Test
   void unknownAndMalformedIds() {
     for (String path : new String[] {"/api/meetings/mtg_unknown", "/api/meetings/nonsense", "/api/meetings/" + "mtg_" + "x".repeat(1000),
-        "/api/meetings/mtg_%00%01", "/api/meetings/call_unknown/participants"}) {
+        "/api/meetings/call_unknown/participants"}) {
       problem(server.get(path, ownerToken), 404, "not_found");
     }
+    assertThat(problem(server.get("/api/meetings/mtg_%00%01", ownerToken), 400, "bad_request").getString("detail"))
+        .as("no id holds a NUL character; PostgreSQL text cannot").contains("NUL");
     problem(server.post("/api/meetings/mtg_unknown/start", ownerToken, null), 404, "not_found");
     problem(server.post("/api/meetings/mtg_unknown/end", ownerToken, null), 404, "not_found");
     problem(server.delete("/api/meetings/mtg_unknown", ownerToken, null), 404, "not_found");
@@ -169,5 +171,27 @@ class BadInputIT extends ServerTestBase {
     IntStream.range(0, 101).forEach(i -> many.add("mtg_" + i));
     assertThat(field(problem(server.delete("/api/meetings/bulk", ownerToken, new JsonObject().put("meetingIds", many)), 400, "validation_failed"))).isEqualTo("meetingIds");
     problem(server.delete("/api/meetings/bulk", ownerToken, null), 400, "bad_request");
+  }
+
+  @Test
+  void recurrenceEndingBeforeItStartsYearsOutOfRangeAndHugeCursors() {
+    JsonObject series = new JsonObject().put("title", "Series").put("startTime", at(60)).put("endTime", at(90))
+        .put("recurrence", new JsonObject().put("frequency", "daily").put("until", at(-600)));
+    JsonObject p = problem(server.post("/api/meetings", ownerToken, series), 400, "validation_failed");
+    assertThat(field(p)).isEqualTo("recurrence.until");
+
+    for (String time : new String[] {"+999999999-01-01T00:00:00Z", "-100000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+        "+10000-01-01T00:00:00Z"}) {
+      JsonObject far = new JsonObject().put("title", "Far").put("startTime", time).put("endTime", at(90));
+      assertThat(field(problem(server.post("/api/meetings", ownerToken, far), 400, "validation_failed")))
+          .as(time).isEqualTo("startTime");
+    }
+
+    String huge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("9223372036854775807:999999999:" + meetingId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    problem(server.get("/api/meetings?cursor=" + huge, ownerToken), 400, "validation_failed");
+    String longer = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("31556889864403199:0:" + meetingId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    problem(server.get("/api/meetings?cursor=" + longer, ownerToken), 400, "validation_failed");
   }
 }

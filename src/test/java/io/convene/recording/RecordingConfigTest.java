@@ -18,6 +18,7 @@ class RecordingConfigTest {
   private static AppConfig.Recordings load(Map<String, String> env) {
     Map<String, String> all = new HashMap<>(env);
     all.put("CONVENE_AUTH_JWT_SECRET", SECRET);
+    all.put("CONVENE_DEV_MODE", "on");
     return AppConfig.from(ConfigLoader.load(null, all, new Properties())).recordings();
   }
 

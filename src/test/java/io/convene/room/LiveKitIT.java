@@ -92,9 +92,9 @@ class LiveKitIT extends ServerTestBase {
     assertThat(metadata.getString("meetingId")).isEqualTo(id);
     assertThat(metadata.getBoolean("guest")).isFalse();
     assertThat(metadata.getBoolean("muteOnJoin")).isTrue();
-    assertThat(jwt.getExpiresAt().toInstant()).as("valid for three hours")
-        .isBetween(java.time.Instant.now().plus(Duration.ofMinutes(175)), java.time.Instant.now().plus(Duration.ofMinutes(181)));
-    assertThat(Duration.between(clock.instant(), java.time.Instant.parse(ownerJoin.getString("expiresAt")))).isEqualTo(Duration.ofHours(3));
+    assertThat(jwt.getExpiresAt().toInstant()).as("valid for what a join needs: ten minutes")
+        .isBetween(java.time.Instant.now().plus(Duration.ofMinutes(9)), java.time.Instant.now().plus(Duration.ofMinutes(11)));
+    assertThat(Duration.between(clock.instant(), java.time.Instant.parse(ownerJoin.getString("expiresAt")))).isEqualTo(Duration.ofMinutes(10));
 
     JsonObject memberJoin = api.join(id, member);
     JsonObject memberVideo = new JsonObject(token(memberJoin).getClaim("video").toString());
@@ -235,6 +235,89 @@ class LiveKitIT extends ServerTestBase {
     assertThat(call.grant().getBoolean("roomAdmin")).isTrue();
     assertThat(call.grant().getString("room")).isEqualTo(id);
     memberSocket.awaitEvent(Events.MEETING_MUTED, d -> id.equals(d.getString("meetingId")));
+  }
+
+  @Test
+  void tokensAreRefreshedOverTheSocketOnlyWhileThePersonIsEntitled() {
+    String owner = user("owner");
+    String member = user("member");
+    String outsider = user("outsider");
+    String id = meeting(owner, 0, member).createId();
+    api.join(id, owner);
+    api.join(id, member);
+    WsClient memberSocket = server.socket(member);
+    memberSocket.awaitEvent(Events.SESSION_WELCOME);
+    JsonObject refreshed = memberSocket.request("room:refresh_token", new JsonObject().put("meetingId", id));
+    assertThat(refreshed.getBoolean("ok")).as(refreshed.encode()).isTrue();
+    assertThat(token(refreshed.getJsonObject("data")).getSubject()).isEqualTo(member);
+    assertThat(refreshed.getJsonObject("data").getString("roomName")).isEqualTo(id);
+
+    WsClient outsiderSocket = server.socket(outsider);
+    outsiderSocket.awaitEvent(Events.SESSION_WELCOME);
+    JsonObject stranger = outsiderSocket.request("room:refresh_token", new JsonObject().put("meetingId", id));
+    assertThat(stranger.getJsonObject("error").getString("code")).isEqualTo("not_found");
+
+    api.ban(id, owner, member);
+    JsonObject banned = memberSocket.request("room:refresh_token", new JsonObject().put("meetingId", id));
+    assertThat(banned.getBoolean("ok")).isFalse();
+    assertThat(banned.getJsonObject("error").getString("code")).isEqualTo("not_found");
+  }
+
+  @Test
+  void someoneNotEntitledWhomLiveKitReportsIsRemovedFromTheRoomAndNotCounted() {
+    String owner = user("owner");
+    String member = user("member");
+    String stranger = user("stranger");
+    String id = meeting(owner, 0, member).allowExternal().createId();
+    api.join(id, owner);
+    api.join(id, member);
+    api.ban(id, owner, member);
+    liveKit.await("RemoveParticipant", c -> member.equals(c.request().getString("identity")));
+    long removalsOfMember = liveKit.calls().stream().filter(c -> c.method().equals("RemoveParticipant")
+        && member.equals(c.request().getString("identity"))).count();
+
+    assertThat(signed(SignedWebhooks.event("participant_joined", id, member)).statusCode()).isEqualTo(200);
+    assertThat(signed(SignedWebhooks.event("participant_joined", id, stranger)).statusCode()).isEqualTo(200);
+    liveKit.await("RemoveParticipant", c -> stranger.equals(c.request().getString("identity")));
+    awaitRemovals(member, removalsOfMember + 1);
+
+    var guest = api.register(api.link(id, owner).getString("token"), "Gone");
+    guest.ask();
+    api.admitGuest(id, owner, guest);
+    guest.join();
+    api.removeGuest(guest, owner);
+    liveKit.await("RemoveParticipant", c -> guest.userId().equals(c.request().getString("identity")));
+    assertThat(signed(SignedWebhooks.event("participant_joined", id, guest.userId())).statusCode()).isEqualTo(200);
+    awaitRemovals(guest.userId(), 2);
+
+    assertThat(server.rows("SELECT user_id FROM attendance_cycles WHERE meeting_id = $1 AND left_at IS NULL", id))
+        .extracting(r -> r.getString("user_id")).as("none of them counted").containsExactly(owner);
+  }
+
+  /** Waits until LiveKit was asked {@code n} times to remove {@code identity}. */
+  private static void awaitRemovals(String identity, long n) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (liveKit.calls().stream().filter(c -> c.method().equals("RemoveParticipant")
+        && identity.equals(c.request().getString("identity"))).count() < n) {
+      assertThat(System.nanoTime()).as("LiveKit asked to remove " + identity + " " + n + " times").isLessThan(deadline);
+      vertx.timer(20).await();
+    }
+  }
+
+  @Test
+  void aFailedMuteDoesNotPassOnWhatLiveKitSaid() {
+    String owner = user("owner");
+    String member = user("member");
+    String id = meeting(owner, 0, member).createId();
+    liveKit.inRoom(id, member);
+    liveKit.failing(true);
+    try {
+      JsonObject problem = api.expect(503).mute(id, owner, member);
+      assertThat(problem.getString("code")).isEqualTo("unavailable");
+      assertThat(problem.encode()).doesNotContain("overloaded").doesNotContain("LiveKit is");
+    } finally {
+      liveKit.failing(false);
+    }
   }
 
   @Test

@@ -55,6 +55,8 @@ public final class DoomedNode {
     vars.put("CONVENE_HTTP_INSTANCES", "1");
     vars.put("CONVENE_AUTH_JWT_SECRET", TestServer.SECRET);
     vars.put("CONVENE_DEV_MODE", "off");
+    vars.put("CONVENE_AUTH_REQUIRE_ISSUER", "false");
+    vars.put("CONVENE_LIMITS_ENABLED", "false");
     vars.put("CONVENE_DATA_DIR", Files.createTempDirectory("convene-doomed-").toString());
     vars.putAll(env);
     Process process = pb.start();

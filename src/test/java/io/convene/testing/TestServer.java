@@ -75,7 +75,10 @@ public final class TestServer {
         .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8) + ":");
     config.getJsonObject("auth").put("jwtSecret", SECRET);
     config.getJsonObject("gateway").put("sweepMillis", 50);
-    config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1);
+    // The clock of a test stands still, so buckets never refill: limits have tests of their own.
+    config.getJsonObject("limits").put("enabled", false);
+    // Tests of other behaviours watch whoever they like; visibility has tests of its own.
+    config.getJsonObject("presence").put("sweepMillis", 50).put("bulkSeconds", 1).put("visibility", "everyone");
     config.getJsonObject("calls").put("sweepMillis", 50);
     config.getJsonObject("schedule").put("sweepSeconds", 1);
     config.getJsonObject("livekit").put("url", "ws://127.0.0.1:9").put("apiSecret", "unused-livekit-secret");

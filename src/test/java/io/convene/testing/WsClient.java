@@ -48,8 +48,17 @@ public final class WsClient {
   }
 
   public static Future<WsClient> attempt(Vertx vertx, int port, String uri, String bearer) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1024 * 1024)
-        .setMaxMessageSize(1024 * 1024));
+    return attemptFrom(vertx, null, port, uri, bearer);
+  }
+
+  /** Like {@link #attempt} from the loopback address {@code localAddress} (127.0.0.x), as another client would. */
+  public static Future<WsClient> attemptFrom(Vertx vertx, String localAddress, int port, String uri, String bearer) {
+    WebSocketClientOptions options = new WebSocketClientOptions().setMaxFrameSize(1024 * 1024)
+        .setMaxMessageSize(1024 * 1024);
+    if (localAddress != null) {
+      options.setLocalAddress(localAddress);
+    }
+    WebSocketClient client = vertx.createWebSocketClient(options);
     List<JsonObject> frames = new ArrayList<>();
     return ConveneSocket.connect(client, "127.0.0.1", port, uri, bearer, frame -> {
           synchronized (frames) {
@@ -59,6 +68,22 @@ public final class WsClient {
         })
         .map(socket -> new WsClient(client, socket, frames))
         .onFailure(err -> client.close());
+  }
+
+  /** The HTTP status a refused upgrade got; fails when the upgrade was accepted. */
+  public static int rejection(Vertx vertx, int port, String uri, String bearer) {
+    return rejectionFrom(vertx, null, port, uri, bearer);
+  }
+
+  /** Like {@link #rejection} from the loopback address {@code localAddress}. */
+  public static int rejectionFrom(Vertx vertx, String localAddress, int port, String uri, String bearer) {
+    try {
+      WsClient accepted = attemptFrom(vertx, localAddress, port, uri, bearer).await();
+      accepted.close();
+    } catch (io.vertx.core.http.UpgradeRejectedException e) {
+      return e.getStatus();
+    }
+    throw new AssertionError("the upgrade of " + uri + " was accepted");
   }
 
   /** Sends a request and waits for its ack (returned whether {@code ok} or not). */
