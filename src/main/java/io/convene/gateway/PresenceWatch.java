@@ -69,20 +69,30 @@ final class PresenceWatch {
     });
   }
 
-  /** A resumed session watches again whom it watched, and is sent their state now. */
+  /**
+   * A resumed session watches again whom it watched (those it may still see), and is sent their state
+   * now.
+   */
   void restore(Connection conn, List<String> ids, String ts) {
     if (ids.isEmpty()) {
       return;
     }
-    for (String u : ids) {
-      if (conn.watched.add(u)) {
-        watchers.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(conn);
+    visibility.visible(conn.identity, ids).compose(visible -> {
+      if (conn.closing() || conn.socket.isClosed()) {
+        return Future.succeededFuture(List.<io.convene.presence.PresenceState>of());
       }
-    }
-    presence.status(ids).onSuccess(states -> {
-      JsonArray users = new JsonArray();
-      states.forEach(s -> users.add(s.toJson()));
-      conn.event(Frames.event(Events.PRESENCE_BULK_UPDATE, new JsonObject().put("users", users), ts), null);
+      for (String u : ids) {
+        if (visible.contains(u) && conn.watched.add(u)) {
+          watchers.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(conn);
+        }
+      }
+      return PresenceRoutes.seenBy(presence, ids, visible);
+    }).onSuccess(states -> {
+      if (!states.isEmpty()) {
+        JsonArray users = new JsonArray();
+        states.forEach(s -> users.add(s.toJson()));
+        conn.event(Frames.event(Events.PRESENCE_BULK_UPDATE, new JsonObject().put("users", users), ts), null);
+      }
     });
   }
 
