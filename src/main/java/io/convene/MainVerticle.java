@@ -41,6 +41,7 @@ import io.convene.livekit.WebhookVerifier;
 import io.convene.lobby.Lobby;
 import io.convene.lobby.LobbyRoutes;
 import io.convene.meeting.LiveRoster;
+import io.convene.metrics.NodeMetrics;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.meeting.Meetings;
 import io.convene.meeting.Permission;
@@ -71,6 +72,7 @@ import io.convene.webhook.Webhooks;
 import io.convene.web.AuthHandler;
 import io.convene.web.Problems;
 import io.livekit.server.WebhookReceiver;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -99,6 +101,7 @@ public final class MainVerticle extends VerticleBase {
   private static final long COMMAND_TIMEOUT_MS = 30_000;
   private final Clock clock;
   private JwksKeys jwks;
+  private java.util.function.Function<Vertx, Router> routes;
 
   public MainVerticle() {
     this(Clock.systemUTC());
@@ -114,6 +117,14 @@ public final class MainVerticle extends VerticleBase {
     AppConfig cfg = AppConfig.from(config());
     return vertx.deployVerticle(new MigrationVerticle(cfg.db()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(id -> deploy(cfg));
+  }
+
+  /**
+   * A router with the HTTP routes of this node, as each HTTP verticle builds its own (once started): what
+   * the server mounts, for the test that holds it against {@code docs/openapi.yaml}.
+   */
+  public Router router() {
+    return routes.apply(vertx);
   }
 
   @Override
@@ -190,7 +201,9 @@ public final class MainVerticle extends VerticleBase {
 
     AuthHandler auth = new AuthHandler(tokens, users);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, tokens);
-    GatewayStats stats = new GatewayStats();
+    PrometheusMeterRegistry registry = NodeMetrics.registryOf(vertx);
+    GatewayStats stats = new GatewayStats(registry);
+    MetricsRoutes metrics = new MetricsRoutes(registry, stats, outbox, presence, outbound.deliveries().stats());
     SessionStore sessions = new SessionStore(redis, prefix, cfg.gateway().resumeFrames(), cfg.gateway().resumeBytes());
     DevTokens dev = cfg.devMode() && cfg.auth().jwtSecret() != null ? new DevTokens(vertx, cfg.auth().jwtSecret()) : null;
     SweepLease leases = new SweepLease(redis, nodeId, prefix);
@@ -216,7 +229,7 @@ public final class MainVerticle extends VerticleBase {
       router.route().handler(TimeoutHandler.create(cfg.http().requestTimeoutMillis(), 503));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
-      new MetricsRoutes(stats, outbox, presence).mount(router);
+      metrics.mount(router);
       if (dev != null) {
         new DevRoutes(dev, clock).mount(router);
       }
@@ -247,6 +260,7 @@ public final class MainVerticle extends VerticleBase {
       return router;
     };
 
+    this.routes = routes;
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, leases)))
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, leases)))
