@@ -160,7 +160,8 @@ public final class MainVerticle extends VerticleBase {
     AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
     Meetings meetings = Meetings.create(pool, outbox, roster, users, events, clock, cfg.meetings());
-    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
+    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix,
+            Duration.ofDays(cfg.presence().forgetOfflineDays())),
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
         vertx.eventBus(), clock, cfg.presence(), nodeId);

@@ -100,7 +100,13 @@ public record AppConfig(
       int resumeBytes) {}
 
   /** Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period. */
-  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {}
+  public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis,
+      int forgetOfflineDays) {
+    /** Without {@code forgetOfflineDays}: its default, 30. */
+    public Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {
+      this(heartbeatSeconds, graceMillis, bulkSeconds, nodeLeaseSeconds, sweepMillis, 30);
+    }
+  }
 
   /** Ringing: the deadline, callees per call, the fallback end of a call, and the deadline sweep period. */
   public record Calls(int ringSeconds, int maxCallees, int maxCallHours, int sweepMillis) {}
@@ -336,7 +342,8 @@ public record AppConfig(
             r.integer(presence, "presence.graceMillis", "graceMillis", 0, 600_000),
             r.integer(presence, "presence.bulkSeconds", "bulkSeconds", 1, 3600),
             r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
-            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000)),
+            r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000),
+            r.integer(presence, "presence.forgetOfflineDays", "forgetOfflineDays", 1, 3650)),
         new Calls(
             r.integer(calls, "calls.ringSeconds", "ringSeconds", 1, 600),
             r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),
