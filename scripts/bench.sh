@@ -61,4 +61,4 @@ if [[ -n "$rate" ]]; then
 fi
 echo "== $scenario $*"
 "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
-curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total) ' || true
+curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total)[ {]' || true

@@ -9,6 +9,7 @@ import io.convene.config.ConfigLoader;
 import io.convene.config.Redact;
 import io.convene.embedded.EmbeddedServices;
 import io.convene.http.ApiVerticle;
+import io.convene.metrics.NodeMetrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -98,7 +99,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     AppConfig cfg = AppConfig.from(effective);
     return clusterFlag || cfg.cluster().enabled()
         ? Clustering.builder(options, cfg.cluster())
-        : Vertx.builder().with(options);
+        : NodeMetrics.builder(options);
   }
 
   @Override

@@ -42,6 +42,7 @@ import io.convene.livekit.WebhookVerifier;
 import io.convene.lobby.Lobby;
 import io.convene.lobby.LobbyRoutes;
 import io.convene.meeting.LiveRoster;
+import io.convene.metrics.NodeMetrics;
 import io.convene.meeting.MeetingRoutes;
 import io.convene.meeting.Meetings;
 import io.convene.meeting.Permission;
@@ -77,6 +78,7 @@ import io.convene.web.RequestLimits;
 import io.convene.limit.Limits;
 import io.convene.gateway.SocketsPerUser;
 import io.livekit.server.WebhookReceiver;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -107,6 +109,7 @@ public final class MainVerticle extends VerticleBase {
   private static final int MAX_VISIBLE_PER_USER = 50_000;
   private final Clock clock;
   private JwksKeys jwks;
+  private java.util.function.Function<Vertx, Router> routes;
 
   public MainVerticle() {
     this(Clock.systemUTC());
@@ -122,6 +125,14 @@ public final class MainVerticle extends VerticleBase {
     AppConfig cfg = AppConfig.from(config());
     return vertx.deployVerticle(new MigrationVerticle(cfg.db()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(id -> deploy(cfg));
+  }
+
+  /**
+   * A router with the HTTP routes of this node, as each HTTP verticle builds its own (once started): what
+   * the server mounts, for the test that holds it against {@code docs/openapi.yaml}.
+   */
+  public Router router() {
+    return routes.apply(vertx);
   }
 
   @Override
@@ -161,7 +172,8 @@ public final class MainVerticle extends VerticleBase {
     AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
     Meetings meetings = Meetings.create(pool, outbox, roster, users, events, clock, cfg.meetings());
-    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix),
+    PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix,
+            Duration.ofDays(cfg.presence().forgetOfflineDays())),
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().others()))),
         vertx.eventBus(), clock, cfg.presence(), nodeId);
@@ -209,7 +221,10 @@ public final class MainVerticle extends VerticleBase {
     AuthHandler auth = new AuthHandler(tokens, users, limits);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, room, tokens, limits);
     guestRoutes.register(requests);
-    GatewayStats stats = new GatewayStats();
+    PrometheusMeterRegistry registry = NodeMetrics.registryOf(vertx);
+    GatewayStats stats = new GatewayStats(registry);
+    MetricsRoutes metrics = new MetricsRoutes(registry, stats, outbox, presence, outbound.deliveries().stats());
+    limits.countRefusals(limit -> NodeMetrics.rateLimited(registry, limit)::increment);
     SessionStore sessions = new SessionStore(redis, prefix, cfg.gateway().resumeFrames(), cfg.gateway().resumeBytes());
     DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     SweepLease leases = new SweepLease(redis, nodeId, prefix);
@@ -237,7 +252,7 @@ public final class MainVerticle extends VerticleBase {
       router.route().handler(new RequestLimits(limits, WebhookIntake.PATH));
       router.route().handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
       health.mount(router);
-      new MetricsRoutes(stats, outbox, presence).mount(router);
+      metrics.mount(router);
       if (dev != null) {
         new DevRoutes(dev, clock).mount(router);
       }
@@ -268,6 +283,7 @@ public final class MainVerticle extends VerticleBase {
       return router;
     };
 
+    this.routes = routes;
     return (jwks == null ? Future.<Void>succeededFuture() : jwks.start())
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(presence, leases)))
         .compose(v -> vertx.deployVerticle(new CallVerticle(calls, leases)))

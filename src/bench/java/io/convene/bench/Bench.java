@@ -190,8 +190,10 @@ public final class Bench {
     String text = http.get(u.getPort(), u.getHost(), "/metrics").send().await().bodyAsString();
     Map<String, Long> out = new HashMap<>();
     for (String line : text.split("\n")) {
-      if (!line.startsWith("#") && line.contains(" ")) {
-        out.put(line.substring(0, line.indexOf(' ')), Long.parseLong(line.substring(line.indexOf(' ') + 1).trim()));
+      // samples without labels only; Prometheus writes values as doubles ("1.0", "1.2E8")
+      if (!line.startsWith("#") && line.contains(" ") && !line.contains("{")) {
+        out.put(line.substring(0, line.indexOf(' ')),
+            (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()));
       }
     }
     return out;

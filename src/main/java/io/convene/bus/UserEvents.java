@@ -14,6 +14,15 @@ import java.util.UUID;
  * already (the outbox carried it out again after a crash).
  */
 public final class UserEvents {
+  /** Wall-clock microseconds at publication, stamped on every message: how late a device gets it is measured. */
+  public static final String SENT_AT = "sentAtUs";
+  /**
+   * Wall-clock microseconds of the request that caused the event (a ring, for instance), when the time
+   * from that request to the device is measured.
+   */
+  public static final String ORIGIN_AT = "originAtUs";
+  private static final Clock WALL = Clock.systemUTC();
+
   private final EventBus bus;
   private final Clock clock;
 
@@ -28,6 +37,12 @@ public final class UserEvents {
 
   /** Like {@link #publish(Collection, String, JsonObject)}, skipping the connection {@code exceptConnection}. */
   public void publish(Collection<String> userIds, String type, JsonObject data, String exceptConnection) {
+    publish(userIds, type, data, exceptConnection, 0);
+  }
+
+  /** Like {@link #publish(Collection, String, JsonObject, String)}, for an event caused by a request made at {@code originMicros}. */
+  public void publish(Collection<String> userIds, String type, JsonObject data, String exceptConnection,
+      long originMicros) {
     if (userIds.isEmpty()) {
       return;
     }
@@ -35,7 +50,16 @@ public final class UserEvents {
     if (exceptConnection != null) {
       message.put("except", exceptConnection);
     }
+    if (originMicros > 0) {
+      message.put(ORIGIN_AT, originMicros);
+    }
     deliver(message);
+  }
+
+  /** Wall-clock microseconds now (the server's clock may be a test's manual clock). */
+  public static long wallMicros() {
+    java.time.Instant now = WALL.instant();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
   /** The message of an event, with a new event id and the time now, to publish now or later. */
@@ -51,6 +75,7 @@ public final class UserEvents {
   /** Publishes a message made by {@link #message}, as it is (again, after a crash: with the same id). */
   public void deliver(JsonObject message) {
     if (!message.getJsonArray("userIds").isEmpty()) {
+      message.put(SENT_AT, wallMicros());
       bus.publish(Addresses.USER_EVENTS, message);
     }
   }

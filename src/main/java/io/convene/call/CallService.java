@@ -99,6 +99,7 @@ public final class CallService {
    * request answers that call instead of placing a second one.
    */
   public Future<JsonObject> start(Identity caller, List<String> calleeIds, String title) {
+    long requested = UserEvents.wallMicros();
     List<String> callees = calleeIds.stream().filter(u -> !u.equals(caller.userId())).distinct().toList();
     if (callees.isEmpty()) {
       throw ApiException.validation(List.of(new FieldError(
@@ -111,8 +112,8 @@ public final class CallService {
     return glare.compose(existing -> existing.isPresent()
         ? answerGlare(caller, existing.get()).compose(answered -> answered.isPresent()
             ? Future.succeededFuture(answered.get())
-            : place(caller, callId, callees, title))
-        : place(caller, callId, callees, title));
+            : place(caller, callId, callees, title, requested))
+        : place(caller, callId, callees, title, requested));
   }
 
   /** Answers the call the other party placed a moment earlier, if it is still ringing this caller. */
@@ -129,7 +130,8 @@ public final class CallService {
     });
   }
 
-  private Future<JsonObject> place(Identity caller, String callId, List<String> callees, String title) {
+  private Future<JsonObject> place(Identity caller, String callId, List<String> callees, String title,
+      long requestedMicros) {
     Instant now = clock.instant();
     Instant deadline = now.plusSeconds(config.ringSeconds());
     String name = caller.displayName() == null ? caller.userId() : caller.displayName();
@@ -143,7 +145,7 @@ public final class CallService {
           Ring.Result rung = ring.ring(caller.userId(), ringable, deadline);
           Ring.Result ended = ringable.isEmpty() ? ring.end("unreachable", now) : null;
           return rings.save(ring, -1, engaged(ring), List.of())
-              .compose(saved -> carryOut(ring, rung))
+              .compose(saved -> carryOut(ring, rung, requestedMicros))
               .compose(v -> ended == null ? Future.succeededFuture() : carryOut(ring, ended))
               .compose(v -> missed(ring, statuses.entrySet().stream().filter(e -> !e.getValue().equals("ringing"))
                   .map(Map.Entry::getKey).toList()))
@@ -334,8 +336,13 @@ public final class CallService {
    * the ring was saved and carried out until they succeed.
    */
   private Future<Void> carryOut(Ring ring, Ring.Result result) {
+    return carryOut(ring, result, 0);
+  }
+
+  /** {@code requestedMicros}: when the request that led to it came in (wall clock), or 0. */
+  private Future<Void> carryOut(Ring ring, Ring.Result result, long requestedMicros) {
     for (Ring.Effect e : result.effects()) {
-      events.publish(e.userIds(), e.type(), e.data(), e.except());
+      events.publish(e.userIds(), e.type(), e.data(), e.except(), requestedMicros);
     }
     List<Effect> durable = new ArrayList<>();
     result.answers().forEach((user, state) -> {

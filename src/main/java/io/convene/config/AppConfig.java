@@ -156,14 +156,15 @@ public record AppConfig(
       int resumeBytes) {}
 
   /**
-   * Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period; and who
+   * Presence timing: heartbeat interval, reconnect grace, bulk period, node lease, sweep period; who
    * sees whom ({@code visibility}: {@code shared-meetings} or {@code everyone}), with how long a viewer's
-   * meeting mates are kept before they are looked up again.
+   * meeting mates are kept before they are looked up again; how long a user offline keeps their keys.
    */
   public record Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis,
-      String visibility, int visibilityCacheSeconds) {
+      String visibility, int visibilityCacheSeconds, int forgetOfflineDays) {
+    /** With the defaults of the others: shared meetings, 30 s, 30 days. */
     public Presence(int heartbeatSeconds, int graceMillis, int bulkSeconds, int nodeLeaseSeconds, int sweepMillis) {
-      this(heartbeatSeconds, graceMillis, bulkSeconds, nodeLeaseSeconds, sweepMillis, "shared-meetings", 30);
+      this(heartbeatSeconds, graceMillis, bulkSeconds, nodeLeaseSeconds, sweepMillis, "shared-meetings", 30, 30);
     }
   }
 
@@ -483,7 +484,8 @@ public record AppConfig(
             r.integer(presence, "presence.nodeLeaseSeconds", "nodeLeaseSeconds", 2, 300),
             r.integer(presence, "presence.sweepMillis", "sweepMillis", 10, 60_000),
             r.oneOf(presence, "presence.visibility", "visibility", "shared-meetings", "everyone"),
-            r.integer(presence, "presence.visibilityCacheSeconds", "visibilityCacheSeconds", 0, 3600)),
+            r.integer(presence, "presence.visibilityCacheSeconds", "visibilityCacheSeconds", 0, 3600),
+            r.integer(presence, "presence.forgetOfflineDays", "forgetOfflineDays", 1, 3650)),
         new Calls(
             r.integer(calls, "calls.ringSeconds", "ringSeconds", 1, 600),
             r.integer(calls, "calls.maxCallees", "maxCallees", 1, 1000),

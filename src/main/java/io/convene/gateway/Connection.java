@@ -38,6 +38,7 @@ final class Connection {
   private final int overflowAllowance;
   private final RateLimit rate;
   private final java.util.function.BiConsumer<Connection, CloseCodes> onClose;
+  private final GatewayStats stats;
   private int overflow;
   private boolean closing;
   private CloseCodes closedWith;
@@ -56,7 +57,9 @@ final class Connection {
   Instant lastPing;
 
   Connection(String id, Identity identity, ServerWebSocket socket, Instant now, int overflowAllowance,
-      int keepFrames, int keepBytes, RateLimit rate, java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
+      int keepFrames, int keepBytes, RateLimit rate, GatewayStats stats,
+      java.util.function.BiConsumer<Connection, CloseCodes> onClose) {
+    this.stats = stats;
     this.keepFrames = keepFrames;
     this.keepBytes = keepBytes;
     this.onClose = onClose;
@@ -101,6 +104,8 @@ final class Connection {
       held.add(new SessionStore.Sent(0, eventId, frame));
     } else if (roomFor()) {
       write(frame, eventId);
+    } else {
+      stats.framesDropped.increment();
     }
   }
 
@@ -123,7 +128,9 @@ final class Connection {
     if (held != null) {
       held.add(new SessionStore.Sent(0, null, frame));
     } else if (socket.writeQueueFull()) {
-      coalesced.remove(userId);
+      if (coalesced.remove(userId) != null) {
+        stats.presenceCoalesced.increment();
+      }
       coalesced.put(userId, frame);
     } else {
       write(frame, null);
@@ -179,7 +186,10 @@ final class Connection {
     }
     closing = true;
     closedWith = code;
-    coalesced.clear();
+    if (!coalesced.isEmpty()) {
+      stats.framesDropped.increment(coalesced.size());
+      coalesced.clear();
+    }
     socket.close(code.code(), code.reason());
     onClose.accept(this, code);
   }

@@ -63,6 +63,7 @@ final class Dispatcher {
       return;
     }
     JsonObject data = rawData == null ? new JsonObject() : (JsonObject) rawData;
+    long received = System.nanoTime();
     Future<JsonObject> result;
     try {
       SocketRequestHandler handler = requests.handler(type);
@@ -79,6 +80,7 @@ final class Dispatcher {
       conn.pending--;
       if (ar.succeeded()) {
         conn.send(Frames.ok(id, ar.result()));
+        stats.requestAnswered.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
         return;
       }
       ApiException e = Failures.toApiException(ar.cause());
@@ -86,6 +88,7 @@ final class Dispatcher {
         LOG.error("request {} of {} failed", type, conn.userId(), ar.cause());
       }
       conn.send(Frames.error(id, e.code(), e.getMessage()));
+      stats.requestFailed.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
     });
   }
 

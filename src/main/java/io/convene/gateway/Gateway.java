@@ -5,6 +5,7 @@ import io.convene.bus.Addresses;
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.convene.limit.Limits;
+import io.convene.metrics.NodeMetrics;
 import io.convene.notify.NotificationService;
 import io.convene.presence.DeviceClaim;
 import io.convene.presence.PresenceService;
@@ -116,7 +117,7 @@ public final class Gateway {
     this.devices = Batcher.of(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
-    this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions());
+    this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions(), stats);
     this.dispatcher = new Dispatcher(requests.copy()
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
         .on(Requests.PRESENCE_SUBSCRIBE, (who, conn, data) -> watch.subscribe(byId.get(conn), data))
@@ -137,8 +138,9 @@ public final class Gateway {
     var bus = vertx.eventBus();
     consumers.add(bus.<JsonObject>consumer(Addresses.USER_EVENTS, m -> deliver(m.body())));
     consumers.add(bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> {
+      long origin = m.body().getLong(PresenceService.ORIGIN_AT, 0L);
       for (Object change : m.body().getJsonArray("changes")) {
-        watch.changed((JsonObject) change, this::devicesOf);
+        watch.changed((JsonObject) change, this::devicesOf, origin);
       }
     }));
     consumers.add(bus.<JsonObject>consumer(Addresses.DEVICE_REPLACED, m -> close(m.body().getString("userId"),
@@ -250,7 +252,7 @@ public final class Gateway {
     ws.setWriteQueueMaxSize(config.writeQueueBytes());
     Connection conn = new Connection(newConnectionId(), identity, ws, now, config.overflowFrames(),
         config.resumeFrames(), config.resumeBytes(),
-        new RateLimit(config.ratePerSecond(), config.rateBurst(), now), this::closedByServer);
+        new RateLimit(config.ratePerSecond(), config.rateBurst(), now), stats, this::closedByServer);
     conn.resumeToken = newResumeToken();
     if (accepted.resume() != null) {
       conn.held = new ArrayList<>();
@@ -384,7 +386,7 @@ public final class Gateway {
 
   private void closedByServer(Connection conn, CloseCodes code) {
     LOG.debug("closing {} of {}: {}", conn.id, conn.userId(), code.reason());
-    stats.socketsClosedByServer.increment();
+    stats.closedByServer(code);
     vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, new JsonObject().put("userId", conn.userId())
         .put("connectionId", conn.id).put("code", code.code()).put("reason", code.reason()));
   }
@@ -537,6 +539,7 @@ public final class Gateway {
   private void onText(Connection conn, String text) {
     Instant now = clock.instant();
     if (!conn.allowInbound(now)) {
+      stats.inboundRateLimited.increment();
       conn.close(CloseCodes.RATE_LIMITED);
       return;
     }
@@ -572,6 +575,7 @@ public final class Gateway {
     String type = msg.getString("type");
     boolean deviceNews = Events.PRESENCE_USER_CONNECTED.equals(type) || Events.PRESENCE_USER_DISCONNECTED.equals(type);
     String frame = null;
+    int written = 0;
     for (Object u : userIds) {
       List<Connection> list = byUser.get((String) u);
       List<Detached> away = deviceNews ? null : detachedByUser.get((String) u);
@@ -584,7 +588,7 @@ public final class Gateway {
       for (Connection c : list == null ? List.<Connection>of() : List.copyOf(list)) {
         if (!c.id.equals(except)) {
           c.event(frame, eventId);
-          stats.framesDelivered.increment();
+          written++;
         }
       }
       for (Detached d : away == null ? List.<Detached>of() : List.copyOf(away)) {
@@ -597,6 +601,13 @@ public final class Gateway {
               })
               .onFailure(err -> LOG.debug("frame for the kept session of {} not stored: {}", d.userId, err.getMessage()));
         }
+      }
+    }
+    if (written > 0) {
+      stats.framesDelivered.add(written);
+      NodeMetrics.since(stats.eventWritten, msg.getLong(UserEvents.SENT_AT, 0L), written);
+      if (Events.CALL_INCOMING.equals(type)) {
+        NodeMetrics.since(stats.ringWritten, msg.getLong(UserEvents.ORIGIN_AT, 0L), written);
       }
     }
   }

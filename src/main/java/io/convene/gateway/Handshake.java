@@ -50,7 +50,7 @@ final class Handshake {
     // Per address: handshakes, and failed authentications (an address that failed too often is refused
     // before its token is looked at); then sockets per user. Over a limit: 429, no socket.
     String address = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
-    if (!limits.handshakesPerIp.tryTake(address) || !mayAuthenticate(address)) {
+    if (!limits.handshakesPerIp.allow(address) || !mayAuthenticate(address)) {
       hs.reject(429);
       return Future.succeededFuture(null);
     }

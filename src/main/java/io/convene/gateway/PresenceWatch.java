@@ -32,7 +32,10 @@ final class PresenceWatch {
   /** Connections with changes for their next bulk update. */
   private final Set<Connection> pendingBulk = new LinkedHashSet<>();
 
-  PresenceWatch(PresenceService presence, PresenceVisibility visibility, int maxSubscriptions) {
+  private final GatewayStats stats;
+
+  PresenceWatch(PresenceService presence, PresenceVisibility visibility, int maxSubscriptions, GatewayStats stats) {
+    this.stats = stats;
     this.presence = presence;
     this.visibility = visibility;
     this.maxSubscriptions = maxSubscriptions;
@@ -121,7 +124,7 @@ final class PresenceWatch {
    * A transition ({@code {"userId","status","lastSeen","alsoTell":[...]}}): told to the local
    * connections watching the user and to the devices of the users in {@code alsoTell}, once each.
    */
-  void changed(JsonObject msg, Function<String, List<Connection>> devicesOf) {
+  void changed(JsonObject msg, Function<String, List<Connection>> devicesOf, long originMicros) {
     String userId = msg.getString("userId");
     JsonObject state = new JsonObject().put("userId", userId).put("status", msg.getString("status"))
         .put("lastSeen", msg.getString("lastSeen"));
@@ -140,6 +143,7 @@ final class PresenceWatch {
         pendingBulk.add(c);
       }
     }
+    io.convene.metrics.NodeMetrics.since(stats.presenceWritten, originMicros, targets.size());
   }
 
   /** Sends each connection the latest state of the watched users that changed since the last time. */

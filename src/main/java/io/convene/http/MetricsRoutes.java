@@ -4,69 +4,96 @@ import io.convene.gateway.GatewayStats;
 import io.convene.outbox.Outbox;
 import io.convene.outbox.OutboxStats;
 import io.convene.presence.PresenceService;
+import io.convene.webhook.WebhookStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code GET /metrics} in the Prometheus text format: sockets, delivered frames, socket requests, heap
- * and resident memory of the process.
+ * {@code GET /metrics} in the Prometheus text format: the node's registry, which holds what Vert.x
+ * measures (HTTP, event bus, pools, JVM) and Convene's own meters. The figures kept elsewhere as plain
+ * counters are registered here once; the two that need I/O (resident memory, dead outbox effects) are
+ * read, without blocking, before each scrape.
  */
 public final class MetricsRoutes {
-  private final GatewayStats stats;
+  private final PrometheusMeterRegistry registry;
   private final Outbox outbox;
-  private final PresenceService presence;
+  private final AtomicLong residentBytes = new AtomicLong(-1);
+  private final AtomicLong deadEffects = new AtomicLong(-1);
 
-  public MetricsRoutes(GatewayStats stats, Outbox outbox, PresenceService presence) {
-    this.stats = stats;
+  public MetricsRoutes(PrometheusMeterRegistry registry, GatewayStats stats, Outbox outbox, PresenceService presence,
+      WebhookStats webhooks) {
+    this.registry = registry;
     this.outbox = outbox;
-    this.presence = presence;
+    gauge("convene.sockets.open", "WebSocket connections open on this node", stats.socketsOpen, LongAdder::sum);
+    counter("convene.sockets.accepted", "WebSocket connections accepted", stats.socketsAccepted);
+    counter("convene.frames.delivered", "event frames written to sockets", stats.framesDelivered);
+    counter("convene.socket.requests", "socket requests answered", stats.requestsHandled);
+    counter("convene.events.duplicates.dropped", "durable events offered again and not delivered twice",
+        stats.duplicatesDropped);
+    FunctionCounter.builder("convene.presence.untold", presence, PresenceService::untold)
+        .description("presence transitions told only to watchers: the co-participants of the user's meetings"
+            + " could not be looked up")
+        .register(registry);
+    OutboxStats o = outbox.stats();
+    counter("convene.outbox.completed", "outbox effects carried out", o.completed);
+    counter("convene.outbox.retried", "outbox effects that failed and will be tried again", o.retried);
+    counter("convene.outbox.redelivered", "outbox effects the dispatcher carried out (their node did not)",
+        o.redelivered);
+    counter("convene.outbox.turned.dead", "outbox effects that failed too often on this node", o.dead);
+    gauge("convene.outbox.dead", "dead outbox effects waiting for an operator (whole cluster; -1: unknown)",
+        deadEffects, AtomicLong::get);
+    webhook("succeeded", webhooks.succeeded);
+    webhook("retried", webhooks.retried);
+    webhook("failed", webhooks.failed);
+    counter("convene.webhooks.disabled", "webhooks disabled after too many failed deliveries in a row",
+        webhooks.disabled);
+    Gauge.builder("jvm.memory.heap.used", () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+        .description("heap in use").baseUnit("bytes").register(registry);
+    Gauge.builder("jvm.memory.heap.committed",
+            () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted())
+        .description("heap committed").baseUnit("bytes").register(registry);
+    Gauge.builder("process.resident.memory", residentBytes, AtomicLong::get)
+        .description("resident set size (-1: unknown)").baseUnit("bytes").register(registry);
   }
 
   public void mount(Router router) {
-    router.get("/metrics").handler(rc -> rc.vertx().fileSystem().readFile("/proc/self/status")
-        .map(status -> residentBytes(status.toString()))
-        .otherwise(-1L)
-        .compose(rss -> outbox.deadCount().otherwise(-1L).map(dead -> new long[] {rss, dead}))
-        .onSuccess(readings -> {
-      long rss = readings[0];
-      var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-      StringBuilder sb = new StringBuilder();
-      gauge(sb, "convene_sockets_open", "WebSocket connections open on this node", stats.socketsOpen.sum());
-      counter(sb, "convene_sockets_accepted_total", "WebSocket connections accepted", stats.socketsAccepted.sum());
-      counter(sb, "convene_sockets_closed_by_server_total", "sockets closed for a policy reason",
-          stats.socketsClosedByServer.sum());
-      counter(sb, "convene_frames_delivered_total", "event frames written to sockets", stats.framesDelivered.sum());
-      counter(sb, "convene_socket_requests_total", "socket requests answered", stats.requestsHandled.sum());
-      gauge(sb, "jvm_memory_heap_used_bytes", "heap in use", heap.getUsed());
-      gauge(sb, "jvm_memory_heap_committed_bytes", "heap committed", heap.getCommitted());
-      gauge(sb, "process_resident_memory_bytes", "resident set size", rss);
-      counter(sb, "convene_events_duplicates_dropped_total", "durable events offered again and not delivered twice",
-          stats.duplicatesDropped.sum());
-      counter(sb, "convene_presence_untold_total", "presence transitions told only to watchers: the co-participants"
-          + " of the user's meetings could not be looked up", presence.untold());
-      OutboxStats o = outbox.stats();
-      counter(sb, "convene_outbox_completed_total", "outbox effects carried out", o.completed.sum());
-      counter(sb, "convene_outbox_retried_total", "outbox effects that failed and will be tried again", o.retried.sum());
-      counter(sb, "convene_outbox_redelivered_total", "outbox effects the dispatcher carried out (their node did not)",
-          o.redelivered.sum());
-      counter(sb, "convene_outbox_dead_total", "outbox effects that failed too often on this node", o.dead.sum());
-      gauge(sb, "convene_outbox_dead", "dead outbox effects waiting for an operator (whole cluster; -1: unknown)",
-          readings[1]);
-      rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(sb.toString());
-    }));
+    router.get("/metrics").handler(rc -> {
+      Future<Void> rss = rc.vertx().fileSystem().readFile("/proc/self/status")
+          .map(status -> residentBytes(status.toString())).otherwise(-1L)
+          .map(bytes -> {
+            residentBytes.set(bytes);
+            return null;
+          });
+      Future<Void> dead = outbox.deadCount().otherwise(-1L).map(count -> {
+        deadEffects.set(count);
+        return null;
+      });
+      Future.join(rss, dead).onComplete(ar -> rc.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(registry.scrape()));
+    });
   }
 
-  private static void gauge(StringBuilder sb, String name, String help, long value) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+  private <T> void gauge(String name, String help, T source, java.util.function.ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value).description(help).register(registry);
   }
 
-  private static void counter(StringBuilder sb, String name, String help, long value) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+  private void counter(String name, String help, LongAdder source) {
+    FunctionCounter.builder(name, source, LongAdder::sum).description(help).register(registry);
   }
 
-  /** VmRSS from /proc/self/status (Linux, read asynchronously); -1 elsewhere. */
+  private void webhook(String outcome, LongAdder source) {
+    FunctionCounter.builder("convene.webhook.attempts", source, LongAdder::sum)
+        .description("webhook delivery attempts, by outcome").tag("outcome", outcome).register(registry);
+  }
+
+  /** VmRSS from /proc/self/status (Linux); -1 elsewhere. */
   private static long residentBytes(String status) {
     for (String line : status.split("\n")) {
       if (line.startsWith("VmRSS:")) {

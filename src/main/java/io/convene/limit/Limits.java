@@ -35,6 +35,16 @@ public final class Limits {
         on ? config.guestAsksPerSessionPerMinute() : 0, Duration.ofMinutes(1), clock);
   }
 
+  /** Tells {@code counters} (by limit: {@code rest_per_ip}, …) of every refusal. */
+  public void countRefusals(java.util.function.Function<String, Runnable> counters) {
+    restPerIp.onRefusal(counters.apply("rest_per_ip"));
+    authFailuresPerIp.onRefusal(counters.apply("auth_failures_per_ip"));
+    handshakesPerIp.onRefusal(counters.apply("handshakes_per_ip"));
+    guestRegistrationsPerIp.onRefusal(counters.apply("guest_registrations_per_ip"));
+    guestRegistrationsPerLink.onRefusal(counters.apply("guest_registrations_per_link"));
+    guestAsksPerSession.onRefusal(counters.apply("guest_asks_per_session"));
+  }
+
   /** Limits that allow everything (tests of other behaviours, tools). */
   public static Limits none() {
     return new Limits(new AppConfig.Limits(false, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0), Clock.systemUTC());

@@ -50,6 +50,13 @@ public final class RateLimiter {
     return new RateLimiter(name, count == 0 ? 0 : count / (period.toNanos() / 1e9), count, clock);
   }
 
+  /** Told of every refusal (a metric). */
+  private volatile Runnable onRefusal = () -> { };
+
+  public void onRefusal(Runnable counter) {
+    this.onRefusal = counter;
+  }
+
   public boolean enabled() {
     return perSecond > 0;
   }
@@ -57,6 +64,15 @@ public final class RateLimiter {
   /** Spends one token of {@code key}; false when there is none. */
   public boolean tryTake(String key) {
     return retryAfter(key, true) == 0;
+  }
+
+  /** Spends one token of {@code key}; false, a refusal, when there is none. */
+  public boolean allow(String key) {
+    if (tryTake(key)) {
+      return true;
+    }
+    onRefusal.run();
+    return false;
   }
 
   /** Spends one token of {@code key}, or fails with {@code rate_limited} saying when to come back. */
@@ -76,6 +92,7 @@ public final class RateLimiter {
   }
 
   private ApiException refusal(long seconds) {
+    onRefusal.run();
     return ApiException.rateLimited("too many " + name + "; try again in " + seconds + " s", seconds);
   }
 

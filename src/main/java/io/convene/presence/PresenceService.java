@@ -1,6 +1,7 @@
 package io.convene.presence;
 
 import io.convene.bus.Addresses;
+import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * in progress, who are told as well.
  */
 public final class PresenceService {
+  /** In a {@link Addresses#PRESENCE_CHANGED} message: when the change was seen (wall-clock microseconds). */
+  public static final String ORIGIN_AT = "originAtUs";
   private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
   private static final int SWEEP_BATCH = 500;
 
@@ -68,8 +71,9 @@ public final class PresenceService {
     if (userIds.isEmpty()) {
       return Future.succeededFuture();
     }
+    long origin = UserEvents.wallMicros();
     return store.reassert(nodeId, Duration.ofSeconds(config.nodeLeaseSeconds()), userIds, connectionIds)
-        .compose(turned -> announce(turned, true, clock.instant()));
+        .compose(turned -> announce(turned, true, clock.instant(), origin));
   }
 
   /** Each claim's connection now holds the user's device; returns, in order, the one each replaces. */
@@ -87,9 +91,11 @@ public final class PresenceService {
 
   /** A socketless client says it is alive; online for two heartbeat intervals. */
   public Future<Instant> heartbeat(String userId) {
+    long origin = UserEvents.wallMicros();
     Instant validUntil = clock.instant().plus(Duration.ofSeconds(2L * config.heartbeatSeconds()));
     return store.heartbeat(userId, validUntil)
-        .compose(turnedOnline -> turnedOnline ? announce(List.of(userId), true, clock.instant()) : Future.succeededFuture())
+        .compose(turnedOnline -> turnedOnline ? announce(List.of(userId), true, clock.instant(), origin)
+            : Future.succeededFuture())
         .map(validUntil);
   }
 
@@ -103,6 +109,7 @@ public final class PresenceService {
 
   /** Checks users whose grace or heartbeat ran out and users of dead nodes; announces who went offline. */
   public Future<Integer> sweep() {
+    long origin = UserEvents.wallMicros();
     Instant now = clock.instant();
     return store.reapDeadNodes(now)
         .compose(reaped -> store.due(now, SWEEP_BATCH))
@@ -117,7 +124,7 @@ public final class PresenceService {
               return null;
             }));
           }
-          return chain.compose(v -> announce(offline, false, now)).map(v -> offline.size());
+          return chain.compose(v -> announce(offline, false, now, origin)).map(v -> offline.size());
         });
   }
 
@@ -126,7 +133,7 @@ public final class PresenceService {
    * the co-participants of each user's meetings in progress are told too. A user who went offline while
    * attending a meeting in progress leaves the rooms LiveKit does not see them in.
    */
-  private Future<Void> announce(List<String> userIds, boolean online, Instant at) {
+  private Future<Void> announce(List<String> userIds, boolean online, Instant at, long originMicros) {
     if (userIds.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -151,7 +158,8 @@ public final class PresenceService {
                 .put("lastSeen", at.toString())
                 .put("alsoTell", new JsonArray(others == null ? List.of() : others)));
           }
-          bus.publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes));
+          bus.publish(Addresses.PRESENCE_CHANGED, new JsonObject().put("changes", changes)
+              .put(ORIGIN_AT, originMicros));
           return null;
         });
   }

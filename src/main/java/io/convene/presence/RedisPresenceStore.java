@@ -58,8 +58,8 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private static final RedisScript HEARTBEAT = new RedisScript(
       """
-      local p, u, valid = ARGV[1], ARGV[2], ARGV[3]
-      redis.call('SET', p..'hb:'..u, valid)
+      local p, u, valid, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+      redis.call('SET', p..'hb:'..u, valid, 'PX', keep)
       redis.call('ZADD', p..'due', valid, u)
       if redis.call('GET', p..'state:'..u) ~= 'online' then
         redis.call('SET', p..'state:'..u, 'online')
@@ -70,7 +70,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private static final RedisScript CHECK = new RedisScript(
       """
-      local p, u, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+      local p, u, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
       local key = p..'dev:'..u
       local devs = redis.call('HGETALL', key)
       local live = 0
@@ -91,9 +91,10 @@ public final class RedisPresenceStore implements PresenceStore {
         return 0
       end
       redis.call('ZREM', p..'due', u)
+      redis.call('DEL', p..'hb:'..u)
       if redis.call('GET', p..'state:'..u) == 'online' then
-        redis.call('SET', p..'state:'..u, 'offline')
-        redis.call('SET', p..'seen:'..u, now)
+        redis.call('SET', p..'state:'..u, 'offline', 'PX', keep)
+        redis.call('SET', p..'seen:'..u, now, 'PX', keep)
         return 1
       end
       return 0
@@ -116,11 +117,25 @@ public final class RedisPresenceStore implements PresenceStore {
       return reaped
       """);
 
+  /** How long an offline user's keys stay by default (their last-seen time), in days. */
+  public static final int DEFAULT_FORGET_DAYS = 30;
+
   private final Redis redis;
   private final String prefix;
+  private final long keepMillis;
 
   /** @param keyPrefix the deployment's Redis key prefix, e.g. {@code convene:} */
   public RedisPresenceStore(Redis redis, String keyPrefix) {
+    this(redis, keyPrefix, Duration.ofDays(DEFAULT_FORGET_DAYS));
+  }
+
+  /**
+   * @param forgetAfter how long the keys of a user who went offline (state, last seen) stay in Redis; a
+   *     user not seen for longer leaves no key and is reported offline with no last-seen time. Online
+   *     users' keys never expire; a heartbeat's key lasts this long at most.
+   */
+  public RedisPresenceStore(Redis redis, String keyPrefix, Duration forgetAfter) {
+    this.keepMillis = forgetAfter.toMillis();
     this.redis = redis;
     this.prefix = keyPrefix + "presence:";
   }
@@ -176,7 +191,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Boolean> heartbeat(String userId, Instant validUntil) {
-    return eval(HEARTBEAT, userId, validUntil.toEpochMilli()).map(r -> r.toInteger() == 1);
+    return eval(HEARTBEAT, userId, validUntil.toEpochMilli(), keepMillis).map(r -> r.toInteger() == 1);
   }
 
   @Override
@@ -192,7 +207,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Boolean> check(String userId, Instant now) {
-    return eval(CHECK, userId, now.toEpochMilli()).map(r -> r.toInteger() == 1);
+    return eval(CHECK, userId, now.toEpochMilli(), keepMillis).map(r -> r.toInteger() == 1);
   }
 
   @Override

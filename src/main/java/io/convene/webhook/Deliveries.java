@@ -60,6 +60,7 @@ public final class Deliveries {
   private final AtomicBoolean dispatching = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
   private volatile boolean stopped;
+  private final WebhookStats stats = new WebhookStats();
 
   Deliveries(Pool pool, WebClient client, WebhookRepository repo, SecretBox secrets, Targets targets, Outbox outbox,
       NotificationService notifications, Clock clock, AppConfig.Webhooks config) {
@@ -72,6 +73,10 @@ public final class Deliveries {
     this.notifications = notifications;
     this.clock = clock;
     this.config = config;
+  }
+
+  public WebhookStats stats() {
+    return stats;
   }
 
   /** Deliveries this node is sending now (all webhooks). */
@@ -236,7 +241,9 @@ public final class Deliveries {
                       : Future.succeededFuture(List.<Outbox.Stored>of()));
             }))
         .map(stored -> {
+          (outcome.ok() ? stats.succeeded : delay == null ? stats.failed : stats.retried).increment();
           if (!stored.isEmpty()) {
+            stats.disabled.increment();
             LOG.warn("webhook {} disabled: {}", d.webhookId(), outcome.error());
             outbox.runNow(stored);
           }

@@ -45,7 +45,7 @@ class GatewayIT extends ServerTestBase {
     assertThat(welcome.getString("userId")).isEqualTo(user);
     String metrics = server.get("/metrics", null).bodyAsString();
     assertThat(metrics).contains("# TYPE convene_sockets_open gauge").contains("jvm_memory_heap_used_bytes ");
-    assertThat(Long.parseLong(metrics.lines().filter(l -> l.startsWith("convene_sockets_accepted_total "))
+    assertThat(Double.parseDouble(metrics.lines().filter(l -> l.startsWith("convene_sockets_accepted_total "))
         .findFirst().orElseThrow().split(" ")[1])).isPositive();
     assertThat(welcome.getString("connectionId")).startsWith("c_");
     viaQuery.close();

@@ -57,6 +57,30 @@ class RedisPresenceStoreIT {
   }
 
   @Test
+  void theKeysOfAUserWhoWentOfflineExpireAndAnOnlineUsersDoNot() {
+    String node = "node-" + UUID.randomUUID();
+    connect(node, "c1");
+    store.heartbeat(user, T.plusSeconds(60)).await();
+    assertThat(ttl("state:")).as("online: kept").isEqualTo(-1);
+    assertThat(ttl("hb:")).as("a heartbeat's key").isPositive();
+    disconnect(node, "c1", T.plusSeconds(5));
+    assertThat(store.check(user, T.plusSeconds(61)).await()).isTrue();
+    long thirtyDays = Duration.ofDays(RedisPresenceStore.DEFAULT_FORGET_DAYS).toSeconds();
+    assertThat(ttl("state:")).isBetween(thirtyDays - 60, thirtyDays);
+    assertThat(ttl("seen:")).isBetween(thirtyDays - 60, thirtyDays);
+    assertThat(ttl("hb:")).as("the lapsed heartbeat is gone").isEqualTo(-2);
+    assertThat(ttl("dev:")).as("no device left").isEqualTo(-2);
+    assertThat(store.status(List.of(user), T.plusSeconds(62)).await().get(0).lastSeen()).isEqualTo(T.plusSeconds(61));
+    connect(node, "c2");
+    assertThat(ttl("state:")).as("online again: kept").isEqualTo(-1);
+  }
+
+  private long ttl(String kind) {
+    return REDIS.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.TTL)
+        .arg("store-it:presence:" + kind + user)).await().toLong();
+  }
+
+  @Test
   void aReconnectWithinTheGraceKeepsTheUserOnline() {
     String node = "node-" + UUID.randomUUID();
     connect(node, "c1");

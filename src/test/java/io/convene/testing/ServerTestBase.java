@@ -1,6 +1,8 @@
 package io.convene.testing;
 
+import io.convene.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -43,7 +45,7 @@ public abstract class ServerTestBase {
     api = null;
     clock = new ManualClock(T0);
     if (nodes() == 1) {
-      vertx = Vertx.vertx();
+      vertx = NodeMetrics.builder(new VertxOptions()).build();
       server = TestServer.start(vertx, clock, overrides());
     } else {
       server = TestServer.startCluster(nodes(), clock, overrides());

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestServer {
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
 
-  private record Node(Vertx vertx, String deployment, int port, WebClient client) {}
+  private record Node(Vertx vertx, String deployment, int port, WebClient client, MainVerticle verticle) {}
 
   private final List<Node> nodes;
   private final boolean ownsVertx;
@@ -148,10 +148,11 @@ public final class TestServer {
   }
 
   private static Node deploy(Vertx vertx, Clock clock, JsonObject config) {
-    String deployment = vertx.deployVerticle(new MainVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    MainVerticle verticle = new MainVerticle(clock);
+    String deployment = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
     int port = (Integer) vertx.sharedData().getLocalMap(ApiVerticle.NODE_MAP).get(ApiVerticle.HTTP_PORT_KEY);
     return new Node(vertx, deployment, port,
-        WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)));
+        WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)), verticle);
   }
 
   /**
@@ -166,6 +167,11 @@ public final class TestServer {
         n.vertx().undeploy(n.deployment()).await();
       }
     }
+  }
+
+  /** The HTTP routes the first node mounts (a router built as its HTTP verticles build theirs). */
+  public io.vertx.ext.web.Router router() {
+    return nodes.get(0).verticle().router();
   }
 
   public int nodeCount() {
