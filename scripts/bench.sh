@@ -32,8 +32,10 @@ if [[ -n "${BENCH_JFR:-}" ]]; then
   jfr=("-XX:StartFlightRecording=filename=${BENCH_JFR},settings=profile,dumponexit=true")
 fi
 
+# All load comes from one address: the per-address rate limits are off (BENCH_SERVER_ENV may turn them on).
 # shellcheck disable=SC2086
-env CONVENE_DATA_DIR="$data" CONVENE_HTTP_PORT="$port" CONVENE_HTTP_HOST=127.0.0.1 ${BENCH_SERVER_ENV:-} \
+env CONVENE_DATA_DIR="$data" CONVENE_HTTP_PORT="$port" CONVENE_HTTP_HOST=127.0.0.1 CONVENE_LIMITS_ENABLED=false \
+  ${BENCH_SERVER_ENV:-} \
   java -Xmx"${BENCH_HEAP:-1g}" "${jfr[@]}" -jar target/convene.jar >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$log" /tmp/convene-bench-server.log; rm -rf "$data"' EXIT
