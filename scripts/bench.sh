@@ -32,9 +32,11 @@ if [[ -n "${BENCH_JFR:-}" ]]; then
   jfr=("-XX:StartFlightRecording=filename=${BENCH_JFR},settings=profile,dumponexit=true")
 fi
 
-# All load comes from one address: the per-address rate limits are off (BENCH_SERVER_ENV may turn them on).
+# All load comes from one address: the per-address rate limits are off; the generator's watchers share no
+# meeting with whom they watch: presence is visible to everyone (BENCH_SERVER_ENV may set either back).
 # shellcheck disable=SC2086
 env CONVENE_DATA_DIR="$data" CONVENE_HTTP_PORT="$port" CONVENE_HTTP_HOST=127.0.0.1 CONVENE_LIMITS_ENABLED=false \
+  CONVENE_PRESENCE_VISIBILITY=everyone \
   ${BENCH_SERVER_ENV:-} \
   java -Xmx"${BENCH_HEAP:-1g}" "${jfr[@]}" -jar target/convene.jar >"$log" 2>&1 &
 server=$!
@@ -62,5 +64,7 @@ if [[ -n "$rate" ]]; then
   args+=("--rate=$rate")
 fi
 echo "== $scenario $*"
-"${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
+TIMEFORMAT='== generator: %U s user + %S s system CPU in %R s'
+time "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
+echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(ps -eo comm=,cputimes= | awk '$1 ~ /postgres/ {s += $2} END {print s + 0}'), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
 curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total)[ {]' || true
