@@ -35,10 +35,11 @@ class CompressionIT {
   private String extensionsAgreed(TestServer server) throws Exception {
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true)
         .setCompressionAllowClientNoContext(true));
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port)
-        .setURI("/ws").addHeader("Authorization", "Bearer " + server.token("browser"))).await();
     CompletableFuture<String> welcome = new CompletableFuture<>();
-    ws.textMessageHandler(welcome::complete);
+    // the handler is set on the socket's own context, before any frame can be read
+    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port)
+        .setURI("/ws").addHeader("Authorization", "Bearer " + server.token("browser")))
+        .onSuccess(socket -> socket.textMessageHandler(welcome::complete)).await();
     assertThat(new JsonObject(welcome.get(15, TimeUnit.SECONDS)).getString("type")).isEqualTo(Events.SESSION_WELCOME);
     return ws.headers().get("sec-websocket-extensions");
   }

@@ -113,6 +113,12 @@ class RecordingNodeLossIT {
 
     assertThat(survivors.post("/api/meetings/" + id + "/recordings/" + rec + "/stop", survivors.token(owner), null)
         .statusCode()).isEqualTo(202);
+    // The stop may first be sent to the dead node's consumer (until the cluster drops the member): the
+    // outbox tries it again after its backoff, on the survivors' clock.
+    for (int i = 0; i < 50 && liveKit.calls().stream().noneMatch(c -> c.method().equals("StopEgress")); i++) {
+      clock.advance(Duration.ofSeconds(2));
+      side.timer(200).await();
+    }
     liveKit.await("StopEgress", c -> egress.getEgressId().equals(c.request().getString("egressId")));
     assertThat(memberSocket.awaitEvent(Events.MEETING_RECORDING_STOPPED, d -> rec.equals(d.getString("recordingId")))
         .getString("status")).isEqualTo("processing");
