@@ -43,7 +43,7 @@ public final class AuditRoutes {
   private void ofMeeting(RoutingContext rc) {
     String meetingId = rc.pathParam("id");
     Long cursor = AuditLog.decodeCursor(rc.queryParams().get("cursor"));
-    int limit = limit(rc);
+    int limit = Bodies.pageLimit(rc, DEFAULT_PAGE, MAX_PAGE);
     if (Input.idProblem(meetingId) != null) {
       throw ApiException.notFound("meeting");
     }
@@ -63,24 +63,9 @@ public final class AuditRoutes {
           "unknown action '" + clip(action) + "'; known: " + String.join(", ", AuditLog.ACTIONS))));
     }
     AuditLog.Query query = new AuditLog.Query(blankToNull(q.get("actor")), action, blankToNull(q.get("meetingId")),
-        instant(q.get("from"), "from"), instant(q.get("to"), "to"), AuditLog.decodeCursor(q.get("cursor")), limit(rc));
+        instant(q.get("from"), "from"), instant(q.get("to"), "to"), AuditLog.decodeCursor(q.get("cursor")),
+        Bodies.pageLimit(rc, DEFAULT_PAGE, MAX_PAGE));
     Bodies.answer(rc, 200, log.search(query).map(AuditLog.Page::toJson));
-  }
-
-  private static int limit(RoutingContext rc) {
-    String raw = rc.queryParams().get("limit");
-    if (raw == null) {
-      return DEFAULT_PAGE;
-    }
-    try {
-      int v = Integer.parseInt(raw);
-      if (v >= 1 && v <= MAX_PAGE) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.validation(List.of(new FieldError("limit", "range", "must be a whole number from 1 to " + MAX_PAGE)));
   }
 
   private static Instant instant(String raw, String field) {

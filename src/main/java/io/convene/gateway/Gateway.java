@@ -85,12 +85,7 @@ public final class Gateway {
   /** Disconnects not yet in the presence store. */
   private int unrecorded;
   private boolean draining;
-  private final SessionStore sessions;
-  /** Writes to the session store, in the order they happen. */
-  private final Batcher<SessionStore.Write, Boolean> sessionWrites;
-  /** Sessions whose socket closed, kept for a resume: by resume token, and by user. */
-  private final Map<String, Detached> detached = new HashMap<>();
-  private final Map<String, List<Detached>> detachedByUser = new HashMap<>();
+  private final KeptSessions kept;
 
   /**
    * @param requestTimeoutMillis a request not answered by then gets an {@code unavailable} ack
@@ -104,8 +99,7 @@ public final class Gateway {
       SocketRequests requests, UserEvents events, SessionStore sessions, GatewayStats stats, Limits limits,
       SocketsPerUser sockets, Clock clock) {
     this.vertx = vertx;
-    this.sessions = sessions;
-    this.sessionWrites = new Batcher<>(BATCH, sessions::write);
+    this.kept = new KeptSessions(sessions, config, clock, (user, connection) -> recordDisconnect(user, connection, 1));
     this.config = config;
     this.presence = presence;
     this.notifications = notifications;
@@ -148,10 +142,7 @@ public final class Gateway {
     consumers.add(bus.<JsonObject>consumer(Addresses.DISCONNECT_USERS, m -> {
       for (Object u : m.body().getJsonArray("userIds")) {
         List.copyOf(devicesOf((String) u)).forEach(c -> c.close(CloseCodes.SESSION_ENDED));
-        for (Detached d : List.copyOf(detachedByUser.getOrDefault((String) u, List.of()))) {
-          release(d);
-          sessions.drop(d.token, d.userId);
-        }
+        kept.end((String) u);
       }
     }));
     var p = presence.config();
@@ -183,7 +174,7 @@ public final class Gateway {
     for (int i = 0; i < open.size(); i++) {
       Connection c = open.get(i);
       long at = i * slot;
-      mirror(c);
+      kept.mirror(c);
       c.send(Frames.event(Events.SESSION_RECONNECT, new JsonObject().put("reason", "draining").put("retryAfterMs", at),
           now));
       vertx.setTimer(Math.max(1, at + lead), t -> closeWhenAnswered(c, deadlineNanos));
@@ -201,28 +192,12 @@ public final class Gateway {
     }
   }
 
-  /**
-   * Keeps the session of a socket this node is about to close in the store from now on, so the device can
-   * resume it on another node before or after the close.
-   */
-  private void mirror(Connection c) {
-    if (config.resumeSeconds() == 0) {
-      return;
-    }
-    keep(c);
-    c.mirror = sent -> sessionWrites.add(SessionStore.Write.append(c.resumeToken, sent)).onSuccess(alive -> {
-      if (!alive) {
-        c.mirror = null;
-      }
-    });
-  }
-
   private void awaitDrained(io.vertx.core.Promise<Void> done, long deadlineNanos) {
-    if ((byId.isEmpty() && unrecorded == 0 && detached.isEmpty()) || System.nanoTime() >= deadlineNanos) {
+    if ((byId.isEmpty() && unrecorded == 0 && kept.isEmpty()) || System.nanoTime() >= deadlineNanos) {
       if (!byId.isEmpty() || unrecorded > 0) {
         LOG.warn("drain ended with {} sockets open and {} disconnects unrecorded", byId.size(), unrecorded);
       }
-      List.copyOf(detached.values()).forEach(this::release);
+      kept.releaseAll();
       done.complete();
     } else {
       vertx.setTimer(20, t -> awaitDrained(done, deadlineNanos));
@@ -328,7 +303,7 @@ public final class Gateway {
    * gap gets a fresh welcome instead.
    */
   private void resume(Connection conn, Handshake.Resume resume) {
-    sessions.claim(resume.token(), conn.userId()).onComplete(ar -> {
+    kept.store().claim(resume.token(), conn.userId()).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("session of {} not resumed: {}", conn.userId(), ar.cause().getMessage());
       }
@@ -396,27 +371,15 @@ public final class Gateway {
    * is kept for {@code gateway.resumeSeconds}, its device still registered; otherwise the device is gone.
    */
   private void closed(Connection conn) {
-    boolean resumable = resumable(conn);
+    boolean resumable = kept.resumable(conn);
     if (!unregister(conn)) {
       return;
     }
     if (resumable) {
-      detach(conn);
+      kept.detach(conn);
     } else {
       recordDisconnect(conn.userId(), conn.id, 1);
     }
-  }
-
-  /** Not when the client said goodbye (1000, 1001), nor when the server closed it for a reason of its own. */
-  private boolean resumable(Connection conn) {
-    if (config.resumeSeconds() == 0) {
-      return false;
-    }
-    if (conn.closing()) {
-      return conn.closedWith() == CloseCodes.DRAINING;
-    }
-    Short code = conn.socket.closeStatusCode();
-    return code == null || (code != 1000 && code != 1001);
   }
 
   private boolean unregister(Connection conn) {
@@ -434,78 +397,6 @@ public final class Gateway {
     events.publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,
         new JsonObject().put("userId", conn.userId()).put("connectionId", conn.id), conn.id);
     return true;
-  }
-
-  /** A session kept here for a resume: what the user is sent meanwhile is added to it in the store. */
-  private static final class Detached {
-    final String token;
-    final String userId;
-    final String connectionId;
-    final Instant expires;
-    long seq;
-
-    Detached(String token, String userId, String connectionId, Instant expires, long seq) {
-      this.token = token;
-      this.userId = userId;
-      this.connectionId = connectionId;
-      this.expires = expires;
-      this.seq = seq;
-    }
-  }
-
-  private void detach(Connection conn) {
-    if (!conn.kept) {
-      keep(conn);
-    }
-    Detached d = new Detached(conn.resumeToken, conn.userId(), conn.id,
-        clock.instant().plusSeconds(config.resumeSeconds()), conn.seq);
-    detached.put(d.token, d);
-    detachedByUser.computeIfAbsent(d.userId, k -> new ArrayList<>()).add(d);
-  }
-
-  /** Writes the session of {@code conn} and its last frames to the store (once: it may be taken over next). */
-  private void keep(Connection conn) {
-    conn.kept = true;
-    sessionWrites.add(SessionStore.Write.open(conn.resumeToken, conn.userId(), new JsonArray(List.copyOf(conn.watched)),
-            config.resumeSeconds() * 1000L, conn.seq))
-        .onFailure(err -> LOG.warn("session of {} not kept for a resume: {}", conn.userId(), err.getMessage()));
-    for (SessionStore.Sent sent : conn.recent()) {
-      sessionWrites.add(SessionStore.Write.append(conn.resumeToken, sent));
-    }
-  }
-
-  /** A kept session is over here (resumed elsewhere, expired, or this node stops): its device is gone. */
-  private void release(Detached d) {
-    if (detached.remove(d.token) == null) {
-      return;
-    }
-    List<Detached> list = detachedByUser.get(d.userId);
-    if (list != null) {
-      list.remove(d);
-      if (list.isEmpty()) {
-        detachedByUser.remove(d.userId);
-      }
-    }
-    recordDisconnect(d.userId, d.connectionId, 1);
-  }
-
-  /** Releases the kept sessions that expired or were taken over elsewhere. */
-  private void checkDetached(Instant now) {
-    if (detached.isEmpty()) {
-      return;
-    }
-    for (Detached d : List.copyOf(detached.values())) {
-      if (!d.expires.isAfter(now)) {
-        release(d);
-        sessions.drop(d.token, d.userId).onFailure(err -> LOG.debug("session {} not dropped: {}", d.token, err.getMessage()));
-      }
-    }
-    sessions.gone(List.copyOf(detached.keySet())).onSuccess(gone -> gone.forEach(t -> {
-      Detached d = detached.get(t);
-      if (d != null) {
-        release(d);
-      }
-    }));
   }
 
   /**
@@ -578,8 +469,8 @@ public final class Gateway {
     int written = 0;
     for (Object u : userIds) {
       List<Connection> list = byUser.get((String) u);
-      List<Detached> away = deviceNews ? null : detachedByUser.get((String) u);
-      if (list == null && away == null) {
+      boolean away = !deviceNews && kept.away((String) u);
+      if (list == null && !away) {
         continue;
       }
       if (frame == null) {
@@ -591,16 +482,8 @@ public final class Gateway {
           written++;
         }
       }
-      for (Detached d : away == null ? List.<Detached>of() : List.copyOf(away)) {
-        if (!d.connectionId.equals(except)) {
-          sessionWrites.add(SessionStore.Write.append(d.token, new SessionStore.Sent(++d.seq, eventId, frame)))
-              .onSuccess(alive -> {
-                if (!alive) {
-                  release(d);
-                }
-              })
-              .onFailure(err -> LOG.debug("frame for the kept session of {} not stored: {}", d.userId, err.getMessage()));
-        }
+      if (away) {
+        kept.add((String) u, except, eventId, frame);
       }
     }
     if (written > 0) {
@@ -617,7 +500,7 @@ public final class Gateway {
   /** Closes expired and silent connections, and pings the others. */
   private void sweep() {
     Instant now = clock.instant();
-    checkDetached(now);
+    kept.check(now);
     Duration silence = Duration.ofSeconds(2L * presence.config().heartbeatSeconds());
     Duration ping = Duration.ofSeconds(config.pingSeconds());
     for (Connection c : List.copyOf(byId.values())) {

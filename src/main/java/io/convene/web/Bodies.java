@@ -54,4 +54,25 @@ public final class Bodies {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(
         body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body));
   }
+
+  /**
+   * The {@code limit} query parameter of a paged list: {@code fallback} when absent, else a whole number
+   * from 1 to {@code max}, or a validation error naming it.
+   */
+  public static int pageLimit(RoutingContext rc, int fallback, int max) {
+    String raw = rc.queryParams().get("limit");
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int v = Integer.parseInt(raw);
+      if (v >= 1 && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.validation(java.util.List.of(
+        new io.convene.protocol.FieldError("limit", "range", "must be a whole number from 1 to " + max)));
+  }
 }

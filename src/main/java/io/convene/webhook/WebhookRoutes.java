@@ -34,13 +34,14 @@ public final class WebhookRoutes {
   public void mount(Router api) {
     api.post("/webhooks").handler(this::create);
     api.get("/webhooks").handler(rc -> Bodies.answer(rc, 200,
-        webhooks.list(AuthHandler.identity(rc), rc.queryParams().get("cursor"), limit(rc))));
+        webhooks.list(AuthHandler.identity(rc), rc.queryParams().get("cursor"),
+            Bodies.pageLimit(rc, DEFAULT_PAGE, MAX_PAGE))));
     api.get("/webhooks/:id").handler(rc -> Bodies.answer(rc, 200, webhooks.get(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.patch("/webhooks/:id").handler(this::update);
     api.delete("/webhooks/:id").handler(rc -> Bodies.answer(rc, 204, webhooks.delete(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.post("/webhooks/:id/test").handler(rc -> Bodies.answer(rc, 202, webhooks.test(AuthHandler.identity(rc), rc.pathParam("id"))));
     api.get("/webhooks/:id/deliveries").handler(rc -> Bodies.answer(rc, 200, webhooks.attempts(AuthHandler.identity(rc),
-        rc.pathParam("id"), rc.queryParams().get("cursor"), limit(rc))));
+        rc.pathParam("id"), rc.queryParams().get("cursor"), Bodies.pageLimit(rc, DEFAULT_PAGE, MAX_PAGE))));
     api.post("/webhooks/:id/deliveries/:deliveryId/retry").handler(rc -> Bodies.answer(rc, 202,
         webhooks.retry(AuthHandler.identity(rc), rc.pathParam("id"), deliveryId(rc))));
   }
@@ -131,22 +132,6 @@ public final class WebhookRoutes {
       throw ApiException.notFound("delivery");
     }
     return id;
-  }
-
-  private static int limit(RoutingContext rc) {
-    String raw = rc.queryParams().get("limit");
-    if (raw == null) {
-      return DEFAULT_PAGE;
-    }
-    try {
-      int v = Integer.parseInt(raw);
-      if (v >= 1 && v <= MAX_PAGE) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.validation(List.of(new FieldError("limit", "range", "must be a whole number from 1 to " + MAX_PAGE)));
   }
 
   private static void requireAdmin(RoutingContext rc) {

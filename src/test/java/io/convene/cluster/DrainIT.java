@@ -157,7 +157,7 @@ class DrainIT {
         && !firstId.equals(holders.get(k))));
   }
 
-  private static Map<String, String> awaitHolders(Redis redis, String pattern,
+  private Map<String, String> awaitHolders(Redis redis, String pattern,
       java.util.function.Predicate<Map<String, String>> test) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
@@ -166,12 +166,7 @@ class DrainIT {
         return holders;
       }
       assertThat(System.nanoTime()).as("lease holders never matched; last " + holders).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      side.timer(50).await();
     }
   }
 
