@@ -47,7 +47,7 @@ final class Connection {
   /** The session this socket carries: its resume token and the number of the last event frame sent. */
   String resumeToken;
   long seq;
-  /** While the session is being resumed, new events wait here until the missed ones are sent. */
+  /** Until the welcome (or, for a resumed session, the missed frames) is sent, new events wait here. */
   List<SessionStore.Sent> held;
   /** Whether this node wrote the session to the store already (it is not written twice). */
   boolean kept;

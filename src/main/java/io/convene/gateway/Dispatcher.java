@@ -7,6 +7,7 @@ import io.convene.protocol.Frames;
 import io.convene.protocol.SocketRequestHandler;
 import io.convene.protocol.SocketRequests;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -28,11 +29,13 @@ final class Dispatcher {
   private final SocketRequests requests;
   private final long timeoutMillis;
   private final GatewayStats stats;
+  private final Vertx vertx;
 
-  Dispatcher(SocketRequests requests, long timeoutMillis, GatewayStats stats) {
+  Dispatcher(SocketRequests requests, long timeoutMillis, GatewayStats stats, Vertx vertx) {
     this.requests = requests;
     this.timeoutMillis = timeoutMillis;
     this.stats = stats;
+    this.vertx = vertx;
   }
 
   void dispatch(Connection conn, String text) {
@@ -76,7 +79,7 @@ final class Dispatcher {
     }
     stats.requestsHandled.increment();
     conn.pending++;
-    result.timeout(timeoutMillis, TimeUnit.MILLISECONDS).onComplete(ar -> {
+    Deadline.within(vertx, result, timeoutMillis).onComplete(ar -> {
       conn.pending--;
       if (ar.succeeded()) {
         conn.send(Frames.ok(id, ar.result()));

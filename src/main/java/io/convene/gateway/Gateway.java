@@ -35,7 +35,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +115,7 @@ public final class Gateway {
         .on(Requests.PRESENCE_HEARTBEAT, (who, conn, data) -> Future.succeededFuture(new JsonObject()))
         .on(Requests.PRESENCE_SUBSCRIBE, (who, conn, data) -> watch.subscribe(byId.get(conn), data))
         .on(Requests.PRESENCE_UNSUBSCRIBE, (who, conn, data) -> watch.unsubscribe(byId.get(conn), data)),
-        requestTimeoutMillis, stats);
+        requestTimeoutMillis, stats, vertx);
   }
 
   /**
@@ -229,9 +228,7 @@ public final class Gateway {
         config.resumeFrames(), config.resumeBytes(),
         new RateLimit(config.ratePerSecond(), config.rateBurst(), now), stats, this::closedByServer);
     conn.resumeToken = newResumeToken();
-    if (accepted.resume() != null) {
-      conn.held = new ArrayList<>();
-    }
+    conn.held = new ArrayList<>();
     byUser.computeIfAbsent(identity.userId(), k -> new ArrayList<>()).add(conn);
     byId.put(conn.id, conn);
     sockets.opened(identity.userId());
@@ -263,8 +260,7 @@ public final class Gateway {
     }
     events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
         new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
-    devices.add(new DeviceChange(identity.userId(), conn.id, true))
-        .timeout(WELCOME_WAIT_MS, TimeUnit.MILLISECONDS)
+    Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
           if (accepted.resume() == null) {
@@ -290,9 +286,7 @@ public final class Gateway {
     List<SessionStore.Sent> held = conn.held;
     conn.held = null;
     conn.send(Frames.event(Events.SESSION_WELCOME, data, now));
-    if (held != null) {
-      held.forEach(h -> conn.event(h.frame(), h.eventId()));
-    }
+    held.forEach(h -> conn.event(h.frame(), h.eventId()));
     sendUnread(conn);
   }
 

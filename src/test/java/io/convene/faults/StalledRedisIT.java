@@ -103,4 +103,20 @@ class StalledRedisIT {
     assertThat(server.get("/api/presence/users?ids=bob", server.token("watcher")).bodyAsJsonObject()
         .getJsonArray("users").getJsonObject(0).getString("status")).isEqualTo("offline");
   }
+
+  @Test
+  void aDeviceConnectingWhileRedisHangsIsWelcomedFirstAndInTime() {
+    TestServer patient = TestServer.start(vertx, clock, new JsonObject()
+        .put("redis", new JsonObject().put("url", server.config().getJsonObject("redis").getString("url"))
+            .put("timeoutMillis", 60_000)));
+    WsClient alice = patient.socket("alice");
+    alice.awaitEvent(Events.SESSION_WELCOME);
+
+    Processes.pause(redisPid);
+    // the device's registration waits on Redis longer than the welcome does
+    WsClient bob = patient.socket("bob");
+    JsonObject welcome = bob.awaitEvent(Events.SESSION_WELCOME, d -> true, Duration.ofSeconds(10));
+    assertThat(welcome.getString("userId")).isEqualTo("bob");
+    assertThat(bob.frames().get(0).getString("type")).isEqualTo(Events.SESSION_WELCOME);
+  }
 }
