@@ -29,7 +29,7 @@ done
 
 jfr=()
 if [[ -n "${BENCH_JFR:-}" ]]; then
-  jfr=("-XX:StartFlightRecording=filename=${BENCH_JFR},settings=profile,dumponexit=true")
+  jfr=("-XX:FlightRecorderOptions=stackdepth=512" "-XX:StartFlightRecording=filename=${BENCH_JFR},settings=profile,dumponexit=true")
 fi
 
 # All load comes from one address: the per-address rate limits are off; the generator's watchers share no
@@ -67,4 +67,4 @@ echo "== $scenario $*"
 TIMEFORMAT='== generator: %U s user + %S s system CPU in %R s'
 time "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
 echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(ps -eo comm=,cputimes= | awk '$1 ~ /postgres/ {s += $2} END {print s + 0}'), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
-curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total)[ {]' || true
+curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]" || true

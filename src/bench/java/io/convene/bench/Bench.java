@@ -599,14 +599,18 @@ public final class Bench {
    * A connect storm while calls ring: {@code --callees} fresh users connect in waves of {@code --batch}
    * while one caller rings callee i at the moment it is due ({@code --rate} calls/s from the start); a
    * callee not online yet is rung as soon as its welcome arrives. Latency: from the moment the call was
-   * due to the callee's {@code call:incoming}. Every call must ring.
+   * due to the callee's {@code call:incoming}; split into the request's own time (sent → frame) and how
+   * late callees came online. Every call must ring.
    */
   private void stormRing() throws Exception {
     int callees = intOpt("callees", 3000);
     int batch = intOpt("batch", 200);
     int rate = intOpt("rate", 200);
     Histogram h = histogram();
+    Histogram posted = histogram();
+    Histogram late = histogram();
     long[] due = new long[callees];
+    long[] sent = new long[callees];
     java.util.concurrent.atomic.AtomicIntegerArray online = new java.util.concurrent.atomic.AtomicIntegerArray(callees);
     java.util.concurrent.atomic.AtomicIntegerArray rung = new java.util.concurrent.atomic.AtomicIntegerArray(callees);
     AtomicInteger incoming = new AtomicInteger();
@@ -615,6 +619,7 @@ public final class Bench {
     socket(caller, 0, f -> { }).await();
     java.util.function.IntConsumer ring = i -> {
       if (rung.compareAndSet(i, 0, 1)) {
+        sent[i] = System.nanoTime();
         post(i, "/api/calls/instant", token(caller), new JsonObject().put("participantIds",
             new JsonArray().add(user("storm-callee", i)))).onFailure(err -> failed.incrementAndGet());
       }
@@ -629,11 +634,13 @@ public final class Bench {
         case "session:welcome" -> {
           online.set(i, 1);
           if (System.nanoTime() >= due[i]) {
+            record(late, due[i]);
             ring.accept(i);
           }
         }
         case "call:incoming" -> {
           record(h, due[i]);
+          record(posted, sent[i]);
           incoming.incrementAndGet();
         }
         default -> { }
@@ -661,6 +668,8 @@ public final class Bench {
     }
     Pace pace = new Pace(rate, 0, Math.max(1, callees / rate));
     report("storm ring due→call:incoming", h, pace);
+    report("storm ring request→call:incoming", posted, pace);
+    report("storm ring due→welcome (callees online after their call was due)", late, pace);
     System.out.printf("storm-ring: %d fresh callees in waves of %d, %d calls/s: %d rang, %d requests failed%n",
         callees, batch, rate, incoming.get(), failed.get());
   }
