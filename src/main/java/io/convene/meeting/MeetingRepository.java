@@ -41,10 +41,12 @@ final class MeetingRepository {
         SELECT w.id, $5, $6, $7, w.s, w.e, $8, $9, $10, $11, $12, $13, $14,
           CASE WHEN w.n = 1 THEN $15::jsonb END, w.parent, $16, NULL, 0, $17, $17, $22, $23
         FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS w(id, s, e, parent, n)
-        RETURNING id),
+        RETURNING id, start_time, end_time, status),
       new_participants AS (
-        INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at)
-        SELECT nm.id, x.user_id, x.role, x.status, $7, $17
+        INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at, start_time, end_time,
+          meeting_open)
+        SELECT nm.id, x.user_id, x.role, x.status, $7, $17, nm.start_time, nm.end_time,
+          nm.status IN ('scheduled', 'in_progress')
         FROM new_meetings nm CROSS JOIN unnest($18::text[], $19::text[], $20::text[]) AS x(user_id, role, status)
         RETURNING meeting_id, user_id, role, status, invited_by, invited_at, responded_at)
       SELECT p.meeting_id, p.user_id, p.role, p.status, p.invited_by, p.invited_at, p.responded_at
@@ -54,34 +56,49 @@ final class MeetingRepository {
       LIMIT $21
       """;
 
+  /** Updates a meeting, and its seats' copy of its window and openness when either changed. */
   private static final String UPDATE_MEETING =
       """
-      UPDATE meetings SET title = $2, description = $3, start_time = $4, end_time = $5, status = $6,
-        max_participants = $7, allow_external = $8, voice_only = $9, mute_on_join = $10, waiting_room = $11,
-        started_at = $12, ended_at = $13, updated_at = $14, auto_record = $15, recording_access = $16
-      WHERE id = $1
+      WITH m AS (
+        UPDATE meetings SET title = $2, description = $3, start_time = $4, end_time = $5, status = $6,
+          max_participants = $7, allow_external = $8, voice_only = $9, mute_on_join = $10, waiting_room = $11,
+          started_at = $12, ended_at = $13, updated_at = $14, auto_record = $15, recording_access = $16
+        WHERE id = $1
+        RETURNING id, start_time, end_time, status IN ('scheduled', 'in_progress') AS open)
+      UPDATE meeting_participants p SET start_time = m.start_time, end_time = m.end_time, meeting_open = m.open
+      FROM m
+      WHERE p.meeting_id = m.id
+        AND (p.start_time <> m.start_time OR p.end_time <> m.end_time OR p.meeting_open <> m.open)
       """;
 
   /**
-   * Driven from each user's own participations (few per user) rather than from the time windows (in a
-   * busy system, many meetings share a window); a user's first 100 suffice for the overall first 100.
+   * Per person, the first {@link #OVERLAPS_PER_PERSON} of their open meetings (earliest end first)
+   * overlapping any window, read from their seats alone (see V14): what they attended before is never read,
+   * and a person with hundreds of meetings in the window costs as much as one with a few. $5 is the
+   * per-person limit, $6 the overall one.
    */
   private static final String OVERLAPS =
       """
-      SELECT o.user_id, o.id, o.start_time, o.end_time
+      SELECT o.user_id, o.meeting_id, o.start_time, o.end_time
       FROM (SELECT DISTINCT unnest($1::text[])) AS u(id)
       CROSS JOIN LATERAL (
-        SELECT p.user_id, m.id, m.start_time, m.end_time
-        FROM meeting_participants p JOIN meetings m ON m.id = p.meeting_id
-        WHERE p.user_id = u.id AND p.status IN ('invited', 'accepted')
-          AND m.status IN ('scheduled', 'in_progress') AND NOT (m.id = ANY($4))
+        SELECT p.user_id, p.meeting_id, p.start_time, p.end_time
+        FROM meeting_participants p
+        WHERE p.user_id = u.id AND p.meeting_open AND p.status IN ('invited', 'accepted')
+          AND p.end_time > (SELECT min(s) FROM unnest($2::timestamptz[]) AS s)
+          AND p.start_time < (SELECT max(e) FROM unnest($3::timestamptz[]) AS e)
           AND EXISTS (SELECT 1 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(s, e)
-                      WHERE m.start_time < w.e AND m.end_time > w.s)
-        ORDER BY m.start_time, m.id
-        LIMIT 100) AS o
-      ORDER BY o.start_time, o.id, o.user_id
-      LIMIT 100
+                      WHERE p.start_time < w.e AND p.end_time > w.s)
+          AND NOT (p.meeting_id = ANY($4))
+        ORDER BY p.end_time, p.meeting_id
+        LIMIT $5) AS o
+      ORDER BY o.start_time, o.meeting_id, o.user_id
+      LIMIT $6
       """;
+
+  /** Overlap warnings given per person, and in all, for one create or invite. */
+  static final int OVERLAPS_PER_PERSON = 3;
+  static final int OVERLAPS_IN_ALL = 100;
 
   /** A meeting of {@code userId} that overlaps a requested window. */
   record Overlap(String userId, String meetingId, Instant startTime, Instant endTime) {
@@ -211,7 +228,9 @@ final class MeetingRepository {
                 userIds.toArray(String[]::new),
                 windows.stream().map(w -> odt(w.start())).toArray(OffsetDateTime[]::new),
                 windows.stream().map(w -> odt(w.end())).toArray(OffsetDateTime[]::new),
-                excludeIds.toArray(String[]::new)))
+                excludeIds.toArray(String[]::new),
+                OVERLAPS_PER_PERSON,
+                OVERLAPS_IN_ALL))
         .map(rows -> {
           List<Overlap> out = new ArrayList<>();
           rows.forEach(r -> out.add(new Overlap(r.getString(0), r.getString(1), instant(r, 2), instant(r, 3))));

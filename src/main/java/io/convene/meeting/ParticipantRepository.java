@@ -14,8 +14,11 @@ import java.util.Optional;
 final class ParticipantRepository {
   private static final String INSERT_PARTICIPANTS =
       """
-      INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at)
-      SELECT mid, uid, $3, $4, $5, $6 FROM unnest($1::text[]) AS mid CROSS JOIN unnest($2::text[]) AS uid
+      INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at, start_time, end_time,
+        meeting_open)
+      SELECT m.id, uid, $3, $4, $5, $6, m.start_time, m.end_time, m.status IN ('scheduled', 'in_progress')
+      FROM meetings m CROSS JOIN unnest($2::text[]) AS uid
+      WHERE m.id = ANY($1::text[])
       ON CONFLICT (meeting_id, user_id) DO UPDATE
         SET status = EXCLUDED.status, invited_by = EXCLUDED.invited_by, invited_at = EXCLUDED.invited_at,
             responded_at = NULL

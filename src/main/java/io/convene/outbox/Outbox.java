@@ -49,6 +49,9 @@ public final class Outbox {
   private final Clock clock;
   private final AppConfig.Outbox config;
   private final Map<String, Function<JsonObject, Future<Void>>> handlers = new ConcurrentHashMap<>();
+  /** The statement that stores effects: every effect, or only those the conditions of their kind admit. */
+  private volatile String insert = insert(Map.of());
+  private final Map<String, String> conditions = new ConcurrentHashMap<>();
   private final OutboxStats stats = new OutboxStats();
   /** Effects carried out, waiting to be deleted; one DELETE at a time takes all that queued up. */
   private final Queue<Long> done = new ConcurrentLinkedQueue<>();
@@ -75,25 +78,59 @@ public final class Outbox {
     }
   }
 
-  /** Writes {@code effects} in the transaction of the change they follow from; returns them stored. */
+  /**
+   * Effects of {@code kind} are stored only when {@code sqlCondition} holds for them, judged in the
+   * transaction that writes them: a condition on {@code p}, the effect's payload as {@code jsonb} (the area
+   * that handles the kind knows when nobody would act on one, and owns the tables it reads).
+   */
+  public void storeOnlyWhen(String kind, String sqlCondition) {
+    if (!kind.matches("[a-z.]+")) {
+      throw new IllegalArgumentException("outbox kind " + kind + " cannot be named in a statement");
+    }
+    conditions.put(kind, sqlCondition);
+    insert = insert(Map.copyOf(conditions));
+  }
+
+  /**
+   * Numbers the effects, keeps those the conditions admit, and inserts them in that order: their row ids
+   * (from one sequence, taken in insertion order) sorted match their numbers sorted.
+   */
+  private static String insert(Map<String, String> conditions) {
+    StringBuilder where = new StringBuilder("TRUE");
+    conditions.forEach((kind, condition) -> where.append(" AND (k <> '").append(kind).append("' OR (")
+        .append(condition).append("))"));
+    return """
+        WITH e AS (
+          SELECT k, p, n FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS e(k, p, n) WHERE %s),
+        stored AS (
+          INSERT INTO outbox (kind, payload, created_at, next_attempt_at)
+          SELECT k, p, $3, $4 FROM e ORDER BY n
+          RETURNING id)
+        SELECT (SELECT array_agg(n ORDER BY n) FROM e), (SELECT array_agg(id ORDER BY id) FROM stored)
+        """.formatted(where);
+  }
+
+  /**
+   * Writes {@code effects} in the transaction of the change they follow from; returns those stored (an
+   * effect whose kind's condition does not hold is left out, see {@link #storeOnlyWhen}).
+   */
   public Future<List<Stored>> add(SqlClient tx, List<Effect> effects) {
     if (effects.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Instant now = clock.instant();
-    return tx.preparedQuery("""
-            INSERT INTO outbox (kind, payload, created_at, next_attempt_at)
-            SELECT k, p, $3, $4 FROM unnest($1::text[], $2::jsonb[]) AS e(k, p)
-            RETURNING id""")
+    return tx.preparedQuery(insert)
         .execute(Tuple.of(
             effects.stream().map(Effect::kind).toArray(String[]::new),
             effects.stream().map(Effect::payload).toArray(JsonObject[]::new),
             odt(now), odt(now.plus(Duration.ofSeconds(config.redeliverAfterSeconds())))))
         .map(rows -> {
+          Row r = rows.iterator().next();
+          Long[] kept = r.getArrayOfLongs(0);
+          Long[] ids = r.getArrayOfLongs(1);
           List<Stored> out = new ArrayList<>(effects.size());
-          int i = 0;
-          for (Row r : rows) {
-            out.add(new Stored(r.getLong(0), effects.get(i++), 0));
+          for (int i = 0; kept != null && i < kept.length; i++) {
+            out.add(new Stored(ids[i], effects.get(kept[i].intValue() - 1), 0));
           }
           return out;
         });

@@ -95,6 +95,13 @@ final class WebhookRepository {
   }
 
   /**
+   * Whether some enabled webhook subscribes to the event {@code p} (an event's body as {@code jsonb}): an
+   * event nobody subscribes to is not even stored in the outbox.
+   */
+  static final String SUBSCRIBED =
+      "EXISTS (SELECT 1 FROM webhooks w WHERE w.enabled AND w.events && ARRAY[p->>'type', '*'])";
+
+  /**
    * One delivery of the event per enabled webhook subscribed to its type (or only to {@code onlyWebhook}
    * when set, whatever it subscribed to); an event fanned out again adds none twice. Returns how many.
    */

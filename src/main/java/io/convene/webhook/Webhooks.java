@@ -68,6 +68,7 @@ public final class Webhooks {
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(8, config.maxInFlightPerWebhook() * 2)));
     this.deliveries = new Deliveries(pool, client, repo, secrets, targets, outbox, notifications, clock, config);
     outbox.handle(WebhookEvent.KIND, this::fanOut);
+    outbox.storeOnlyWhen(WebhookEvent.KIND, WebhookRepository.SUBSCRIBED);
   }
 
   public Deliveries deliveries() {

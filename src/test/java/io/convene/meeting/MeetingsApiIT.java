@@ -67,6 +67,41 @@ class MeetingsApiIT extends ServerTestBase {
   }
 
   @Test
+  void overlapWarningsFollowAMeetingThatMovedAndPeopleInvitedLater() {
+    String alice = user("alice");
+    String bob = user("bob");
+    String carol = user("carol");
+    String moved = api.meeting(alice).title("Moved").from(60).to(120).invite(bob).createId();
+    api.update(moved, alice, new JsonObject().put("startTime", T0.plusSeconds(300 * 60).toString())
+        .put("endTime", T0.plusSeconds(360 * 60).toString()));
+    api.invite(moved, alice, carol);
+
+    assertThat(api.meeting(alice).title("Where it was").from(90).to(150).invite(bob, carol).create()
+        .containsKey("warnings")).isFalse();
+    JsonArray warnings = api.meeting(bob).title("Where it is").from(330).to(340).invite(carol).create()
+        .getJsonArray("warnings");
+    assertThat(warnings.stream().map(w -> ((JsonObject) w).getString("userId") + "@" + ((JsonObject) w).getString("meetingId")))
+        .containsExactlyInAnyOrder(bob + "@" + moved, carol + "@" + moved);
+  }
+
+  @Test
+  void eachPersonGetsAtMostThreeOverlapWarningsEarliestEndingFirst() {
+    String dora = user("dora");
+    String eli = user("eli");
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(api.meeting(dora).title("Busy " + i).from(60).to(120 - i).createId());
+    }
+    String cancelled = api.meeting(dora).title("Off").from(60).to(61).createId();
+    api.cancel(cancelled, dora);
+
+    JsonArray warnings = api.meeting(eli).title("One more").from(60).to(90).invite(dora).create()
+        .getJsonArray("warnings");
+    assertThat(warnings.stream().map(w -> ((JsonObject) w).getString("meetingId")))
+        .containsExactlyInAnyOrder(ids.get(5), ids.get(4), ids.get(3));
+  }
+
+  @Test
   void listFiltersSearchAndPaginates() {
     String dana = user("dana");
     String erin = user("erin");

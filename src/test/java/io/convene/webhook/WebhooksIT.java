@@ -309,6 +309,36 @@ class WebhooksIT extends ServerTestBase {
   }
 
   @Test
+  void eventsNoEnabledWebhookSubscribesToAreNotEvenStored() {
+    // what the outbox stores, seen by the database itself
+    server.rows("CREATE TABLE outbox_seen (type TEXT)");
+    server.rows("CREATE FUNCTION outbox_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        + " INSERT INTO outbox_seen VALUES (NEW.payload->>'type'); RETURN NEW; END $$");
+    server.rows("CREATE TRIGGER outbox_seen AFTER INSERT ON outbox FOR EACH ROW WHEN (NEW.kind = 'webhook.event')"
+        + " EXECUTE FUNCTION outbox_seen()");
+    try {
+      String admin = admin();
+      register(admin, "/only/cancelled", "meeting.cancelled");
+      String off = register(admin, "/off/all", "*").getString("webhookId");
+      json(server.patch("/api/webhooks/" + off, admin, new JsonObject().put("enabled", false)), 200);
+      String owner = user("quiet");
+      String id = json(server.post("/api/meetings", server.token(owner), new JsonObject().put("title", "Quiet")
+          .put("startTime", at(60)).put("endTime", at(90)).put("participantIds", new JsonArray().add(user("ann")))),
+          201).getString("meetingId");
+      assertThat(server.delete("/api/meetings/" + id, server.token(owner), null).statusCode()).isEqualTo(204);
+
+      assertThat(receiver.await("/only/cancelled", 1).get(0).json().getString("type")).isEqualTo("meeting.cancelled");
+      assertThat(server.rows("SELECT type FROM outbox_seen")).extracting(r -> r.getString("type"))
+          .containsExactly("meeting.cancelled");
+      assertThat(receiver.received("/off/all")).isEmpty();
+    } finally {
+      server.rows("DROP TRIGGER outbox_seen ON outbox");
+      server.rows("DROP FUNCTION outbox_seen()");
+      server.rows("DROP TABLE outbox_seen");
+    }
+  }
+
+  @Test
   void callsReachTheWebhooksWhenTheyStartAreAnsweredMissedAndEnd() {
     register(admin(), "/ok/calls", "call.started", "call.answered", "call.missed", "call.ended");
     String alice = user("alice");
