@@ -202,7 +202,7 @@ public final class MainVerticle extends VerticleBase {
         lobby, room, events, outbox, clock, cfg.guests());
     ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
         guests, recordings, events, cfg.schedule(), maxCall, clock, audit, Duration.ofDays(cfg.audit().retentionDays()),
-        outbound);
+        outbound, Duration.ofMinutes(cfg.livekit().precreateMinutes()));
 
     Interactions interactions = Interactions.create(vertx, pool, redis, prefix, outbox, roster, meetings.participants(),
         events, clock, cfg.interactions());
