@@ -185,7 +185,7 @@ public final class MainVerticle extends VerticleBase {
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
         new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
-    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, clock);
+    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, notifications, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
     rooms.startProbing(vertx);
     LiveKitEgress egress = new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock);
