@@ -185,7 +185,7 @@ public final class MainVerticle extends VerticleBase {
     Duration maxCall = Duration.ofHours(cfg.calls().maxCallHours());
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
         new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
-    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, clock);
+    Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, notifications, clock);
     LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
     rooms.startProbing(vertx);
     LiveKitEgress egress = new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock);
@@ -202,7 +202,7 @@ public final class MainVerticle extends VerticleBase {
         lobby, room, events, outbox, clock, cfg.guests());
     ScheduleService schedule = new ScheduleService(meetings.sweeps(), attendance, notifications, room, presence,
         guests, recordings, events, cfg.schedule(), maxCall, clock, audit, Duration.ofDays(cfg.audit().retentionDays()),
-        outbound);
+        outbound, Duration.ofMinutes(cfg.livekit().precreateMinutes()));
 
     Interactions interactions = Interactions.create(vertx, pool, redis, prefix, outbox, roster, meetings.participants(),
         events, clock, cfg.interactions());

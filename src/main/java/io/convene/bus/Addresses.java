@@ -39,7 +39,10 @@ public final class Addresses {
   /** Command (request-reply, from the outbox): a meeting ended; delete its LiveKit room. {@code {"meetingId"}}. */
   public static final String ROOM_CLOSE = "convene.room.close";
 
-  /** Command (request-reply, from the outbox): a meeting started; open its LiveKit room. {@code {"meetingId","maxParticipants"}}. */
+  /**
+   * Command (request-reply, from the outbox): a meeting starts (or will, within {@code
+   * livekit.precreateMinutes}); create its LiveKit room. {@code {"meetingId","maxParticipants"}}.
+   */
   public static final String ROOM_OPEN = "convene.room.open";
 
   /**
@@ -80,8 +83,8 @@ public final class Addresses {
   public static final String USER_OFFLINE = "convene.presence.offline";
 
   /**
-   * Published after each schedule sweep by the node that ran it: {@code {"at", "started", "reminders",
-   * "silentStaysClosed", "ended", "purged", "notificationsRemoved"}}. For operators and tests.
+   * Published after each schedule sweep by the node that ran it: {@code {"at", "started", "roomsOpenedAhead",
+   * "reminders", "silentStaysClosed", "ended", "purged", "notificationsRemoved"}}. For operators and tests.
    */
   public static final String SCHEDULE_SWEPT = "convene.schedule.swept";
 

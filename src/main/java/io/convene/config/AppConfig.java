@@ -173,7 +173,8 @@ public record AppConfig(
 
   /**
    * LiveKit: the URL clients connect to, the API key and secret, token lifetime, the room's empty
-   * timeout, and the clock leeway for webhook signatures.
+   * timeout, the clock leeway for webhook signatures, and how long before a scheduled start the room
+   * is created (0: at the start).
    */
   public record LiveKit(
       String url,
@@ -181,7 +182,19 @@ public record AppConfig(
       String apiSecret,
       int tokenTtlSeconds,
       int emptyTimeoutSeconds,
-      int webhookLeewaySeconds) {}
+      int webhookLeewaySeconds,
+      int precreateMinutes) {
+    /**
+     * The empty timeout every request for a room carries: {@code emptyTimeoutSeconds} plus the time a
+     * room may be created ahead, as LiveKit counts an empty room's timeout from its creation. So a
+     * room created ahead stays open, empty, at least {@code emptyTimeoutSeconds} past the start, and a
+     * later request for the same room (the first join, a recording) never shortens it. 0 leaves it to
+     * LiveKit's own default.
+     */
+    public int roomEmptyTimeoutSeconds() {
+      return emptyTimeoutSeconds == 0 ? 0 : emptyTimeoutSeconds + precreateMinutes * 60;
+    }
+  }
 
   /**
    * Timed work: how often the sweeps run and how much each run does; reminder offsets (minutes before
@@ -614,7 +627,8 @@ public record AppConfig(
         secret,
         r.integer(json, "livekit.tokenTtlSeconds", "tokenTtlSeconds", 60, 7 * 24 * 3600),
         r.integer(json, "livekit.emptyTimeoutSeconds", "emptyTimeoutSeconds", 0, 24 * 3600),
-        r.integer(json, "livekit.webhookLeewaySeconds", "webhookLeewaySeconds", 0, 600));
+        r.integer(json, "livekit.webhookLeewaySeconds", "webhookLeewaySeconds", 0, 600),
+        r.integer(json, "livekit.precreateMinutes", "precreateMinutes", 0, 60));
   }
 
   /** Number of HTTP verticle instances: the configured number, or one per core. */

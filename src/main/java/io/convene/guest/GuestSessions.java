@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * People without an account, once registered through a link: their session and token (which
@@ -143,7 +145,7 @@ public final class GuestSessions implements Authenticator {
       if (s.status() == GuestSession.Status.ENDED) {
         throw ApiException.invalidState("your guest session has ended");
       }
-      return guestsAllowed(s.meetingId()).compose(v -> lobby.ask(s.meetingId(), sessionId, s.displayName()));
+      return guestsAllowed(s.meetingId()).compose(meeting -> lobby.ask(meeting, sessionId, s.displayName()));
     });
   }
 
@@ -189,13 +191,13 @@ public final class GuestSessions implements Authenticator {
     });
   }
 
-  /** Fails with {@code forbidden} when the meeting does not (or no longer) allow guests. */
-  private Future<Void> guestsAllowed(String meetingId) {
+  /** The meeting; fails with {@code forbidden} when it does not (or no longer) allow guests. */
+  private Future<Meeting> guestsAllowed(String meetingId) {
     return meetings.find(meetingId).map(found -> {
       if (found.isEmpty() || !found.get().allowExternal()) {
         throw ApiException.forbidden("this meeting does not allow guests");
       }
-      return null;
+      return found.get();
     });
   }
 
@@ -206,9 +208,11 @@ public final class GuestSessions implements Authenticator {
    */
   public Future<Void> disallowed(String meetingId) {
     return links.revokeAll(meetingId)
-        .compose(v -> pool.withTransaction(db -> sessions.endAllOf(db, meetingId).compose(ended -> outbox.add(db,
-            ended.stream().map(id -> Effect.command(Addresses.ROOM_REMOVE, new JsonObject().put("meetingId", meetingId)
-                .put("userId", Identity.ofGuestSession(id)))).toList()).map(stored -> Map.entry(ended, stored)))))
+        .compose(v -> pool.withTransaction(db -> sessions.endAllOf(db, meetingId).compose(ended -> lobby.withdraw(db,
+                meetingId, ended.stream().map(Identity::ofGuestSession).toList())
+            .compose(w -> outbox.add(db, ended.stream().map(id -> Effect.command(Addresses.ROOM_REMOVE,
+                new JsonObject().put("meetingId", meetingId).put("userId", Identity.ofGuestSession(id)))).toList()))
+            .map(stored -> Map.entry(ended, stored)))))
         .map(done -> {
           outbox.runNow(done.getValue());
           List<String> identities = done.getKey().stream().map(Identity::ofGuestSession).toList();
@@ -272,6 +276,7 @@ public final class GuestSessions implements Authenticator {
                 .map(m -> m.require(Permission.REMOVE_GUEST).meeting().id()));
     String identity = Identity.ofGuestSession(sessionId);
     return meetingOf.compose(meetingId -> pool.withTransaction(db -> sessions.end(db, sessionId)
+            .compose(v -> lobby.withdraw(db, meetingId, List.of(identity)))
             .compose(v -> who.guest() ? Future.<Void>succeededFuture() : AuditLog.append(db, new AuditEntry(
                 AuditLog.GUEST_REMOVED, meetingId, who.userId(), new JsonObject().put("sessionId", sessionId),
                 clock.instant())))
@@ -296,12 +301,25 @@ public final class GuestSessions implements Authenticator {
           List<String> ending = due.stream().filter(d -> d.expired() || !occupied.contains(d.meetingId()))
               .map(GuestSessionRepository.Due::id).toList();
           List<String> kept = due.stream().map(GuestSessionRepository.Due::id).filter(id -> !ending.contains(id)).toList();
-          return sessions.endAll(db, ending).compose(v -> sessions.keep(db, kept)).map(ending);
+          return sessions.endAll(db, ending).compose(v -> sessions.keep(db, kept))
+              .compose(v -> withdraw(db, due.stream().filter(d -> ending.contains(d.id())).toList()))
+              .map(ending);
         })))
         .map(ended -> {
           disconnect(ended.stream().map(Identity::ofGuestSession).toList());
           return ended.size();
         });
+  }
+
+  /** Guests whose sessions end stop waiting in their meetings' lobbies (in the ending transaction). */
+  private Future<Void> withdraw(SqlClient db, List<GuestSessionRepository.Due> ended) {
+    Map<String, List<String>> byMeeting = ended.stream().collect(Collectors.groupingBy(GuestSessionRepository.Due::meetingId,
+        Collectors.mapping(d -> Identity.ofGuestSession(d.id()), Collectors.toList())));
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, List<String>> m : byMeeting.entrySet()) {
+      chain = chain.compose(v -> lobby.withdraw(db, m.getKey(), m.getValue()));
+    }
+    return chain;
   }
 
   /** Every member left (or the meeting closed): guests are warned; their sessions end after a grace. */

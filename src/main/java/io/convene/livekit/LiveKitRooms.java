@@ -48,10 +48,14 @@ public final class LiveKitRooms {
     run(() -> client.listRooms(List.of()), false);
   }
 
-  /** Creates the room of a meeting (idempotent on LiveKit's side). */
+  /**
+   * Creates the room of a meeting, or updates it (idempotent on LiveKit's side): every request carries
+   * the same empty timeout ({@link AppConfig.LiveKit#roomEmptyTimeoutSeconds}), so none shortens the
+   * life of a room created ahead of its meeting; a null {@code maxParticipants} leaves the limit as it is.
+   */
   public Future<Void> create(String meetingId, Integer maxParticipants) {
-    return run(() -> client.createRoom(meetingId, config.emptyTimeoutSeconds(), maxParticipants == null ? 0 : maxParticipants), false)
-        .mapEmpty();
+    return run(() -> client.createRoom(meetingId, config.roomEmptyTimeoutSeconds(),
+        maxParticipants == null ? 0 : maxParticipants), false).mapEmpty();
   }
 
   /** Deletes the room, which disconnects everyone in it; a room already gone is fine. */

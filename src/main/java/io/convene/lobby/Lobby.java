@@ -4,8 +4,11 @@ import io.convene.attendance.Attendance;
 import io.convene.audit.AuditEntry;
 import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
+import io.convene.meeting.Meeting;
 import io.convene.meeting.ParticipantService;
 import io.convene.meeting.Permission;
+import io.convene.notify.NotificationService;
+import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
 import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
@@ -31,19 +34,29 @@ import java.util.Set;
  * on: whoever waits is announced to the members in the room; a decision (admit or decline) is taken
  * once, the first one wins, and someone turned away stays turned away. Owners and managers decide on
  * members; any participant may decide on guests.
+ *
+ * <p>A request to enter is also a {@code lobby_request} notification for the meeting's owners and
+ * managers (wherever they are: one who connects later finds it among the unread), stored in the
+ * transaction that puts the person in the lobby, once per person. It is settled (marked read) in the
+ * transaction that settles the request: a decision, the guest's session ending, the meeting ending.
  */
 public final class Lobby {
+  /** Who is told of every request as a stored notification: those who may let anyone in. */
+  private static final Permission DECIDES_ALL = Permission.ADMIT_MEMBERS;
+
   private final Pool pool;
   private final LobbyRepository repo = new LobbyRepository();
   private final ParticipantService participants;
   private final Attendance attendance;
   private final UserEvents events;
   private final Outbox outbox;
+  private final NotificationService notifications;
   private final Clock clock;
 
   public Lobby(Pool pool, ParticipantService participants, Attendance attendance, UserEvents events, Outbox outbox,
-      Clock clock) {
+      NotificationService notifications, Clock clock) {
     this.pool = pool;
+    this.notifications = notifications;
     this.outbox = outbox;
     this.participants = participants;
     this.attendance = attendance;
@@ -74,7 +87,8 @@ public final class Lobby {
    * A member joins a meeting with the waiting room on: true once admitted. Otherwise they wait (the
    * members in the room are told) and get false, or, once turned away, are refused.
    */
-  public Future<Boolean> admitsMember(String meetingId, Identity who) {
+  public Future<Boolean> admitsMember(Meeting meeting, Identity who) {
+    String meetingId = meeting.id();
     return state(meetingId, who.userId()).compose(state -> {
       if (state.orElse(null) == LobbyState.ADMITTED) {
         return Future.succeededFuture(true);
@@ -83,9 +97,9 @@ public final class Lobby {
         throw ApiException.forbidden("you were turned away from this meeting's waiting room");
       }
       // Joining again while waiting does not announce the member again.
-      return enter(meetingId, who.userId(), who.displayName())
-          .compose(fresh -> fresh ? announce(meetingId, new JsonObject().put("meetingId", meetingId)
-              .put("userId", who.userId()).put("displayName", who.displayName())) : Future.<Void>succeededFuture())
+      return enter(meeting, who.userId(), who.displayName())
+          .compose(entered -> entered.fresh() ? attendance.membersPresent(meetingId)
+              .map(members -> announce(members, entered)) : Future.<Void>succeededFuture())
           .map(false);
     });
   }
@@ -94,7 +108,8 @@ public final class Lobby {
    * A guest asks to be let in; possible once a member is in the room. A guest turned away can never ask
    * again; an admitted one is told so.
    */
-  public Future<JsonObject> ask(String meetingId, String sessionId, String displayName) {
+  public Future<JsonObject> ask(Meeting meeting, String sessionId, String displayName) {
+    String meetingId = meeting.id();
     String identity = Identity.ofGuestSession(sessionId);
     return state(meetingId, identity).compose(state -> {
       if (state.orElse(null) == LobbyState.DECLINED) {
@@ -108,14 +123,14 @@ public final class Lobby {
           throw new ApiException(ErrorCode.INVALID_STATE,
               "nobody has joined yet; you will get meeting:first_participant_joined when you can ask");
         }
-        return enter(meetingId, identity, displayName).map(fresh -> {
-          // Asking again while waiting does not announce the guest again.
-          if (fresh) {
-            events.publish(members, Events.MEETING_GUEST_WAITING, new JsonObject().put("meetingId", meetingId)
-                .put("sessionId", sessionId).put("displayName", displayName));
-          }
-          return new JsonObject().put("status", LobbyState.WAITING.wire());
-        });
+        // Asking again while waiting does not announce the guest again.
+        return enter(meeting, identity, displayName)
+            .map(entered -> {
+              if (entered.fresh()) {
+                announce(members, entered);
+              }
+              return new JsonObject().put("status", LobbyState.WAITING.wire());
+            });
       });
     });
   }
@@ -143,20 +158,53 @@ public final class Lobby {
   }
 
   /**
-   * Puts someone in the lobby; the webhooks hear of it when they start waiting. True when they were not
-   * waiting already.
+   * Someone put in the lobby: whether they started waiting now ({@code false} when they were waiting
+   * already), what announces them, and who got it as a stored notification (and is told by it).
    */
-  private Future<Boolean> enter(String meetingId, String identity, String displayName) {
+  private record Entered(boolean fresh, JsonObject announcement, List<String> notified) {}
+
+  /**
+   * Puts someone in the lobby. When they start waiting, in the same transaction: the webhooks hear of it,
+   * and the owners and managers get a {@code lobby_request} notification (stored now, so that whatever
+   * settles the request finds it; announced once committed).
+   */
+  private Future<Entered> enter(Meeting meeting, String identity, String displayName) {
+    String meetingId = meeting.id();
     Instant now = now();
-    return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now)
-            .compose(fresh -> outbox.add(db, fresh
-                ? List.of(WebhookEvent.effect(WebhookEvent.GUEST_WAITING, waiter(meetingId, identity)
-                    .put("displayName", displayName).put("askedAt", now.toString()), now))
-                : List.of()).map(stored -> Map.entry(fresh, stored))))
-        .map(done -> {
-          outbox.runNow(done.getValue());
-          return done.getKey();
-        });
+    JsonObject announcement = waiter(meetingId, identity).put("displayName", displayName).put("title", meeting.title());
+    return participants.attendingWith(meetingId, DECIDES_ALL).compose(deciders -> {
+      List<String> notified = deciders.stream().filter(u -> !Identity.isGuest(u) && !u.equals(identity)).toList();
+      return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now).compose(fresh -> {
+            if (!fresh) {
+              return Future.succeededFuture(Map.entry(new Entered(false, announcement, List.of()), List.<Outbox.Stored>of()));
+            }
+            List<Effect> notices = notified.stream().map(u -> notifications.notice(u, NotificationService.LOBBY_REQUEST,
+                meetingId, about(announcement), null, Events.MEETING_GUEST_WAITING)).toList();
+            List<Effect> effects = new ArrayList<>(notices);
+            effects.add(WebhookEvent.effect(WebhookEvent.GUEST_WAITING, waiter(meetingId, identity)
+                .put("displayName", displayName).put("askedAt", now.toString()), now));
+            return notifications.store(db, notices).compose(v -> outbox.add(db, effects))
+                .map(stored -> Map.entry(new Entered(true, announcement, notified), stored));
+          }))
+          .map(done -> {
+            outbox.runNow(done.getValue());
+            return done.getKey();
+          });
+    });
+  }
+
+  /** A request's notification data: who waits (the meeting is the notification's own). */
+  private static JsonObject about(JsonObject announcement) {
+    JsonObject data = announcement.copy();
+    data.remove("meetingId");
+    return data;
+  }
+
+  /** What identifies a waiting person in their notifications' data. */
+  private static JsonObject whoWaits(String identity) {
+    return Identity.isGuest(identity)
+        ? new JsonObject().put("sessionId", identity.substring(Identity.GUEST_PREFIX.length()))
+        : new JsonObject().put("userId", identity);
   }
 
   /** The meeting and who waits: {@code kind} guest with its {@code sessionId}, or member with its {@code userId}. */
@@ -172,7 +220,8 @@ public final class Lobby {
     Instant now = now();
     return pool.withTransaction(db -> repo.decide(db, meetingId, identity, to, who.userId(), now)
             .compose(decided -> decided
-                ? recordDecision(db, who, meetingId, identity, admit, now).map(Optional::of)
+                ? notifications.settle(db, NotificationService.LOBBY_REQUEST, meetingId, whoWaits(identity))
+                    .compose(v -> recordDecision(db, who, meetingId, identity, admit, now)).map(Optional::of)
                 : Future.succeededFuture(Optional.<List<Outbox.Stored>>empty())))
         .compose(stored -> {
       if (stored.isEmpty()) {
@@ -229,11 +278,34 @@ public final class Lobby {
     });
   }
 
-  private Future<Void> announce(String meetingId, JsonObject data) {
-    return attendance.membersPresent(meetingId)
-        .map(members -> {
-          events.publish(members, Events.MEETING_GUEST_WAITING, data);
-          return null;
-        });
+  /** The members in the room hear who waits; those notified heard it from their notification. */
+  private Void announce(List<String> members, Entered entered) {
+    events.publish(members.stream().filter(m -> !entered.notified().contains(m)).toList(),
+        Events.MEETING_GUEST_WAITING, entered.announcement());
+    return null;
+  }
+
+  /**
+   * Guests whose sessions ended (they left, were removed, expired, or guests are no longer allowed) stop
+   * waiting, in the caller's transaction: they leave the lobby and their requests' notifications are
+   * settled. Decisions already taken stay.
+   */
+  public Future<Void> withdraw(SqlClient db, String meetingId, List<String> identities) {
+    if (identities.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return repo.withdraw(db, meetingId, identities).compose(gone -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (String identity : gone) {
+        chain = chain.compose(v -> notifications.settle(db, NotificationService.LOBBY_REQUEST, meetingId,
+            whoWaits(identity)).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  /** The meeting is over: nobody waiting in its lobby will be let in, so its requests are settled. */
+  public Future<Void> closed(String meetingId) {
+    return notifications.settle(pool, NotificationService.LOBBY_REQUEST, meetingId, null).mapEmpty();
   }
 }

@@ -48,6 +48,18 @@ final class LobbyRepository {
         .map(rows -> rows.size() == 1);
   }
 
+  /** Removes those of {@code identities} still waiting; returns who was. */
+  Future<List<String>> withdraw(SqlClient db, String meetingId, List<String> identities) {
+    return db.preparedQuery("DELETE FROM lobby_entries WHERE meeting_id = $1 AND identity = ANY($2)"
+            + " AND state = 'waiting' RETURNING identity")
+        .execute(Tuple.tuple().addString(meetingId).addArrayOfString(identities.toArray(String[]::new)))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
   Future<Set<String>> asked(SqlClient db, String meetingId) {
     return db.preparedQuery("SELECT identity FROM lobby_entries WHERE meeting_id = $1")
         .execute(Tuple.of(meetingId))

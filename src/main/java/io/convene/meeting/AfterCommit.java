@@ -47,9 +47,10 @@ final class AfterCommit {
 
   /**
    * Records a status change, tells the attending participants and the webhooks about it, and opens or
-   * tears down the live room.
+   * tears down the live room. {@code asksForRoom} is false when the meeting's LiveKit room was already
+   * asked for ahead of its start.
    */
-  void transition(MeetingLifecycle.Transition t, List<String> attending) {
+  void transition(MeetingLifecycle.Transition t, List<String> attending, boolean asksForRoom) {
     Meeting m = t.after();
     if (t.told()) {
       tell(attending, t.eventType(), t.eventData());
@@ -75,8 +76,9 @@ final class AfterCommit {
     String id = m.id();
     if (t.opensRoom()) {
       effects.add(LiveRoster.opened(id, attending));
-      effects.add(Effect.command(Addresses.ROOM_OPEN,
-          new JsonObject().put("meetingId", id).put("maxParticipants", m.maxParticipants())));
+      if (asksForRoom) {
+        openRoom(m);
+      }
       if (m.settings().autoRecord()) {
         effects.add(Effect.command(Addresses.RECORDING_AUTO_START, new JsonObject().put("meetingId", id)));
       }
@@ -87,6 +89,16 @@ final class AfterCommit {
           .put("status", m.status().wire()).put("reason", t.cause().reason())));
       effects.add(Effect.command(Addresses.ROOM_CLOSE, new JsonObject().put("meetingId", id)));
     }
+  }
+
+  /** Asks for the meeting's LiveKit room (created, or updated to the meeting's limit). */
+  void openRoom(Meeting m) {
+    openRoom(m.id(), m.maxParticipants());
+  }
+
+  void openRoom(String meetingId, Integer maxParticipants) {
+    effects.add(Effect.command(Addresses.ROOM_OPEN,
+        new JsonObject().put("meetingId", meetingId).put("maxParticipants", maxParticipants)));
   }
 
   private static JsonObject callEnded(MeetingLifecycle.Transition t) {

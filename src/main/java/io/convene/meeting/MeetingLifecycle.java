@@ -133,6 +133,10 @@ public final class MeetingLifecycle {
     if (from == MeetingStatus.CANCELLED) {
       return Optional.empty();
     }
+    if (cause == Cause.ROOM_FINISHED && from == MeetingStatus.SCHEDULED) {
+      // A room created ahead of the start was closed (moved meeting) or lapsed: the meeting is still to come.
+      return Optional.empty();
+    }
     return change(m, MeetingStatus.ENDED, m.startedAt(), now, cause, actorId, now);
   }
 

@@ -197,6 +197,28 @@ final class MeetingRepository {
         });
   }
 
+  /**
+   * Records that the meeting's LiveKit room is asked for now; false when it was asked for already (ahead
+   * of the start), so it is not asked for twice.
+   */
+  Future<Boolean> claimRoomRequest(SqlClient db, String id, Instant now) {
+    return db.preparedQuery("UPDATE meetings SET room_requested_at = $2 WHERE id = $1 AND room_requested_at IS NULL"
+            + " RETURNING id")
+        .execute(Tuple.of(id, odt(now)))
+        .map(rows -> rows.size() == 1);
+  }
+
+  /**
+   * Forgets that the room of a meeting that has not started was asked for, so it is asked for again;
+   * true when it had been.
+   */
+  Future<Boolean> forgetRoomRequest(SqlClient db, String id) {
+    return db.preparedQuery("UPDATE meetings SET room_requested_at = NULL WHERE id = $1 AND status = 'scheduled'"
+            + " AND room_requested_at IS NOT NULL RETURNING id")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 1);
+  }
+
   Future<Void> deleteMeeting(SqlClient db, String id) {
     return db.preparedQuery("DELETE FROM meetings WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }

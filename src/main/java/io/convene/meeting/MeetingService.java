@@ -267,6 +267,7 @@ public final class MeetingService {
         for (Meeting t : list) {
           chain = chain.compose(v -> repo.find(db, t.id(), false))
               .compose(before -> repo.updateMeeting(db, t).map(before))
+              .compose(before -> roomAfterEdit(db, after, before.orElse(t), t).map(before))
               .compose(before -> participants.participantIds(db, t.id(), ParticipantService.ATTENDING)
                   .map(users -> {
                     JsonObject changes = changes(before.orElse(t), t);
@@ -290,6 +291,26 @@ public final class MeetingService {
           .compose(overlaps -> views.of(db, changed, a.role())
               .map(view -> new Outcome(view, overlaps.stream().map(Overlap::toJson).toList(), List.of())));
     }));
+  }
+
+  /**
+   * A scheduled meeting whose LiveKit room was created ahead of its start, moved to a later start or
+   * given another participant limit: the room was made for the old start (LiveKit counts its empty
+   * timeout from its creation) or the old limit, so it is closed and the meeting forgets it; the
+   * schedule sweep asks for a new one when the start comes within reach. An earlier start keeps it.
+   */
+  private Future<Void> roomAfterEdit(SqlClient db, AfterCommit after, Meeting before, Meeting changed) {
+    boolean later = changed.startTime().isAfter(before.startTime());
+    boolean newLimit = !java.util.Objects.equals(before.maxParticipants(), changed.maxParticipants());
+    if (changed.status() != MeetingStatus.SCHEDULED || (!later && !newLimit)) {
+      return Future.succeededFuture();
+    }
+    return repo.forgetRoomRequest(db, changed.id()).map(forgot -> {
+      if (forgot) {
+        after.command(Addresses.ROOM_CLOSE, new JsonObject().put("meetingId", changed.id()));
+      }
+      return null;
+    });
   }
 
   /** What an edit changed: {@code {field: {"from", "to"}}} for every field that differs. */

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The meetings' part of the timed work: meetings start on time, meetings nobody is in end after their
- * scheduled end, calls end after the longest allowed call, reminders come due, and what outlived its
- * retention is deleted. Each step claims its rows with {@code SKIP LOCKED} and changes them through
+ * The meetings' part of the timed work: rooms are created a little ahead of the start, meetings start
+ * on time, meetings nobody is in end after their scheduled end, calls end after the longest allowed
+ * call, reminders come due, and what outlived its retention is deleted. Each step claims its rows with {@code SKIP LOCKED} and changes them through
  * {@link MeetingLifecycle}, so a second sweeper at the same time does no harm.
  */
 public final class MeetingSweeps {
@@ -52,6 +52,22 @@ public final class MeetingSweeps {
     Instant now = changes.now();
     return tx.run((db, after) -> meetings.claimDueStarts(db, now, batch)
         .compose(due -> changes.applyAll(db, after, due, Cause.START_TIME)));
+  }
+
+  /**
+   * Asks for the LiveKit room of each scheduled meeting starting within {@code lead}, once per meeting
+   * (recorded with the request, in one transaction; the start then does not ask again). Returns how
+   * many. A zero {@code lead} does nothing: rooms are created at the start.
+   */
+  public Future<Integer> openRoomsAhead(Duration lead, int batch) {
+    if (lead.isZero() || lead.isNegative()) {
+      return Future.succeededFuture(0);
+    }
+    Instant now = changes.now();
+    return tx.run((db, after) -> meetings.claimRoomsAhead(db, now, lead, batch).map(due -> {
+      due.forEach(r -> after.openRoom(r.meetingId(), r.maxParticipants()));
+      return due.size();
+    }));
   }
 
   /** Ends meetings past their end that nobody is in, and calls older than {@code maxCall}. Returns how many. */

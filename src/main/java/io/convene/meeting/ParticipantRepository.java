@@ -113,6 +113,21 @@ final class ParticipantRepository {
         });
   }
 
+  /** Ids of the participants of a meeting whose status is one of {@code statuses} and role one of {@code roles}. */
+  Future<List<String>> participantIds(SqlClient db, String meetingId, Collection<ParticipantStatus> statuses,
+      Collection<Role> roles) {
+    return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = ANY($2)"
+            + " AND role = ANY($3)")
+        .execute(Tuple.tuple().addString(meetingId)
+            .addArrayOfString(statuses.stream().map(ParticipantStatus::wire).toArray(String[]::new))
+            .addArrayOfString(roles.stream().map(Role::wire).toArray(String[]::new)))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString(0)));
+          return out;
+        });
+  }
+
   /** Existing rows for {@code userIds} in a meeting. */
   Future<List<Participant>> participantsAmong(SqlClient db, String meetingId, Collection<String> userIds) {
     return db.preparedQuery(

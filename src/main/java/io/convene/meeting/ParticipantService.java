@@ -292,6 +292,11 @@ public final class ParticipantService {
     return repo.participantIds(tx.pool(), meetingId, ATTENDING);
   }
 
+  /** Attending participants whose role allows {@code permission} (an admin's rights aside). */
+  public Future<List<String>> attendingWith(String meetingId, Permission permission) {
+    return repo.participantIds(tx.pool(), meetingId, ATTENDING, Permissions.rolesAllowed(permission));
+  }
+
   /** Everyone who belongs to the meeting, banned people aside. */
   public Future<List<String>> participantIds(String meetingId) {
     return repo.participantIds(tx.pool(), meetingId, BELONGING);

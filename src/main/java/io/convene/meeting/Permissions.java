@@ -53,6 +53,11 @@ public final class Permissions {
     return effective != null && MATRIX.get(permission).contains(effective);
   }
 
+  /** The roles that allow {@code permission}. */
+  public static Set<Role> rolesAllowed(Permission permission) {
+    return EnumSet.copyOf(MATRIX.get(permission));
+  }
+
   /** The matrix as JSON: {@code {"roles":[...],"permissions":{"invite":["owner","manager"],...}}}. */
   public static JsonObject asJson() {
     JsonObject permissions = new JsonObject();

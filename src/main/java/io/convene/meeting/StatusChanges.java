@@ -41,11 +41,12 @@ public final class StatusChanges {
     }
     Transition t = decided.get();
     return meetings.updateMeeting(db, t.after())
-        .compose(v -> participants.participantIds(db, m.id(), ParticipantService.ATTENDING))
-        .map(attending -> {
-          after.transition(t, attending);
-          return decided;
-        });
+        .compose(v -> t.opensRoom() ? meetings.claimRoomRequest(db, m.id(), t.at()) : Future.succeededFuture(false))
+        .compose(asksForRoom -> participants.participantIds(db, m.id(), ParticipantService.ATTENDING)
+            .map(attending -> {
+              after.transition(t, attending, asksForRoom);
+              return decided;
+            }));
   }
 
   /** Applies {@code cause} to each of {@code list} in turn; returns how many changed. */

@@ -21,6 +21,29 @@ final class SweepRepository {
         + " ORDER BY m.start_time LIMIT $2 FOR UPDATE SKIP LOCKED", Tuple.of(odt(now), batch));
   }
 
+  /** A meeting whose LiveKit room is to be created ahead of its start. */
+  record RoomAhead(String meetingId, Integer maxParticipants) {}
+
+  /**
+   * Scheduled meetings starting within {@code lead} whose room was not asked for yet, recorded as asked
+   * for now. Returns only what this call recorded, so concurrent sweepers never ask twice.
+   */
+  Future<List<RoomAhead>> claimRoomsAhead(SqlClient db, Instant now, Duration lead, int batch) {
+    return db.preparedQuery("""
+            UPDATE meetings SET room_requested_at = $1
+            WHERE id IN (SELECT id FROM meetings WHERE status = 'scheduled' AND start_time <= $2
+                           AND room_requested_at IS NULL AND NOT is_instant_call
+                         ORDER BY start_time LIMIT $3 FOR UPDATE SKIP LOCKED)
+              AND room_requested_at IS NULL
+            RETURNING id, max_participants""")
+        .execute(Tuple.of(odt(now), odt(now.plus(lead)), batch))
+        .map(rows -> {
+          List<RoomAhead> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new RoomAhead(r.getString(0), r.getInteger(1))));
+          return out;
+        });
+  }
+
   /** Meetings (instant calls aside) past their scheduled end that are still live, locked. */
   Future<List<Meeting>> claimPastEnd(SqlClient db, Instant now, int batch) {
     return MeetingRepository.meetings(db, "SELECT " + MeetingRepository.COLUMNS + " FROM meetings m WHERE m.status IN ('scheduled', 'in_progress')"

@@ -12,6 +12,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -24,12 +25,18 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** Notifications stored per user until read (missed calls, and later reminders, invites, lobby requests). */
+/**
+ * Notifications stored per user until read: missed calls, reminders, lobby requests, disabled webhooks.
+ * Flags in Redis say who may have unread ones; they are hints (a stale one costs a query at the next
+ * connect).
+ */
 public final class NotificationService {
   public static final String MISSED_CALL = "missed_call";
   public static final String REMINDER = "reminder";
+  /** Someone waits in a meeting's lobby; settled (read) once they are let in, turned away or gone. */
+  public static final String LOBBY_REQUEST = "lobby_request";
   /** Types a user may dismiss per meeting. */
-  public static final java.util.Set<String> TYPES = java.util.Set.of(MISSED_CALL, REMINDER);
+  public static final java.util.Set<String> TYPES = java.util.Set.of(MISSED_CALL, REMINDER, LOBBY_REQUEST);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String COLUMNS = "id, type, meeting_id, data, created_at, read_at";
 
@@ -66,20 +73,79 @@ public final class NotificationService {
         .put("createdAt", clock.instant().truncatedTo(ChronoUnit.MICROS).toString()));
   }
 
+  /**
+   * Stores notices ({@link #notice}) now, in the caller's transaction, so that a later change settling
+   * them ({@link #settle}) finds them; the caller still writes them to the outbox, which then only
+   * announces them.
+   */
+  public Future<Void> store(SqlClient db, List<Effect> notices) {
+    if (notices.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<JsonObject> all = notices.stream().map(Effect::payload).toList();
+    return db.preparedQuery("""
+            INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[],
+              $7::timestamptz[])
+            ON CONFLICT (id) DO NOTHING""")
+        .execute(Tuple.of(
+            all.stream().map(n -> n.getString("notificationId")).toArray(String[]::new),
+            all.stream().map(n -> n.getString("userId")).toArray(String[]::new),
+            all.stream().map(n -> n.getString("type")).toArray(String[]::new),
+            all.stream().map(n -> n.getString("meetingId")).toArray(String[]::new),
+            all.stream().map(n -> n.getJsonObject("data")).toArray(JsonObject[]::new),
+            all.stream().map(n -> odt(n.getString("createdAt"))).toArray(OffsetDateTime[]::new),
+            all.stream().map(n -> odt(n.getString("expiresAt"))).toArray(OffsetDateTime[]::new)))
+        .mapEmpty();
+  }
+
+  /**
+   * Stores the notification (once: it may be stored already) and tells the user's devices, unless it was
+   * read (settled) before it could be announced.
+   */
   private Future<Void> deliver(JsonObject n) {
     String id = n.getString("notificationId");
-    String expires = n.getString("expiresAt");
-    return pool.preparedQuery("INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)"
-            + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING")
+    return pool.preparedQuery("""
+            WITH stored AS (
+              INSERT INTO notifications (id, user_id, type, meeting_id, data, created_at, expires_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
+              RETURNING read_at)
+            SELECT read_at FROM stored
+            UNION ALL SELECT read_at FROM notifications WHERE id = $1""")
         .execute(Tuple.of(id, n.getString("userId"), n.getString("type"), n.getString("meetingId"),
-            n.getJsonObject("data"), Instant.parse(n.getString("createdAt")).atOffset(ZoneOffset.UTC),
-            expires == null ? null : Instant.parse(expires).atOffset(ZoneOffset.UTC)))
-        .compose(v -> flag(n.getString("userId")))
-        .map(v -> {
-          events.publish(List.of(n.getString("userId")), n.getString("event"),
-              n.getJsonObject("data").copy().put("meetingId", n.getString("meetingId")).put("notificationId", id));
-          return null;
+            n.getJsonObject("data"), odt(n.getString("createdAt")), odt(n.getString("expiresAt"))))
+        .compose(rows -> {
+          boolean unread = rows.size() > 0 && rows.iterator().next().getValue(0) == null;
+          if (!unread) {
+            return Future.succeededFuture();
+          }
+          return flag(n.getString("userId")).map(v -> {
+            events.publish(List.of(n.getString("userId")), n.getString("event"),
+                n.getJsonObject("data").copy().put("meetingId", n.getString("meetingId")).put("notificationId", id));
+            return null;
+          });
         });
+  }
+
+  /**
+   * Marks read, in the caller's transaction, the unread notifications of {@code type} about a meeting
+   * whose data contains {@code about} (every one of that type about the meeting when null): what they
+   * announced is settled. Returns whose they were.
+   */
+  public Future<List<String>> settle(SqlClient db, String type, String meetingId, JsonObject about) {
+    return db.preparedQuery("UPDATE notifications SET read_at = $4 WHERE meeting_id = $1 AND type = $2"
+            + " AND read_at IS NULL AND data @> $3::jsonb RETURNING user_id")
+        .execute(Tuple.of(meetingId, type, about == null ? new JsonObject() : about,
+            clock.instant().atOffset(ZoneOffset.UTC)))
+        .map(rows -> {
+          List<String> users = new ArrayList<>();
+          rows.forEach(r -> users.add(r.getString(0)));
+          return users;
+        });
+  }
+
+  private static OffsetDateTime odt(String instant) {
+    return instant == null ? null : Instant.parse(instant).atOffset(ZoneOffset.UTC);
   }
 
   /** A page of notifications, newest first. */

@@ -116,7 +116,7 @@ public final class RoomService {
         throw ApiException.invalidState("the meeting has not started; it opens at " + meeting.startTime());
       }
       Future<Boolean> mayEnter = meeting.settings().waitingRoom() && !m.can(Permission.ADMIT_MEMBERS)
-          ? lobby.admitsMember(meetingId, who) : Future.succeededFuture(true);
+          ? lobby.admitsMember(meeting, who) : Future.succeededFuture(true);
       return mayEnter.compose(enter -> enter
           ? enter(meeting, who.userId(), who.displayName()).compose(v -> connection(meeting, who.userId(),
               who.displayName(), m.role().wire(), m.can(Permission.START_EARLY), false))
@@ -304,10 +304,10 @@ public final class RoomService {
     Future<Set<String>> onlineAmong(List<String> identities);
   }
 
-  /** The meeting ended: every stay ends now, and guests are let go. */
+  /** The meeting ended: every stay ends now, guests are let go, and requests to enter are settled. */
   public Future<Void> closed(String meetingId) {
     lastMemberListeners.forEach(l -> l.accept(meetingId));
-    return attendance.closeAll(meetingId);
+    return Future.all(attendance.closeAll(meetingId), lobby.closed(meetingId)).mapEmpty();
   }
 
   // ---- moderation ---------------------------------------------------------------------------

@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The timed work, one bounded step after another: meetings start on time, meetings and calls end when
+ * The timed work, one bounded step after another: meetings start on time (their LiveKit rooms are
+ * created a few minutes before), meetings and calls end when
  * due, reminders go out once, silent stays close, recordings LiveKit went quiet about are checked, and
  * what outlived its retention is removed (meetings, read notifications, audit entries, finished webhook
  * deliveries). Each
@@ -52,11 +53,14 @@ public final class ScheduleService {
   private final AuditLog audit;
   private final Duration auditRetention;
   private final Webhooks webhooks;
+  private final Duration roomsAhead;
 
+  /** {@code roomsAhead}: how long before a scheduled start its LiveKit room is created (zero: at the start). */
   public ScheduleService(MeetingSweeps meetings, Attendance attendance, NotificationService notifications,
       RoomService room, PresenceService presence, GuestSessions guests, Recordings recordings, UserEvents events,
       AppConfig.Schedule config, Duration maxCall, Clock clock, AuditLog audit, Duration auditRetention,
-      Webhooks webhooks) {
+      Webhooks webhooks, Duration roomsAhead) {
+    this.roomsAhead = roomsAhead;
     this.recordings = recordings;
     this.audit = audit;
     this.auditRetention = auditRetention;
@@ -102,6 +106,7 @@ public final class ScheduleService {
     Map<String, Integer> counts = new LinkedHashMap<>();
     List<Step> steps = List.of(
         new Step("started", () -> meetings.startDue(batch)),
+        new Step("roomsOpenedAhead", () -> meetings.openRoomsAhead(roomsAhead, batch)),
         new Step("reminders", () -> sendReminders(batch)),
         new Step("silentStaysClosed", () -> room.closeSilentStays(Duration.ofMinutes(config.staleStayMinutes()),
             this::online, batch)),

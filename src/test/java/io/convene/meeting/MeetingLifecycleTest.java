@@ -83,6 +83,13 @@ class MeetingLifecycleTest {
   }
 
   @Test
+  void aRoomCreatedAheadThatLiveKitFinishesLeavesTheMeetingToCome() {
+    clock.advance(Duration.ofMinutes(-2));
+    assertThat(MeetingLifecycle.decide(meeting(MeetingStatus.SCHEDULED, false), Cause.ROOM_FINISHED, null, clock.instant()))
+        .isEmpty();
+  }
+
+  @Test
   void endingTwiceOrEndingACancelledMeetingChangesNothing() {
     for (Cause cause : EnumSet.of(Cause.ENDED_BY_OWNER, Cause.EVERYONE_LEFT, Cause.CALL_ENDED, Cause.ROOM_FINISHED)) {
       assertThat(MeetingLifecycle.decide(meeting(MeetingStatus.ENDED, false), cause, null, T0)).as(cause.name()).isEmpty();

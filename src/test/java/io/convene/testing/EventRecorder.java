@@ -69,6 +69,25 @@ public final class EventRecorder {
     }
   }
 
+  /** Waits until {@code count} recorded messages match {@code test}. */
+  public void awaitMessages(Predicate<JsonObject> test, int count) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    synchronized (seen) {
+      while (seen.stream().filter(test).count() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("fewer than " + count + " matching messages within " + WAIT);
+        }
+        try {
+          seen.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted");
+        }
+      }
+    }
+  }
+
   public JsonObject await(String userId, String type) {
     return await(userId, type, d -> true);
   }

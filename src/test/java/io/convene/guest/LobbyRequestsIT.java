@@ -1,0 +1,140 @@
+package io.convene.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convene.protocol.Events;
+import io.convene.testing.Api.Guest;
+import io.convene.testing.ServerTestBase;
+import io.convene.testing.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A request to enter (a guest asking, a member in the waiting room) is a {@code lobby_request}
+ * notification for the meeting's owners and managers, once per person, found by one who connects later;
+ * it is settled (read) once the request is: let in, turned away, the guest gone, the meeting over.
+ * Members who may not decide on everyone and guests get none.
+ */
+@Timeout(120)
+class LobbyRequestsIT extends ServerTestBase {
+  private static final String LOBBY_REQUEST = "lobby_request";
+
+  private static List<JsonObject> requests(JsonArray items, Predicate<JsonObject> about) {
+    return items.stream().map(o -> (JsonObject) o).filter(n -> LOBBY_REQUEST.equals(n.getString("type")))
+        .filter(about).toList();
+  }
+
+  private static List<JsonObject> unreadRequests(String user, Predicate<JsonObject> about) {
+    return requests(api.unreadNotifications(user).getJsonArray("items"), about);
+  }
+
+  private static Predicate<JsonObject> guest(Guest g) {
+    return n -> g.sessionId().equals(n.getJsonObject("data").getString("sessionId"));
+  }
+
+  private static Predicate<JsonObject> member(String userId) {
+    return n -> userId.equals(n.getJsonObject("data").getString("userId"));
+  }
+
+  @Test
+  void aGuestAskingIsARequestForOwnersAndManagersWhoConnectLaterSettledWhenDecidedOrGone() {
+    String owner = user("owner");
+    String manager = user("manager");
+    String bob = user("bob");
+    String id = api.meeting(owner).title("Clinic").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(1)))
+        .allowExternal().invite(manager, bob).createId();
+    api.assignRole(id, owner, manager, "manager");
+    String link = api.link(id, owner).getString("token");
+    WsClient bobSocket = server.socket(bob);
+    bobSocket.awaitEvent(Events.SESSION_WELCOME);
+    api.join(id, bob);
+
+    Guest gina = api.register(link, "Gina");
+    assertThat(gina.ask().getString("status")).isEqualTo("waiting");
+    JsonObject live = bobSocket.awaitEvent(Events.MEETING_GUEST_WAITING, d -> gina.sessionId().equals(d.getString("sessionId")));
+    assertThat(live.containsKey("notificationId")).as("a member in the room is told, not notified").isFalse();
+    assertThat(gina.ask().getString("status")).isEqualTo("waiting");
+
+    // The owner was away: the request waits among the unread, once, for the owner and the manager alone.
+    WsClient ownerSocket = server.socket(owner);
+    JsonObject unread = ownerSocket.awaitEvent(Events.NOTIFICATIONS_UNREAD);
+    List<JsonObject> ginas = requests(unread.getJsonArray("items"), guest(gina));
+    assertThat(ginas).hasSize(1);
+    assertThat(ginas.get(0).getString("meetingId")).isEqualTo(id);
+    assertThat(ginas.get(0).getJsonObject("data").getString("displayName")).isEqualTo("Gina");
+    assertThat(ginas.get(0).getJsonObject("data").getString("kind")).isEqualTo("guest");
+    assertThat(ginas.get(0).getJsonObject("data").getString("title")).isEqualTo("Clinic");
+    assertThat(unreadRequests(manager, guest(gina))).hasSize(1);
+    assertThat(unreadRequests(bob, n -> true)).isEmpty();
+    assertThat(server.rows("SELECT user_id FROM notifications WHERE meeting_id = $1 AND type = $2", id, LOBBY_REQUEST))
+        .as("asking again is not a second request; guests and members get none")
+        .extracting(r -> r.getString("user_id")).containsExactlyInAnyOrder(owner, manager);
+
+    // An owner online is told at once, with the notification's id.
+    Guest otto = api.register(link, "Otto");
+    otto.ask();
+    JsonObject told = ownerSocket.awaitEvent(Events.MEETING_GUEST_WAITING, d -> otto.sessionId().equals(d.getString("sessionId")));
+    assertThat(told.getString("notificationId")).isNotBlank();
+    assertThat(told.getString("meetingId")).isEqualTo(id);
+    bobSocket.awaitEvent(Events.MEETING_GUEST_WAITING, d -> otto.sessionId().equals(d.getString("sessionId")));
+
+    // Let in: settled for everyone notified; a reconnecting device no longer gets it.
+    api.admitGuest(id, bob, gina);
+    assertThat(unreadRequests(owner, guest(gina))).isEmpty();
+    assertThat(unreadRequests(manager, guest(gina))).isEmpty();
+    WsClient again = server.socket(owner);
+    JsonObject unreadAgain = again.awaitEvent(Events.NOTIFICATIONS_UNREAD);
+    assertThat(requests(unreadAgain.getJsonArray("items"), guest(gina))).isEmpty();
+    assertThat(requests(unreadAgain.getJsonArray("items"), guest(otto))).hasSize(1);
+
+    // Gone (the session ended): settled, and the guest no longer waits.
+    api.removeGuest(otto, manager);
+    assertThat(unreadRequests(owner, guest(otto))).isEmpty();
+    assertThat(unreadRequests(manager, guest(otto))).isEmpty();
+    assertThat(api.waitingRoom(id, owner).getJsonArray("guests")).isEmpty();
+    assertThat(ownerSocket.events(Events.MEETING_GUEST_WAITING).stream()
+        .filter(d -> otto.sessionId().equals(d.getString("sessionId")))).as("told once").hasSize(1);
+  }
+
+  @Test
+  void aMemberInTheWaitingRoomIsARequestSettledWhenTurnedAwayOrWhenTheMeetingEnds() {
+    String owner = user("owner");
+    String manager = user("manager");
+    String mia = user("mia");
+    String max = user("max");
+    String id = api.meeting(owner).title("Surgery").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(1)))
+        .waitingRoom().invite(manager, mia, max).createId();
+    api.assignRole(id, owner, manager, "manager");
+    WsClient ownerSocket = server.socket(owner);
+    ownerSocket.awaitEvent(Events.SESSION_WELCOME);
+    api.join(id, owner);
+
+    api.expect(202).join(id, mia);
+    api.expect(202).join(id, mia);
+    JsonObject told = ownerSocket.awaitEvent(Events.MEETING_GUEST_WAITING, d -> mia.equals(d.getString("userId")));
+    assertThat(told.getString("notificationId")).isNotBlank();
+    assertThat(told.getString("kind")).isEqualTo("member");
+    assertThat(unreadRequests(manager, member(mia))).as("once, however often mia knocks").hasSize(1);
+    assertThat(unreadRequests(mia, n -> true)).isEmpty();
+    api.dismiss(id, manager, LOBBY_REQUEST);
+    assertThat(unreadRequests(manager, member(mia))).isEmpty();
+
+    api.expect(202).join(id, max);
+    assertThat(unreadRequests(manager, member(max))).hasSize(1);
+    api.decline(id, owner, max);
+    assertThat(unreadRequests(manager, member(max))).isEmpty();
+    assertThat(unreadRequests(owner, member(max))).isEmpty();
+
+    assertThat(unreadRequests(owner, member(mia))).hasSize(1);
+    api.end(id, owner);
+    server.awaitRows(List::isEmpty, "SELECT id FROM notifications WHERE meeting_id = $1 AND type = $2 AND read_at IS NULL",
+        id, LOBBY_REQUEST);
+    assertThat(ownerSocket.events(Events.MEETING_GUEST_WAITING).stream().filter(d -> mia.equals(d.getString("userId"))))
+        .as("told once").hasSize(1);
+  }
+}
