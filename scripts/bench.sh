@@ -68,4 +68,4 @@ TIMEFORMAT='== generator: %U s user + %S s system CPU in %R s'
 time "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
 echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(ps -eo comm=,cputimes= | awk '$1 ~ /postgres/ {s += $2} END {print s + 0}'), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
 echo "== server CPU seconds by thread: $(ps -L -o comm=,cputimes= -p $server | sed -E 's/[-#]?[0-9]+ +/ /' | awk '{s[$1] += $2} END {for (k in s) if (s[k] > 0) printf "%s %d, ", k, s[k]}')"
-curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]" || true
+curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]|^vertx_http_server_response_time_seconds_(count|sum|max)" || true
