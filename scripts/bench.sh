@@ -49,7 +49,9 @@ for _ in $(seq 1 240); do
 done
 curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "bench: the server did not get ready" >&2; exit 1; }
 
-bench=(java -jar target/convene-bench.jar)
+# The generator compiles with C1 only: a fresh JVM otherwise spends half its CPU in the C2 compiler, taken
+# from the cores it shares with the server under test.
+bench=(java -XX:TieredStopAtLevel=1 -jar target/convene-bench.jar)
 url="--urls=http://127.0.0.1:$port"
 secret="--dev-secret=$(cat "$data/dev-jwt-secret")"
 if [[ -n "$rate" ]]; then
