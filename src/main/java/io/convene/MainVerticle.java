@@ -171,7 +171,7 @@ public final class MainVerticle extends VerticleBase {
         null);
     AuditLog audit = new AuditLog(pool, clock);
     LiveRoster roster = new LiveRoster(redis, prefix);
-    Meetings meetings = Meetings.create(pool, outbox, roster, users, events, clock, cfg.meetings());
+    Meetings meetings = Meetings.create(pool, outbox, roster, users, events, notifications, clock, cfg.meetings());
     PresenceService presence = new PresenceService(new RedisPresenceStore(redis, prefix,
             Duration.ofDays(cfg.presence().forgetOfflineDays())),
         userIds -> roster.of(userIds).map(live -> live.entrySet().stream()

@@ -2,6 +2,7 @@ package io.convene.meeting;
 
 import io.convene.bus.UserEvents;
 import io.convene.config.AppConfig;
+import io.convene.notify.NotificationService;
 import io.convene.outbox.Outbox;
 import io.convene.user.UserDirectory;
 import io.vertx.sqlclient.Pool;
@@ -12,7 +13,7 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
     MeetingSweeps sweeps) {
 
   public static Meetings create(Pool pool, Outbox outbox, LiveRoster roster, UserDirectory users, UserEvents events,
-      Clock clock, AppConfig.Meetings limits) {
+      NotificationService notifications, Clock clock, AppConfig.Meetings limits) {
     outbox.handle(LiveRoster.KIND, roster::apply);
     Transactions tx = new Transactions(pool, events, outbox, clock);
     MeetingRepository meetings = new MeetingRepository();
@@ -22,7 +23,7 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
     Views views = new Views(participants, users);
     return new Meetings(
         new MeetingService(tx, meetings, participants, access, changes, views, roster, events, limits),
-        new ParticipantService(tx, meetings, participants, access, views, changes, limits),
+        new ParticipantService(tx, meetings, participants, access, views, changes, notifications, limits),
         changes,
         new MeetingSweeps(tx, new SweepRepository(), changes, roster));
   }

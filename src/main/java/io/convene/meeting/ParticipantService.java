@@ -3,6 +3,7 @@ package io.convene.meeting;
 import io.convene.audit.AuditLog;
 import io.convene.config.AppConfig;
 import io.convene.bus.Addresses;
+import io.convene.notify.NotificationService;
 import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.Events;
@@ -35,16 +36,18 @@ public final class ParticipantService {
   private final MeetingAccess access;
   private final Views views;
   private final StatusChanges changes;
+  private final NotificationService notifications;
   private final AppConfig.Meetings limits;
 
   ParticipantService(Transactions tx, MeetingRepository meetings, ParticipantRepository repo, MeetingAccess access,
-      Views views, StatusChanges changes, AppConfig.Meetings limits) {
+      Views views, StatusChanges changes, NotificationService notifications, AppConfig.Meetings limits) {
     this.tx = tx;
     this.meetings = meetings;
     this.repo = repo;
     this.access = access;
     this.views = views;
     this.changes = changes;
+    this.notifications = notifications;
     this.limits = limits;
   }
 
@@ -110,9 +113,11 @@ public final class ParticipantService {
                       if (!invitedIds.isEmpty()) {
                         if (m.status() == MeetingStatus.IN_PROGRESS) {
                           out.effect(LiveRoster.added(m.id(), invitedIds));
-                          out.tell(invitedIds, Events.MEETING_LIVE_INVITE_SENT, new JsonObject()
-                              .put("meetingId", m.id()).put("title", m.title()).put("invitedBy", actor.userId())
-                              .put("isInstantCall", m.instantCall()));
+                          // stored until read, dismissed, or the meeting is over (see closed)
+                          JsonObject about = new JsonObject().put("title", m.title())
+                              .put("invitedBy", actor.userId()).put("isInstantCall", m.instantCall());
+                          invitedIds.forEach(u -> out.effect(notifications.notice(u, NotificationService.LIVE_INVITE,
+                              m.id(), about, m.endTime(), Events.MEETING_LIVE_INVITE_SENT)));
                         } else {
                           out.tell(invitedIds, Events.MEETING_INVITED,
                               m.toJson().put("invitedBy", actor.userId()).put("role", role.wire()));
@@ -130,6 +135,11 @@ public final class ParticipantService {
                     })));
       });
     }));
+  }
+
+  /** The meeting is over: its live invites lapse (marked read). */
+  public Future<Void> closed(String meetingId) {
+    return notifications.settle(tx.pool(), NotificationService.LIVE_INVITE, meetingId, null).mapEmpty();
   }
 
   public Future<Void> removeParticipant(Identity actor, String meetingId, String userId, boolean ban) {

@@ -26,7 +26,8 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Notifications stored per user until read: missed calls, reminders, lobby requests, disabled webhooks.
+ * Notifications stored per user until read: missed calls, reminders, live invites, lobby requests, disabled
+ * webhooks.
  * Flags in Redis say who may have unread ones; they are hints (a stale one costs a query at the next
  * connect).
  */
@@ -35,8 +36,10 @@ public final class NotificationService {
   public static final String REMINDER = "reminder";
   /** Someone waits in a meeting's lobby; settled (read) once they are let in, turned away or gone. */
   public static final String LOBBY_REQUEST = "lobby_request";
+  /** Someone was invited into a meeting in progress; lapses when the meeting ends. */
+  public static final String LIVE_INVITE = "live_invite";
   /** Types a user may dismiss per meeting. */
-  public static final java.util.Set<String> TYPES = java.util.Set.of(MISSED_CALL, REMINDER, LOBBY_REQUEST);
+  public static final java.util.Set<String> TYPES = java.util.Set.of(MISSED_CALL, REMINDER, LOBBY_REQUEST, LIVE_INVITE);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String COLUMNS = "id, type, meeting_id, data, created_at, read_at";
 

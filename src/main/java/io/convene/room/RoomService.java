@@ -304,10 +304,14 @@ public final class RoomService {
     Future<Set<String>> onlineAmong(List<String> identities);
   }
 
-  /** The meeting ended: every stay ends now, guests are let go, and requests to enter are settled. */
+  /**
+   * The meeting ended: every stay ends now, guests are let go, and requests to enter and live invites are
+   * settled.
+   */
   public Future<Void> closed(String meetingId) {
     lastMemberListeners.forEach(l -> l.accept(meetingId));
-    return Future.all(attendance.closeAll(meetingId), lobby.closed(meetingId)).mapEmpty();
+    return Future.all(attendance.closeAll(meetingId), lobby.closed(meetingId), participants.closed(meetingId))
+        .mapEmpty();
   }
 
   // ---- moderation ---------------------------------------------------------------------------

@@ -259,6 +259,24 @@ class MeetingsApiIT extends ServerTestBase {
     api.invite(id, alice, zed);
     JsonObject live = server.events.await(zed, Events.MEETING_LIVE_INVITE_SENT, d -> id.equals(d.getString("meetingId")));
     assertThat(live.getString("invitedBy")).isEqualTo(alice);
+    String notification = live.getString("notificationId");
+    assertThat(notification).startsWith("ntf_");
+
+    // stored: a device that connects later finds it among the unread
+    var later = server.socket(zed);
+    JsonObject unread = later.awaitEvent(Events.NOTIFICATIONS_UNREAD);
+    assertThat(unread.getJsonArray("items").stream().map(o -> (JsonObject) o)
+        .filter(n -> notification.equals(n.getString("notificationId"))))
+        .singleElement().satisfies(n -> {
+          assertThat(n.getString("type")).isEqualTo("live_invite");
+          assertThat(n.getString("meetingId")).isEqualTo(id);
+          assertThat(n.getJsonObject("data").getString("invitedBy")).isEqualTo(alice);
+        });
+
+    // and it lapses with the meeting
+    api.end(id, alice);
+    server.awaitRows(rows -> rows.get(0).getValue("read_at") != null,
+        "SELECT read_at FROM notifications WHERE id = $1", notification);
   }
 
   @Test
