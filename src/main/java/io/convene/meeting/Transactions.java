@@ -33,10 +33,13 @@ final class Transactions {
 
   <T> Future<T> run(BiFunction<SqlClient, AfterCommit, Future<T>> work) {
     AfterCommit after = new AfterCommit(events, clock);
+    // the audit rows and the outbox rows go out together, pipelined on the transaction's connection
     return pool.withTransaction(db -> work.apply(db, after)
-            .compose(result -> AuditLog.append(db, after.auditEntries())
-                .compose(v -> outbox.add(db, after.effects()))
-                .map(stored -> new Committed<>(result, stored))))
+            .compose(result -> {
+              Future<Void> audited = AuditLog.append(db, after.auditEntries());
+              Future<List<Outbox.Stored>> stored = outbox.add(db, after.effects());
+              return Future.all(audited, stored).map(v -> new Committed<>(result, stored.result()));
+            }))
         .map(committed -> {
           outbox.runNow(committed.effects());
           return committed.result();
