@@ -189,11 +189,20 @@ public record AppConfig(
      * room may be created ahead, as LiveKit counts an empty room's timeout from its creation. So a
      * room created ahead stays open, empty, at least {@code emptyTimeoutSeconds} past the start, and a
      * later request for the same room (the first join, a recording) never shortens it. 0 leaves it to
-     * LiveKit's own default.
+     * LiveKit's own default when rooms are not created ahead; when they are, that default
+     * ({@link #LIVEKIT_DEFAULT_EMPTY_TIMEOUT_SECONDS}) is stretched the same way, or a room created ahead
+     * would close at about the start.
      */
     public int roomEmptyTimeoutSeconds() {
-      return emptyTimeoutSeconds == 0 ? 0 : emptyTimeoutSeconds + precreateMinutes * 60;
+      if (precreateMinutes == 0) {
+        return emptyTimeoutSeconds;
+      }
+      int base = emptyTimeoutSeconds == 0 ? LIVEKIT_DEFAULT_EMPTY_TIMEOUT_SECONDS : emptyTimeoutSeconds;
+      return base + precreateMinutes * 60;
     }
+
+    /** LiveKit's own empty timeout for rooms that ask for none. */
+    public static final int LIVEKIT_DEFAULT_EMPTY_TIMEOUT_SECONDS = 300;
   }
 
   /**

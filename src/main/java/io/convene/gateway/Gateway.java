@@ -273,6 +273,9 @@ public final class Gateway {
 
   /** A fresh session: the welcome, then the unread notifications; {@code retried}: a resume was refused. */
   private void welcome(Connection conn, boolean retried) {
+    if (conn.closing() || conn.socket.isClosed()) {
+      return;
+    }
     String now = clock.instant().toString();
     JsonObject data = new JsonObject()
         .put("connectionId", conn.id)

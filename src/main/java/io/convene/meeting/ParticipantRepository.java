@@ -12,6 +12,11 @@ import java.util.Optional;
 
 /** SQL of the meeting_participants table: who belongs to a meeting, with which role and answer. */
 final class ParticipantRepository {
+  /**
+   * Seats people in meetings, each seat with its meeting's window and openness. The meetings' rows are
+   * share-locked: a concurrent change of a meeting's window or status either waits for these seats (and
+   * then updates them) or has committed before and is what they copy.
+   */
   private static final String INSERT_PARTICIPANTS =
       """
       INSERT INTO meeting_participants (meeting_id, user_id, role, status, invited_by, invited_at, start_time, end_time,
@@ -19,6 +24,7 @@ final class ParticipantRepository {
       SELECT m.id, uid, $3, $4, $5, $6, m.start_time, m.end_time, m.status IN ('scheduled', 'in_progress')
       FROM meetings m CROSS JOIN unnest($2::text[]) AS uid
       WHERE m.id = ANY($1::text[])
+      FOR SHARE OF m
       ON CONFLICT (meeting_id, user_id) DO UPDATE
         SET status = EXCLUDED.status, invited_by = EXCLUDED.invited_by, invited_at = EXCLUDED.invited_at,
             responded_at = NULL

@@ -4,6 +4,7 @@ import io.convene.audit.AuditLog;
 import io.convene.config.AppConfig;
 import io.convene.bus.Addresses;
 import io.convene.notify.NotificationService;
+import io.convene.outbox.Effect;
 import io.convene.outbox.WebhookEvent;
 import io.convene.protocol.ApiException;
 import io.convene.protocol.Events;
@@ -108,16 +109,21 @@ public final class ParticipantService {
                 .compose(invited -> repo.participantsAmong(db, m.id(), invited).compose(views::named))
                 .compose(invited -> meetings.overlaps(db, fresh,
                         List.of(new Recurrence.Window(m.startTime(), m.endTime())), List.of(m.id()))
-                    .map(overlaps -> {
+                    .compose(overlaps -> {
                       List<String> invitedIds = invited.stream().map(Participant::userId).toList();
+                      Future<Void> stored = Future.succeededFuture();
                       if (!invitedIds.isEmpty()) {
                         if (m.status() == MeetingStatus.IN_PROGRESS) {
                           out.effect(LiveRoster.added(m.id(), invitedIds));
-                          // stored until read, dismissed, or the meeting is over (see closed)
+                          // Stored now, in this transaction, so that the meeting's end finds them to settle
+                          // (see closed); announced once committed.
                           JsonObject about = new JsonObject().put("title", m.title())
                               .put("invitedBy", actor.userId()).put("isInstantCall", m.instantCall());
-                          invitedIds.forEach(u -> out.effect(notifications.notice(u, NotificationService.LIVE_INVITE,
-                              m.id(), about, m.endTime(), Events.MEETING_LIVE_INVITE_SENT)));
+                          List<Effect> notices = invitedIds.stream().map(u -> notifications.notice(u,
+                              NotificationService.LIVE_INVITE, m.id(), about, null, Events.MEETING_LIVE_INVITE_SENT))
+                              .toList();
+                          notices.forEach(out::effect);
+                          stored = notifications.store(db, notices);
                         } else {
                           out.tell(invitedIds, Events.MEETING_INVITED,
                               m.toJson().put("invitedBy", actor.userId()).put("role", role.wire()));
@@ -131,7 +137,8 @@ public final class ParticipantService {
                             .put("userIds", new JsonArray(invitedIds)).put("role", role.wire())
                             .put("invitedBy", actor.userId()));
                       }
-                      return new InviteResult(invited, skipped, overlaps.stream().map(Overlap::toJson).toList());
+                      return stored.map(v -> new InviteResult(invited, skipped,
+                          overlaps.stream().map(Overlap::toJson).toList()));
                     })));
       });
     }));

@@ -83,7 +83,7 @@ public final class Outbox {
    * transaction that writes them: a condition on {@code p}, the effect's payload as {@code jsonb} (the area
    * that handles the kind knows when nobody would act on one, and owns the tables it reads).
    */
-  public void storeOnlyWhen(String kind, String sqlCondition) {
+  public synchronized void storeOnlyWhen(String kind, String sqlCondition) {
     if (!kind.matches("[a-z.]+")) {
       throw new IllegalArgumentException("outbox kind " + kind + " cannot be named in a statement");
     }
@@ -92,21 +92,22 @@ public final class Outbox {
   }
 
   /**
-   * Numbers the effects, keeps those the conditions admit, and inserts them in that order: their row ids
-   * (from one sequence, taken in insertion order) sorted match their numbers sorted.
+   * Numbers the effects, keeps those the conditions admit, takes a row id for each, and inserts them:
+   * answers the kept effects' numbers and their ids, in the same order.
    */
   private static String insert(Map<String, String> conditions) {
     StringBuilder where = new StringBuilder("TRUE");
     conditions.forEach((kind, condition) -> where.append(" AND (k <> '").append(kind).append("' OR (")
         .append(condition).append("))"));
     return """
-        WITH e AS (
-          SELECT k, p, n FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS e(k, p, n) WHERE %s),
+        WITH e AS MATERIALIZED (
+          SELECT k, p, n, nextval(pg_get_serial_sequence('outbox', 'id')) AS id
+          FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS e(k, p, n) WHERE %s),
         stored AS (
-          INSERT INTO outbox (kind, payload, created_at, next_attempt_at)
-          SELECT k, p, $3, $4 FROM e ORDER BY n
+          INSERT INTO outbox (id, kind, payload, created_at, next_attempt_at)
+          SELECT id, k, p, $3, $4 FROM e
           RETURNING id)
-        SELECT (SELECT array_agg(n ORDER BY n) FROM e), (SELECT array_agg(id ORDER BY id) FROM stored)
+        SELECT array_agg(e.n ORDER BY e.n), array_agg(e.id ORDER BY e.n) FROM e JOIN stored USING (id)
         """.formatted(where);
   }
 

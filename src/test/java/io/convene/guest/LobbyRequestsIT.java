@@ -60,7 +60,9 @@ class LobbyRequestsIT extends ServerTestBase {
     assertThat(live.containsKey("notificationId")).as("a member in the room is told, not notified").isFalse();
     assertThat(gina.ask().getString("status")).isEqualTo("waiting");
 
-    // The owner was away: the request waits among the unread, once, for the owner and the manager alone.
+    // The owner was away: the request waits among the unread, once, for the owner and the manager alone
+    // (announced to the owner's devices, of which there is none, once it was stored and flagged).
+    server.events.await(owner, Events.MEETING_GUEST_WAITING, d -> gina.sessionId().equals(d.getString("sessionId")));
     WsClient ownerSocket = server.socket(owner);
     JsonObject unread = ownerSocket.awaitEvent(Events.NOTIFICATIONS_UNREAD);
     List<JsonObject> ginas = requests(unread.getJsonArray("items"), guest(gina));
