@@ -1,8 +1,9 @@
 -- Each seat carries its meeting's window and whether the meeting is still open (scheduled or in progress),
 -- kept equal to the meeting's by the statements that write either. The overlap check of a create or an
 -- invite reads, per person, only seats of open meetings that end after the requested window starts, in end
--- order, and stops after a few, without reading the meetings: its cost does not grow with how many
--- meetings a person already has in that window, nor with their past.
+-- order, and stops after a few, without reading the meetings: its cost grows neither with how many meetings
+-- a person already has in that window nor with their past, only with their open meetings still to come
+-- when they have fewer than a few overlaps.
 ALTER TABLE meeting_participants
     ADD COLUMN start_time TIMESTAMPTZ,
     ADD COLUMN end_time TIMESTAMPTZ,

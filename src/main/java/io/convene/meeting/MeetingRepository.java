@@ -74,8 +74,9 @@ final class MeetingRepository {
   /**
    * Per person, the first {@link #OVERLAPS_PER_PERSON} of their open meetings (earliest end first)
    * overlapping any window, read from their seats alone (see V14): what they attended before is never read,
-   * and a person with hundreds of meetings in the window costs as much as one with a few. $5 is the
-   * per-person limit, $6 the overall one.
+   * a person with hundreds of meetings in the window costs as much as one with a few, and one with fewer
+   * overlaps than the limit costs their open meetings still to come. $5 is the per-person limit, $6 the
+   * overall one.
    */
   private static final String OVERLAPS =
       """
