@@ -177,13 +177,15 @@ public final class CallService {
 
   /** {@code ringing} for online callees free to answer, else {@code offline} or {@code busy}. */
   private Future<Map<String, String>> classify(List<String> userIds, String callId) {
-    return presence.status(userIds).compose(states -> rings.busy(userIds, callId).map(busy -> {
+    Future<List<PresenceState>> states = presence.status(userIds);
+    Future<List<String>> busy = rings.busy(userIds, callId);
+    return Future.all(states, busy).map(both -> {
       Map<String, String> out = new LinkedHashMap<>();
-      for (PresenceState s : states) {
-        out.put(s.userId(), !s.online() ? "offline" : busy.contains(s.userId()) ? "busy" : "ringing");
+      for (PresenceState s : states.result()) {
+        out.put(s.userId(), !s.online() ? "offline" : busy.result().contains(s.userId()) ? "busy" : "ringing");
       }
       return out;
-    }));
+    });
   }
 
   public Future<JsonObject> accept(Identity who, String callId, String deviceId) {
