@@ -109,11 +109,13 @@ public final class CallService {
     Future<Optional<String>> glare = callees.size() == 1
         ? rings.claimPair(caller.userId(), callees.get(0), callId, Duration.ofSeconds(config.ringSeconds()))
         : Future.succeededFuture(Optional.empty());
-    return glare.compose(existing -> existing.isPresent()
-        ? answerGlare(caller, existing.get()).compose(answered -> answered.isPresent()
+    // who can be rung is asked meanwhile: unused when the callee was calling the caller already
+    Future<Map<String, String>> statuses = classify(callees, null);
+    return Future.all(glare, statuses).compose(both -> glare.result().isPresent()
+        ? answerGlare(caller, glare.result().get()).compose(answered -> answered.isPresent()
             ? Future.succeededFuture(answered.get())
-            : place(caller, callId, callees, title, requested))
-        : place(caller, callId, callees, title, requested));
+            : place(caller, callId, statuses.result(), title, requested))
+        : place(caller, callId, statuses.result(), title, requested));
   }
 
   /** Answers the call the other party placed a moment earlier, if it is still ringing this caller. */
@@ -130,13 +132,15 @@ public final class CallService {
     });
   }
 
-  private Future<JsonObject> place(Identity caller, String callId, List<String> callees, String title,
+  /** Places the call to {@code statuses}' callees (in request order), ringing those who are {@code ringing}. */
+  private Future<JsonObject> place(Identity caller, String callId, Map<String, String> statuses, String title,
       long requestedMicros) {
+    List<String> callees = List.copyOf(statuses.keySet());
     Instant now = clock.instant();
     Instant deadline = now.plusSeconds(config.ringSeconds());
     String name = caller.displayName() == null ? caller.userId() : caller.displayName();
     String callTitle = title == null ? "Call with " + name : title;
-    return classify(callees, null).compose(statuses -> meetings
+    return meetings
         .createLive(newCall(caller, callId, callTitle, now), seats(caller, callees))
         .compose(meeting -> {
           Ring ring = Ring.start(meeting.id(), caller.userId(), name, callTitle);
@@ -158,7 +162,7 @@ public final class CallService {
                     .put("deadline", deadline.toString())
                     .put("callees", list);
               });
-        }));
+        });
   }
 
   /** An instant call: a meeting in progress from now, owned by the caller, that lasts at most the longest call. */
