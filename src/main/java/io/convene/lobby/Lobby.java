@@ -201,10 +201,8 @@ public final class Lobby {
   }
 
   /** What identifies a waiting person in their notifications' data. */
-  private static JsonObject whoWaits(String identity) {
-    return Identity.isGuest(identity)
-        ? new JsonObject().put("sessionId", identity.substring(Identity.GUEST_PREFIX.length()))
-        : new JsonObject().put("userId", identity);
+  private static JsonObject whoWaits(String meetingId, String identity) {
+    return about(waiter(meetingId, identity));
   }
 
   /** The meeting and who waits: {@code kind} guest with its {@code sessionId}, or member with its {@code userId}. */
@@ -220,7 +218,8 @@ public final class Lobby {
     Instant now = now();
     return pool.withTransaction(db -> repo.decide(db, meetingId, identity, to, who.userId(), now)
             .compose(decided -> decided
-                ? notifications.settle(db, NotificationService.LOBBY_REQUEST, meetingId, whoWaits(identity))
+                ? notifications.settle(db, NotificationService.LOBBY_REQUEST, meetingId,
+                        List.of(whoWaits(meetingId, identity)))
                     .compose(v -> recordDecision(db, who, meetingId, identity, admit, now)).map(Optional::of)
                 : Future.succeededFuture(Optional.<List<Outbox.Stored>>empty())))
         .compose(stored -> {
@@ -294,18 +293,12 @@ public final class Lobby {
     if (identities.isEmpty()) {
       return Future.succeededFuture();
     }
-    return repo.withdraw(db, meetingId, identities).compose(gone -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (String identity : gone) {
-        chain = chain.compose(v -> notifications.settle(db, NotificationService.LOBBY_REQUEST, meetingId,
-            whoWaits(identity)).mapEmpty());
-      }
-      return chain;
-    });
+    return repo.withdraw(db, meetingId, identities).compose(gone -> notifications.settle(db,
+        NotificationService.LOBBY_REQUEST, meetingId, gone.stream().map(identity -> whoWaits(meetingId, identity)).toList()));
   }
 
   /** The meeting is over: nobody waiting in its lobby will be let in, so its requests are settled. */
   public Future<Void> closed(String meetingId) {
-    return notifications.settle(pool, NotificationService.LOBBY_REQUEST, meetingId, null).mapEmpty();
+    return notifications.settle(pool, NotificationService.LOBBY_REQUEST, meetingId);
   }
 }

@@ -146,7 +146,7 @@ public final class ParticipantService {
 
   /** The meeting is over: its live invites lapse (marked read). */
   public Future<Void> closed(String meetingId) {
-    return notifications.settle(tx.pool(), NotificationService.LIVE_INVITE, meetingId, null).mapEmpty();
+    return notifications.settle(tx.pool(), NotificationService.LIVE_INVITE, meetingId);
   }
 
   public Future<Void> removeParticipant(Identity actor, String meetingId, String userId, boolean ban) {

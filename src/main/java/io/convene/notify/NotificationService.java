@@ -130,21 +130,23 @@ public final class NotificationService {
         });
   }
 
+  /** Marks read, with {@code db}, every unread notification of {@code type} about a meeting: what they announced is settled. */
+  public Future<Void> settle(SqlClient db, String type, String meetingId) {
+    return settle(db, type, meetingId, List.of(new JsonObject()));
+  }
+
   /**
    * Marks read, in the caller's transaction, the unread notifications of {@code type} about a meeting
-   * whose data contains {@code about} (every one of that type about the meeting when null): what they
-   * announced is settled. Returns whose they were.
+   * whose data contains any of {@code about}: what they announced is settled.
    */
-  public Future<List<String>> settle(SqlClient db, String type, String meetingId, JsonObject about) {
+  public Future<Void> settle(SqlClient db, String type, String meetingId, List<JsonObject> about) {
+    if (about.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return db.preparedQuery("UPDATE notifications SET read_at = $4 WHERE meeting_id = $1 AND type = $2"
-            + " AND read_at IS NULL AND data @> $3::jsonb RETURNING user_id")
-        .execute(Tuple.of(meetingId, type, about == null ? new JsonObject() : about,
-            clock.instant().atOffset(ZoneOffset.UTC)))
-        .map(rows -> {
-          List<String> users = new ArrayList<>();
-          rows.forEach(r -> users.add(r.getString(0)));
-          return users;
-        });
+            + " AND read_at IS NULL AND data @> ANY($3::jsonb[])")
+        .execute(Tuple.of(meetingId, type, about.toArray(JsonObject[]::new), clock.instant().atOffset(ZoneOffset.UTC)))
+        .mapEmpty();
   }
 
   private static OffsetDateTime odt(String instant) {
