@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -301,7 +302,7 @@ public final class MeetingService {
    */
   private Future<Void> roomAfterEdit(SqlClient db, AfterCommit after, Meeting before, Meeting changed) {
     boolean later = changed.startTime().isAfter(before.startTime());
-    boolean newLimit = !java.util.Objects.equals(before.maxParticipants(), changed.maxParticipants());
+    boolean newLimit = !Objects.equals(before.maxParticipants(), changed.maxParticipants());
     if (changed.status() != MeetingStatus.SCHEDULED || (!later && !newLimit)) {
       return Future.succeededFuture();
     }
@@ -319,7 +320,7 @@ public final class MeetingService {
     JsonObject to = after.toJson();
     JsonObject out = new JsonObject();
     for (String field : to.fieldNames()) {
-      if (!field.equals("updatedAt") && !java.util.Objects.equals(from.getValue(field), to.getValue(field))) {
+      if (!field.equals("updatedAt") && !Objects.equals(from.getValue(field), to.getValue(field))) {
         out.put(field, new JsonObject().put("from", from.getValue(field)).put("to", to.getValue(field)));
       }
     }

@@ -12,8 +12,9 @@ import java.util.function.Function;
 /**
  * The meetings' part of the timed work: rooms are created a little ahead of the start, meetings start
  * on time, meetings nobody is in end after their scheduled end, calls end after the longest allowed
- * call, reminders come due, and what outlived its retention is deleted. Each step claims its rows with {@code SKIP LOCKED} and changes them through
- * {@link MeetingLifecycle}, so a second sweeper at the same time does no harm.
+ * call, reminders come due, and what outlived its retention is deleted. Each step claims its rows with
+ * {@code SKIP LOCKED} and changes them through {@link MeetingLifecycle}, so a second sweeper at the same
+ * time does no harm.
  */
 public final class MeetingSweeps {
   private final Transactions tx;

@@ -30,12 +30,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The timed work, one bounded step after another: meetings start on time (their LiveKit rooms are
- * created a few minutes before), meetings and calls end when
- * due, reminders go out once, silent stays close, recordings LiveKit went quiet about are checked, and
- * what outlived its retention is removed (meetings, read notifications, audit entries, finished webhook
- * deliveries). Each
- * step changes only rows it claims and only from the state it found, so a second sweeper running at
- * the same time (or the same sweep again after a crash) does no harm.
+ * created a few minutes before), meetings and calls end when due, reminders go out once, silent stays
+ * close, recordings LiveKit went quiet about are checked, and what outlived its retention is removed
+ * (meetings, read notifications, audit entries, finished webhook deliveries). Each step changes only rows
+ * it claims and only from the state it found, so a second sweeper running at the same time (or the same
+ * sweep again after a crash) does no harm.
  */
 public final class ScheduleService {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleService.class);
