@@ -60,6 +60,14 @@ class RoomsAheadIT extends ServerTestBase {
         .maxParticipants(8).createId(), start);
   }
 
+  /** A meeting of {@code owner} starting in half an hour, the clock moved to when its room is created ahead. */
+  private static Planned roomCreatedAhead(String owner) {
+    Planned m = meetingIn(owner, 30);
+    clock.set(m.start().minus(Duration.ofMinutes(AHEAD_MINUTES - 1)));
+    liveKit.await("CreateRoom", c -> m.id().equals(c.request().getString("name")));
+    return m;
+  }
+
   /** Moves the clock to {@code at} and waits for {@code sweeps} sweeps that began at or after it. */
   private static void sweptAt(Instant at, EventRecorder swept, int sweeps) {
     clock.set(at);
@@ -120,11 +128,9 @@ class RoomsAheadIT extends ServerTestBase {
   void aMeetingMovedLaterHasItsEarlyRoomClosedAndANewOneAheadOfTheNewStart() {
     EventRecorder swept = new EventRecorder(vertx, Addresses.SCHEDULE_SWEPT);
     String owner = user("owner");
-    Planned m = meetingIn(owner, 30);
+    Planned m = roomCreatedAhead(owner);
     String id = m.id();
     Instant start = m.start();
-    clock.set(start.minus(Duration.ofMinutes(AHEAD_MINUTES - 1)));
-    liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
     settled(id);
 
     Instant later = start.plus(Duration.ofHours(2));
@@ -158,11 +164,9 @@ class RoomsAheadIT extends ServerTestBase {
   void aMeetingMovedEarlierKeepsItsEarlyRoom() {
     EventRecorder swept = new EventRecorder(vertx, Addresses.SCHEDULE_SWEPT);
     String owner = user("owner");
-    Planned m = meetingIn(owner, 30);
+    Planned m = roomCreatedAhead(owner);
     String id = m.id();
     Instant start = m.start();
-    clock.set(start.minus(Duration.ofMinutes(AHEAD_MINUTES - 1)));
-    liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
     Instant earlier = start.minus(Duration.ofMinutes(2));
     api.update(id, owner, new JsonObject().put("startTime", earlier.toString()));
     sweptAt(clock.instant().plusSeconds(10), swept, 2);
@@ -174,11 +178,7 @@ class RoomsAheadIT extends ServerTestBase {
   @Test
   void aCancelledMeetingsEarlyRoomIsClosed() {
     String owner = user("owner");
-    Planned m = meetingIn(owner, 30);
-    String id = m.id();
-    Instant start = m.start();
-    clock.set(start.minus(Duration.ofMinutes(AHEAD_MINUTES - 1)));
-    liveKit.await("CreateRoom", c -> id.equals(c.request().getString("name")));
+    String id = roomCreatedAhead(owner).id();
     api.cancel(id, owner);
     liveKit.await("DeleteRoom", c -> id.equals(c.request().getString("room")));
     settled(id);
