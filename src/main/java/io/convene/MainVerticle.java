@@ -19,6 +19,7 @@ import io.convene.config.AppConfig;
 import io.convene.console.ConsoleRoutes;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
+import io.convene.db.PipelinedRedis;
 import io.convene.db.TimedRedis;
 import io.convene.gateway.Gateway;
 import io.convene.gateway.GatewayStats;
@@ -305,10 +306,11 @@ public final class MainVerticle extends VerticleBase {
     RedisOptions options = new RedisOptions()
         .setConnectionString(conf.url())
         .setMaxPoolSize(conf.poolSize())
-        .setMaxPoolWaiting(conf.waitQueue());
+        .setMaxPoolWaiting(conf.waitQueue())
+        .setMaxWaitingHandlers(conf.waitQueue());
     if (conf.password() != null) {
       options.setPassword(conf.password());
     }
-    return new TimedRedis(Redis.createClient(vertx, options), conf.timeoutMillis());
+    return new TimedRedis(new PipelinedRedis(vertx, options), conf.timeoutMillis());
   }
 }

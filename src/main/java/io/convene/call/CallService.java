@@ -141,8 +141,7 @@ public final class CallService {
     String name = caller.displayName() == null ? caller.userId() : caller.displayName();
     String callTitle = title == null ? "Call with " + name : title;
     return meetings
-        .createLive(newCall(caller, callId, callTitle, now), seats(caller, callees))
-        .compose(meeting -> {
+        .createLive(newCall(caller, callId, callTitle, now), seats(caller, callees), meeting -> {
           Ring ring = Ring.start(meeting.id(), caller.userId(), name, callTitle);
           List<String> ringable = statuses.entrySet().stream().filter(e -> e.getValue().equals("ringing"))
               .map(Map.Entry::getKey).toList();

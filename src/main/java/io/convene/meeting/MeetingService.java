@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Meetings as their owners and managers shape them: create (one meeting or a series), read, list, edit,
@@ -126,29 +127,32 @@ public final class MeetingService {
     List<Seat> seats = new ArrayList<>();
     seats.add(new Seat(actor.userId(), Role.OWNER, ParticipantStatus.ACCEPTED));
     invitees.forEach(id -> seats.add(new Seat(id, Role.MEMBER, ParticipantStatus.INVITED)));
-    // Overlaps are advisory: read before the write, which is one statement with its records.
-    return repo.overlaps(tx.pool(), everyone, windows, List.of())
-        .compose(overlaps -> tx.run((db, after) -> repo.createMeetings(db, instances, seats, Views.VIEW_PARTICIPANTS + 1)
-                .map(rows -> {
-                  for (Meeting m : instances) {
-                    after.audit(AuditLog.MEETING_CREATED, m.id(), actor.userId(), new JsonObject()
-                        .put("title", m.title()).put("startTime", m.startTime().toString())
-                        .put("endTime", m.endTime().toString()).put("participantIds", new JsonArray(invitees))
-                        .put("seriesId", m.parentMeetingId()));
-                    after.webhook(WebhookEvent.MEETING_CREATED, m.toJson().put("participantIds", new JsonArray(invitees)));
-                    if (!invitees.isEmpty()) {
-                      after.webhook(WebhookEvent.PARTICIPANT_INVITED, new JsonObject().put("meetingId", m.id())
-                          .put("userIds", new JsonArray(invitees)).put("role", Role.MEMBER.wire())
-                          .put("invitedBy", actor.userId()));
-                    }
-                  }
-                  return rows;
-                }))
-            .compose(rows -> views.of(instances.get(0), Role.OWNER, rows))
-            .map(view -> {
-              events.publish(everyone, Events.MEETING_CREATED, view.toJson());
-              return new Outcome(view, overlaps.stream().map(Overlap::toJson).toList(), instances);
-            }));
+    // Overlaps are advisory, read on another connection while the meeting is written (one statement with
+    // its records): the commit waits for them, so they never include the meeting itself. That connection
+    // is asked for first, so a transaction never holds one while its read queues behind it in a full pool.
+    Future<List<Overlap>> overlaps = repo.overlaps(tx.pool(), everyone, windows, List.of());
+    return tx.run((db, after) -> {
+      // named before the statement, so they travel with it (see Transactions)
+      for (Meeting m : instances) {
+        after.audit(AuditLog.MEETING_CREATED, m.id(), actor.userId(), new JsonObject()
+            .put("title", m.title()).put("startTime", m.startTime().toString())
+            .put("endTime", m.endTime().toString()).put("participantIds", new JsonArray(invitees))
+            .put("seriesId", m.parentMeetingId()));
+        after.webhook(WebhookEvent.MEETING_CREATED, m.toJson().put("participantIds", new JsonArray(invitees)));
+        if (!invitees.isEmpty()) {
+          after.webhook(WebhookEvent.PARTICIPANT_INVITED, new JsonObject().put("meetingId", m.id())
+              .put("userIds", new JsonArray(invitees)).put("role", Role.MEMBER.wire())
+              .put("invitedBy", actor.userId()));
+        }
+      }
+      Future<List<Participant>> rows = repo.createMeetings(db, instances, seats, Views.VIEW_PARTICIPANTS + 1);
+      return Future.all(rows, overlaps).map(v -> rows.result());
+    })
+        .compose(rows -> views.of(instances.get(0), Role.OWNER, rows))
+        .map(view -> {
+          events.publish(everyone, Events.MEETING_CREATED, view.toJson());
+          return new Outcome(view, overlaps.result().stream().map(Overlap::toJson).toList(), instances);
+        });
   }
 
   private void validateWindow(Instant start, Instant end, Instant now, String startField, String endField) {
@@ -167,12 +171,15 @@ public final class MeetingService {
   }
 
   /**
-   * Stores a meeting that is live from the start (an instant call) with its seats; returns it. Nobody is
-   * told here: the caller (the call package) says what happened.
+   * Stores a meeting that is live from the start (an instant call) with its seats. Once it is committed,
+   * {@code then} runs while the meeting's live roster is written; answers {@code then}'s result once both are
+   * done (a roster that failed to be written is healed by the sweep). Nobody is told here: the caller (the
+   * call package) says what happened.
    */
-  public Future<Meeting> createLive(Meeting meeting, List<Seat> seats) {
+  public <T> Future<T> createLive(Meeting meeting, List<Seat> seats, Function<Meeting, Future<T>> then) {
     List<String> callees = seats.stream().filter(s -> s.role() != Role.OWNER).map(Seat::userId).toList();
-    return tx.run((db, after) -> repo.createMeetings(db, List.of(meeting), seats, 0).map(rows -> {
+    return tx.run((db, after) -> {
+      // named before the statement, so they travel with it (see Transactions)
       after.audit(AuditLog.MEETING_CREATED, meeting.id(), meeting.createdBy(), new JsonObject()
           .put("title", meeting.title()).put("isInstantCall", meeting.instantCall())
           .put("participantIds", new JsonArray(callees)));
@@ -182,11 +189,13 @@ public final class MeetingService {
             .put("calleeIds", new JsonArray(callees)).put("startedAt", meeting.startedAt() == null ? null
                 : meeting.startedAt().toString()));
       }
-      return meeting;
-    }))
-        // the roster heals from the sweep should this fail; the call must not wait for it
-        .compose(created -> roster.apply(LiveRoster.opened(meeting.id(), seats.stream().map(Seat::userId).toList())
-            .payload()).otherwiseEmpty().map(created));
+      return repo.createMeetings(db, List.of(meeting), seats, 0).map(meeting);
+    }).compose(created -> {
+      Future<?> rostered = roster.apply(LiveRoster.opened(meeting.id(), seats.stream().map(Seat::userId).toList())
+          .payload()).otherwiseEmpty();
+      Future<T> done = then.apply(created);
+      return Future.join(rostered, done).transform(x -> done);
+    });
   }
 
   // ---- read ---------------------------------------------------------------------------------

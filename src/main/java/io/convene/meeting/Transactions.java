@@ -1,18 +1,27 @@
 package io.convene.meeting;
 
+import io.convene.audit.AuditEntry;
 import io.convene.audit.AuditLog;
 import io.convene.bus.UserEvents;
+import io.convene.outbox.Effect;
 import io.convene.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
  * Runs a change in one transaction; its audit entries are written in it, and what it tells others is
  * written to the outbox in the same transaction and carried out right after the commit.
+ *
+ * <p>The statements are pipelined on the transaction's connection: {@code BEGIN} goes out with the
+ * change's first statement, and so do the audit and outbox rows the change named before issuing it; the
+ * rest follow once the change is done, then {@code COMMIT}. A change that knows its records up front (an
+ * instant call) thus commits in two round trips instead of four.
  */
 final class Transactions {
   private final Pool pool;
@@ -33,18 +42,45 @@ final class Transactions {
 
   <T> Future<T> run(BiFunction<SqlClient, AfterCommit, Future<T>> work) {
     AfterCommit after = new AfterCommit(events, clock);
-    // the audit rows and the outbox rows go out together, pipelined on the transaction's connection
-    return pool.withTransaction(db -> work.apply(db, after)
-            .compose(result -> {
-              Future<Void> audited = AuditLog.append(db, after.auditEntries());
-              Future<List<Outbox.Stored>> stored = outbox.add(db, after.effects());
-              return Future.all(audited, stored).map(v -> new Committed<>(result, stored.result()));
-            }))
-        .map(committed -> {
-          outbox.runNow(committed.effects());
-          return committed.result();
-        });
+    return pool.withConnection(conn -> {
+      Future<?> begun = conn.query("BEGIN").execute();
+      Future<T> done;
+      try {
+        done = work.apply(conn, after);
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      Records early = records(conn, after, 0, 0);
+      Future<T> worked = done;
+      return Future.all(begun, worked, early.stored)
+          .compose(v -> {
+            Records late = records(conn, after, early.audited, early.effects);
+            return late.stored.map(rest -> {
+              List<Outbox.Stored> stored = new ArrayList<>(early.stored.result());
+              stored.addAll(rest);
+              return new Committed<>(worked.result(), stored);
+            });
+          })
+          .compose(committed -> conn.query("COMMIT").execute().map(committed))
+          .recover(err -> conn.query("ROLLBACK").execute().transform(x -> Future.failedFuture(err)));
+    }).map(committed -> {
+      outbox.runNow(committed.effects());
+      return committed.result();
+    });
   }
+
+  /** Writes the audit entries and effects recorded since {@code auditFrom} and {@code effectsFrom}. */
+  private Records records(SqlConnection conn, AfterCommit after, int auditFrom, int effectsFrom) {
+    List<AuditEntry> entries = List.copyOf(after.auditEntries().subList(auditFrom,
+        after.auditEntries().size()));
+    List<Effect> effects = List.copyOf(after.effects().subList(effectsFrom, after.effects().size()));
+    Future<Void> audited = AuditLog.append(conn, entries);
+    Future<List<Outbox.Stored>> stored = outbox.add(conn, effects);
+    return new Records(auditFrom + entries.size(), effectsFrom + effects.size(),
+        Future.all(audited, stored).map(v -> stored.result()));
+  }
+
+  private record Records(int audited, int effects, Future<List<Outbox.Stored>> stored) {}
 
   private record Committed<T>(T result, List<Outbox.Stored> effects) {}
 }

@@ -1,0 +1,122 @@
+package io.convene.meeting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.convene.audit.AuditLog;
+import io.convene.bus.UserEvents;
+import io.convene.config.AppConfig;
+import io.convene.outbox.Effect;
+import io.convene.outbox.Outbox;
+import io.convene.testing.ManualClock;
+import io.convene.testing.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A change's statements, audit rows and outbox rows are pipelined on one connection: all of them land, in
+ * order, or none does, and the connection goes back to the pool outside any transaction.
+ */
+@Timeout(60)
+class TransactionsIT {
+  private final Vertx vertx = Vertx.vertx();
+  private final ManualClock clock = new ManualClock(Instant.parse("2030-01-15T10:00:00Z"));
+  private TestServer server;
+  private Pool pool;
+  private Transactions tx;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(vertx, clock);
+    // one connection: every transaction reuses the one before it
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(PgConnectOptions.fromUri(server.config().getJsonObject("db").getString("url")))
+        .using(vertx).build();
+    Outbox outbox = new Outbox(pool, clock, new AppConfig.Outbox(30, 5, 60_000, 100));
+    outbox.handle("test.effect", payload -> Future.succeededFuture());
+    tx = new Transactions(pool, new UserEvents(vertx.eventBus(), clock), outbox, clock);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void recordsNamedBeforeAndAfterTheStatementAllLandInOrder() {
+    String id = tx.run((db, after) -> {
+      after.audit(AuditLog.MEETING_CREATED, "m-1", "alice", new JsonObject().put("n", 1));
+      after.effect(new Effect("test.effect", new JsonObject().put("n", 1)));
+      return db.preparedQuery("SELECT $1::text AS id").execute(Tuple.of("done")).map(rows -> {
+        after.audit(AuditLog.MEETING_UPDATED, "m-1", "alice", new JsonObject().put("n", 2));
+        return rows.iterator().next().getString("id");
+      });
+    }).await();
+
+    assertThat(id).isEqualTo("done");
+    assertThat(server.rows("SELECT action FROM audit_log WHERE meeting_id = 'm-1' ORDER BY id"))
+        .extracting(r -> r.getString("action")).containsExactly(AuditLog.MEETING_CREATED, AuditLog.MEETING_UPDATED);
+    assertThat(outsideTransaction()).isTrue();
+  }
+
+  @Test
+  void aStatementThatFailsLeavesNothingWrittenAndTheConnectionClean() {
+    Future<Object> failed = tx.run((db, after) -> {
+      after.audit(AuditLog.MEETING_CREATED, "m-2", "alice", new JsonObject());
+      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-2', '{}')")
+          .execute().compose(v -> db.query("SELECT 1 / 0").execute()).map(v -> null);
+    });
+
+    assertThatThrownBy(failed::await).hasMessageContaining("division by zero");
+    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-2'")).isEmpty();
+    assertThat(outsideTransaction()).isTrue();
+  }
+
+  @Test
+  void aChangeThatFailsAfterItsStatementsSucceededIsRolledBack() {
+    Future<Object> failed = tx.run((db, after) -> {
+      after.audit(AuditLog.MEETING_CREATED, "m-3", "alice", new JsonObject());
+      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-3', '{}')")
+          .execute().map(v -> {
+            throw new IllegalStateException("the change changed its mind");
+          });
+    });
+
+    assertThatThrownBy(failed::await).hasMessageContaining("changed its mind");
+    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-3'")).isEmpty();
+    assertThat(outsideTransaction()).isTrue();
+  }
+
+  @Test
+  void aChangeThatThrowsBeforeSendingAnythingIsRolledBack() {
+    Future<Object> failed = tx.run((db, after) -> {
+      after.audit(AuditLog.MEETING_CREATED, "m-4", "alice", new JsonObject());
+      throw new IllegalArgumentException("no such thing");
+    });
+
+    assertThatThrownBy(failed::await).hasMessageContaining("no such thing");
+    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-4'")).isEmpty();
+    assertThat(outsideTransaction()).isTrue();
+  }
+
+  /**
+   * Whether the pool's one connection is outside any transaction: only the first statement of a
+   * transaction runs at the moment the transaction began.
+   */
+  private boolean outsideTransaction() {
+    return pool.query("SELECT statement_timestamp() = transaction_timestamp() AS fresh").execute()
+        .map(rows -> rows.iterator().next().getBoolean("fresh")).await();
+  }
+}
