@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The users table (id, display name, last seen), kept current from verified tokens, and the display
  * names other areas show. Authentication never waits on it: what tokens tell is written behind, at most
  * once a minute per user (or when the name changes), gathered and written every half second in one
- * statement, so a storm of connects is a few writes. Names seen recently are served from memory.
+ * statement, so a storm of connects is a few writes. Names seen or looked up in the last minute (and that
+ * someone has none) are served from memory.
  */
 public final class UserDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
@@ -43,7 +44,10 @@ public final class UserDirectory {
 
   private final Pool pool;
   private final Clock clock;
+  /** Names as users authenticated with them (and when their last seen was last written). */
   private final Map<String, Seen> recent = new ConcurrentHashMap<>();
+  /** Names as the directory answered them, null for someone without one. */
+  private final Map<String, Seen> lookedUp = new ConcurrentHashMap<>();
   /** What is still to be written, per user (the latest wins). */
   private final Map<String, Seen> pending = new ConcurrentHashMap<>();
 
@@ -101,11 +105,17 @@ public final class UserDirectory {
     Map<String, String> out = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (String id : userIds) {
-      Seen seen = recent.get(id);
-      if (seen != null && seen.name() != null && seen.at().plus(REFRESH_EVERY).isAfter(now)) {
+      Seen seen = fresh(recent.get(id), now);
+      if (seen == null || seen.name() == null) {
+        // what the directory answered lately, including that someone has no name
+        seen = fresh(lookedUp.get(id), now);
+      }
+      if (seen == null) {
+        if (!missing.contains(id)) {
+          missing.add(id);
+        }
+      } else if (seen.name() != null) {
         out.put(id, seen.name());
-      } else if (!missing.contains(id)) {
-        missing.add(id);
       }
     }
     if (missing.isEmpty()) {
@@ -116,15 +126,22 @@ public final class UserDirectory {
         .map(rows -> {
           Map<String, String> found = new HashMap<>();
           rows.forEach(r -> found.put(r.getString(0), r.getString(1)));
+          if (lookedUp.size() > MAX_REMEMBERED) {
+            lookedUp.clear();
+          }
           for (String id : missing) {
             String name = found.get(id);
+            lookedUp.put(id, new Seen(name, now));
             if (name != null) {
-              recent.putIfAbsent(id, new Seen(name, now));
               out.put(id, name);
             }
           }
           return out;
         });
+  }
+
+  private static Seen fresh(Seen seen, Instant now) {
+    return seen != null && seen.at().plus(REFRESH_EVERY).isAfter(now) ? seen : null;
   }
 
   /** The display name of one user, or their id when they have none. */
