@@ -40,7 +40,7 @@ env CONVENE_DATA_DIR="$data" CONVENE_HTTP_PORT="$port" CONVENE_HTTP_HOST=127.0.0
   ${BENCH_SERVER_ENV:-} \
   java -Xmx"${BENCH_HEAP:-1g}" "${jfr[@]}" -jar target/convene.jar >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$log" /tmp/convene-bench-server.log; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; cp "$log" /tmp/convene-bench-server.log; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 240); do
   curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
@@ -71,3 +71,11 @@ time "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
 echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(ps -eo comm=,cputimes= | awk '$1 ~ /postgres/ {s += $2} END {print s + 0}'), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
 echo "== server CPU seconds by thread: $(ps -L -o comm=,cputimes= -p $server | sed -E 's/[-#]?[0-9]+ +/ /' | awk '{s[$1] += $2} END {for (k in s) if (s[k] > 0) printf "%s %d, ", k, s[k]}')"
 curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]|^vertx_http_server_response_time_seconds_(count|sum|max)" || true
+# Redis commands the run cost (embedded Redis only): calls per command
+redis_port=$(grep -oE 'redis://127\.0\.0\.1:[0-9]+ \(embedded\)' "$log" | head -1 | sed -E 's/.*:([0-9]+) .*/\1/')
+if [[ -n "$redis_port" ]]; then
+  exec 3<>"/dev/tcp/127.0.0.1/$redis_port"
+  printf 'INFO commandstats\r\nQUIT\r\n' >&3
+  echo "== Redis calls: $(tr -d '\r' <&3 | grep -oE '^cmdstat_[a-z|]+:calls=[0-9]+' | sed -E 's/cmdstat_//; s/:calls=/ /' | sort -k2 -nr | tr '\n' ',' | sed 's/,/, /g')"
+  exec 3>&-
+fi
