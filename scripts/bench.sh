@@ -72,7 +72,7 @@ echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(
 echo "== server CPU seconds by thread: $(ps -L -o comm=,cputimes= -p $server | sed -E 's/[-#]?[0-9]+ +/ /' | awk '{s[$1] += $2} END {for (k in s) if (s[k] > 0) printf "%s %d, ", k, s[k]}')"
 curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]|^vertx_http_server_response_time_seconds_(count|sum|max)" || true
 # Redis commands the run cost (embedded Redis only): calls per command
-redis_port=$(grep -oE 'redis://127\.0\.0\.1:[0-9]+ \(embedded\)' "$log" | head -1 | sed -E 's/.*:([0-9]+) .*/\1/')
+redis_port=$(grep -oE 'redis://127\.0\.0\.1:[0-9]+ \(embedded\)' "$log" | head -1 | sed -E 's/.*:([0-9]+) .*/\1/' || true)
 if [[ -n "$redis_port" ]]; then
   exec 3<>"/dev/tcp/127.0.0.1/$redis_port"
   printf 'INFO commandstats\r\nQUIT\r\n' >&3

@@ -20,7 +20,6 @@ import io.convene.console.ConsoleRoutes;
 import io.convene.db.Database;
 import io.convene.db.MigrationVerticle;
 import io.convene.db.PipelinedRedis;
-import io.convene.db.TimedRedis;
 import io.convene.gateway.Gateway;
 import io.convene.gateway.GatewayStats;
 import io.convene.gateway.SessionStore;
@@ -311,6 +310,6 @@ public final class MainVerticle extends VerticleBase {
     if (conf.password() != null) {
       options.setPassword(conf.password());
     }
-    return new TimedRedis(new PipelinedRedis(vertx, options), conf.timeoutMillis());
+    return new PipelinedRedis(vertx, options, conf.timeoutMillis());
   }
 }

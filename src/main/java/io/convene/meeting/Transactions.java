@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.TransactionRollbackException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,16 +45,18 @@ final class Transactions {
   <T> Future<T> run(BiFunction<SqlClient, AfterCommit, Future<T>> work) {
     AfterCommit after = new AfterCommit(events, clock);
     return pool.withConnection(conn -> {
-      Future<?> begun = conn.query("BEGIN").execute();
-      Future<T> done;
+      // not awaited: BEGIN is queued ahead of what follows on the connection
+      Future<Transaction> begun = conn.begin();
+      Future<T> worked;
+      Records early;
       try {
-        done = work.apply(conn, after);
+        worked = work.apply(conn, after);
+        early = records(conn, after, 0, 0);
       } catch (RuntimeException e) {
-        done = Future.failedFuture(e);
+        return begun.compose(tx -> tx.rollback()).transform(x -> Future.failedFuture(e));
       }
-      Records early = records(conn, after, 0, 0);
-      Future<T> worked = done;
-      return Future.all(begun, worked, early.stored)
+      // joined, not all: a rollback waits for every statement sent so far
+      return Future.join(begun, worked, early.stored)
           .compose(v -> {
             Records late = records(conn, after, early.audited, early.effects);
             return late.stored.map(rest -> {
@@ -61,8 +65,11 @@ final class Transactions {
               return new Committed<>(worked.result(), stored);
             });
           })
-          .compose(committed -> conn.query("COMMIT").execute().map(committed))
-          .recover(err -> conn.query("ROLLBACK").execute().transform(x -> Future.failedFuture(err)));
+          // fails, having rolled back, when any statement of the transaction failed, even one the change recovered from
+          .compose(committed -> begun.result().commit().map(committed))
+          .recover(err -> begun.succeeded() && !(err instanceof TransactionRollbackException)
+              ? begun.result().rollback().transform(x -> Future.failedFuture(err))
+              : Future.failedFuture(err));
     }).map(committed -> {
       outbox.runNow(committed.effects());
       return committed.result();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /** Commands pipelined on a connection per event loop, against a real Redis. */
 @Timeout(60)
 class PipelinedRedisIT {
+  private static final long TIMEOUT_MS = 500;
   private final Vertx vertx = Vertx.vertx();
   private EmbeddedServices host;
   private Redis redis;
@@ -35,7 +36,7 @@ class PipelinedRedisIT {
     String url = host.startRedis(EmbeddedServices.freePort());
     // a pool of one connection that lets two commands wait: lending it per command could not serve this test
     redis = new PipelinedRedis(vertx, new RedisOptions().setConnectionString(url)
-        .setMaxPoolSize(1).setMaxPoolWaiting(2).setMaxWaitingHandlers(10_000));
+        .setMaxPoolSize(1).setMaxPoolWaiting(2).setMaxWaitingHandlers(10_000), TIMEOUT_MS);
     admin = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
   }
 
@@ -76,6 +77,22 @@ class PipelinedRedisIT {
     Response value = onEventLoop(() -> redis.send(Request.cmd(Command.GET).arg("k"))
         .recover(err -> redis.send(Request.cmd(Command.GET).arg("k"))));
     assertThat(value.toString()).isEqualTo("v");
+    assertThat(clients()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommandNotAnsweredInTimeFailsAndItsConnectionIsReplaced() {
+    assertThat(onEventLoop(() -> redis.send(Request.cmd(Command.SET).arg("k").arg("v"))).toString()).isEqualTo("OK");
+
+    // Redis answers nobody for a while, as when it is paused or cut off
+    admin.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(TIMEOUT_MS * 4).arg("ALL")).await();
+    Throwable timedOut = onEventLoop(() -> redis.send(Request.cmd(Command.GET).arg("k"))
+        .transform(ar -> Future.succeededFuture(ar.cause())));
+    assertThat(timedOut).isInstanceOf(java.util.concurrent.TimeoutException.class);
+
+    admin.send(Request.cmd(Command.PING)).await(); // answered once the pause is over
+    assertThat(onEventLoop(() -> redis.send(Request.cmd(Command.GET).arg("k"))).toString()).isEqualTo("v");
+    // the connection that did not answer was closed, not kept beside its replacement
     assertThat(clients()).isEqualTo(1);
   }
 

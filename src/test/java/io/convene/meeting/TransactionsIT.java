@@ -17,6 +17,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +82,20 @@ class TransactionsIT {
 
     assertThatThrownBy(failed::await).hasMessageContaining("division by zero");
     assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-2'")).isEmpty();
+    assertThat(outsideTransaction()).isTrue();
+  }
+
+  @Test
+  void aChangeThatRecoversFromAFailedStatementIsStillRolledBackAndTellsNobody() {
+    Future<Object> failed = tx.run((db, after) -> {
+      after.effect(new Effect("test.effect", new JsonObject().put("n", 5)));
+      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-5', '{}')")
+          .execute().compose(v -> db.query("SELECT 1 / 0").execute()).otherwiseEmpty().map(v -> null);
+    });
+
+    assertThatThrownBy(failed::await).isInstanceOf(TransactionRollbackException.class);
+    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-5'")).isEmpty();
+    assertThat(server.rows("SELECT * FROM outbox WHERE kind = 'test.effect'")).isEmpty();
     assertThat(outsideTransaction()).isTrue();
   }
 
