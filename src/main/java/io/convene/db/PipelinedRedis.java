@@ -43,6 +43,8 @@ public final class PipelinedRedis implements Redis {
   private final long timeoutMillis;
   private final Redis pool;
   private final Map<EventLoop, Pipe> pipes = new ConcurrentHashMap<>();
+  /** A name per event loop for its connection's metrics, kept when the connection is replaced. */
+  private final Map<EventLoop, String> names = new ConcurrentHashMap<>();
 
   /** An event loop's connection, with the client that owns it (closing the client closes the socket). */
   private record Pipe(Redis client, Future<RedisConnection> connection) {}
@@ -51,7 +53,7 @@ public final class PipelinedRedis implements Redis {
     this.vertx = vertx;
     this.options = options;
     this.timeoutMillis = timeoutMillis;
-    this.pool = Redis.createClient(vertx, options);
+    this.pool = Redis.createClient(vertx, new RedisOptions(options).setPoolName("convene-redis"));
   }
 
   @Override
@@ -115,7 +117,9 @@ public final class PipelinedRedis implements Redis {
     if (old != null) {
       old.client().close();
     }
-    Redis client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1).setMaxPoolWaiting(0));
+    String name = names.computeIfAbsent(loop, l -> "convene-redis-loop-" + names.size());
+    Redis client = Redis.createClient(vertx, new RedisOptions(options).setPoolName(name).setMaxPoolSize(1)
+        .setMaxPoolWaiting(0));
     Promise<RedisConnection> connected = caller.promise();
     Pipe pipe = new Pipe(client, connected.future());
     client.connect().timeout(timeoutMillis, TimeUnit.MILLISECONDS).onComplete(ar -> {
