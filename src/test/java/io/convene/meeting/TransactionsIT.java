@@ -13,10 +13,7 @@ import io.convene.testing.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -41,9 +38,7 @@ class TransactionsIT {
   void start() {
     server = TestServer.start(vertx, clock);
     // one connection: every transaction reuses the one before it
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(PgConnectOptions.fromUri(server.config().getJsonObject("db").getString("url")))
-        .using(vertx).build();
+    pool = server.pool(vertx, 1);
     Outbox outbox = new Outbox(pool, clock, new AppConfig.Outbox(30, 5, 60_000, 100));
     outbox.handle("test.effect", payload -> Future.succeededFuture());
     tx = new Transactions(pool, new UserEvents(vertx.eventBus(), clock), outbox, clock);

@@ -274,6 +274,12 @@ public final class TestServer {
     }
   }
 
+  /** A pool of {@code size} connections of its own to the server's database, on {@code vertx}. */
+  public Pool pool(Vertx vertx, int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size))
+        .connectingTo(PgConnectOptions.fromUri(config.getJsonObject("db").getString("url"))).using(vertx).build();
+  }
+
   /** Runs a query against the server's database and returns its rows as JSON. */
   public List<JsonObject> rows(String query, Object... params) {
     List<JsonObject> out = new ArrayList<>();

@@ -6,10 +6,7 @@ import io.convene.protocol.Identity;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +30,7 @@ class UserDirectoryIT {
   @BeforeEach
   void start() {
     server = TestServer.start(vertx, clock);
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(PgConnectOptions.fromUri(server.config().getJsonObject("db").getString("url")))
-        .using(vertx).build();
+    pool = server.pool(vertx, 1);
     users = new UserDirectory(pool, clock);
   }
 
