@@ -2,6 +2,7 @@ package io.convene.client;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -60,7 +61,10 @@ public final class ConveneSocket {
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);
     }
-    return client.connect(options).map(ws -> new ConveneSocket(ws, onFrame));
+    // the handlers are in place before the upgrade, so a frame right behind the 101 is never missed
+    ClientWebSocket ws = client.webSocket();
+    ConveneSocket socket = new ConveneSocket(ws, onFrame);
+    return ws.connect(options).map(socket);
   }
 
   /**
