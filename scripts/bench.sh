@@ -68,7 +68,16 @@ fi
 echo "== $scenario $*"
 TIMEFORMAT='== generator: %U s user + %S s system CPU in %R s'
 time "${bench[@]}" "$scenario" "$url" "$secret" "${args[@]}"
-echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(ps -eo comm=,cputimes= | awk '$1 ~ /postgres/ {s += $2} END {print s + 0}'), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
+# PostgreSQL's CPU: its postmaster's own, what it reaped from backends that exited, and its live children
+pg_cpu() {
+  local pm
+  pm=$(pgrep -f -- "-D $data/postgres" | head -1 || true)
+  if [[ -z "$pm" ]]; then echo 0; return; fi
+  # shellcheck disable=SC2046
+  cat "/proc/$pm/stat" $(pgrep -P "$pm" | sed 's|.*|/proc/&/stat|') 2>/dev/null \
+    | awk -v hz="$(getconf CLK_TCK)" '{s += $14 + $15 + $16 + $17} END {printf "%d", s / hz}'
+}
+echo "== CPU seconds so far: server $(ps -o cputimes= -p $server), PostgreSQL $(pg_cpu), Redis $(ps -eo comm=,cputimes= | awk '$1 ~ /redis/ {s += $2} END {print s + 0}')"
 echo "== server CPU seconds by thread: $(ps -L -o comm=,cputimes= -p $server | sed -E 's/[-#]?[0-9]+ +/ /' | awk '{s[$1] += $2} END {for (k in s) if (s[k] > 0) printf "%s %d, ", k, s[k]}')"
 curl -fs "http://127.0.0.1:$port/metrics" | grep -E "^convene_(presence_untold_total|outbox_dead|outbox_retried_total|sockets_closed_by_server_total|(ring|presence|event)_delivery_seconds_(count|sum|max))[ {]|^vertx_http_server_response_time_seconds_(count|sum|max)" || true
 # Redis commands the run cost (embedded Redis only): calls per command
