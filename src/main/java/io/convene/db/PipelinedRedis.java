@@ -13,6 +13,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,8 @@ public final class PipelinedRedis implements Redis {
   private <T> Future<T> run(Function<RedisConnection, Future<T>> onPipe, Supplier<Future<T>> onPool) {
     Context context = Vertx.currentContext();
     if (context == null || !context.isEventLoopContext()) {
-      return onPool.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+      return onPool.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+          .recover(err -> Future.failedFuture(unavailable(err)));
     }
     ContextInternal caller = (ContextInternal) context;
     EventLoop loop = caller.nettyEventLoop();
@@ -100,7 +102,7 @@ public final class PipelinedRedis implements Redis {
           if (err instanceof TimeoutException) {
             drop(loop, pipe);
           }
-          answer.fail(lost(err) ? new IOException("Redis: " + err.getMessage(), err) : err);
+          answer.fail(unavailable(err));
         });
     return answer.future();
   }
@@ -140,10 +142,16 @@ public final class PipelinedRedis implements Redis {
     }
   }
 
-  /** Whether a failure is the connection's (lost, or too many waiting on it) rather than Redis's answer. */
-  private static boolean lost(Throwable err) {
+  /**
+   * A failure of the connection (lost, or too many waiting on it) as an {@link IOException}, so it reads as
+   * the backing service being unavailable; Redis's own answers (an error reply) and timeouts as they are.
+   * The client tells these apart only by their messages.
+   */
+  private static Throwable unavailable(Throwable err) {
     String message = String.valueOf(err.getMessage());
-    return message.contains("CONNECTION_CLOSED") || message.contains("Queue is full")
-        || message.contains("Connection is closed") || message.contains("Client is closed");
+    String m = message.toLowerCase(Locale.ROOT);
+    boolean lost = m.contains("connection_closed") || m.contains("queue is full") || m.contains("connection is closed")
+        || m.contains("client is closed");
+    return lost ? new IOException("Redis: " + message, err) : err;
   }
 }

@@ -11,9 +11,11 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -29,11 +31,12 @@ class PipelinedRedisIT {
   private EmbeddedServices host;
   private Redis redis;
   private Redis admin;
+  private String url;
 
   @BeforeEach
   void start() throws Exception {
     host = EmbeddedServices.claim(Files.createTempDirectory("convene-redis-"));
-    String url = host.startRedis(EmbeddedServices.freePort());
+    url = host.startRedis(EmbeddedServices.freePort());
     // a pool of one connection that lets two commands wait: lending it per command could not serve this test
     redis = new PipelinedRedis(vertx, new RedisOptions().setConnectionString(url)
         .setMaxPoolSize(1).setMaxPoolWaiting(2).setMaxWaitingHandlers(10_000), TIMEOUT_MS);
@@ -94,6 +97,28 @@ class PipelinedRedisIT {
     assertThat(onEventLoop(() -> redis.send(Request.cmd(Command.GET).arg("k"))).toString()).isEqualTo("v");
     // the connection that did not answer was closed, not kept beside its replacement
     assertThat(clients()).isEqualTo(1);
+  }
+
+  @Test
+  void commandsPastTheConnectionsQueueFailAtOnceAsTheServiceBeingUnavailable() {
+    RedisOptions options = new RedisOptions().setConnectionString(url).setMaxWaitingHandlers(4);
+    Redis small = new PipelinedRedis(vertx, options, TIMEOUT_MS);
+    int n = 50;
+    List<Throwable> outcomes = onEventLoop(() -> {
+      List<Future<Throwable>> sent = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sent.add(small.send(Request.cmd(Command.INCR).arg("queued")).transform(ar -> Future.succeededFuture(ar.cause())));
+      }
+      return Future.all(sent).map(all -> all.<Throwable>list());
+    });
+
+    long answered = outcomes.stream().filter(Objects::isNull).count();
+    assertThat(answered).isBetween(1L, n - 1L);
+    assertThat(outcomes.stream().filter(Objects::nonNull))
+        .allSatisfy(err -> assertThat(err).isInstanceOf(IOException.class).hasMessageContaining("waiting queue is full"));
+    // what was refused never reached Redis
+    String counted = admin.send(Request.cmd(Command.GET).arg("queued")).await().toString();
+    assertThat(Long.parseLong(counted)).isEqualTo(answered);
   }
 
   /** Connections to Redis besides the one asking. */
