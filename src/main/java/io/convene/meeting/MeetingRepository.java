@@ -156,6 +156,11 @@ final class MeetingRepository {
         });
   }
 
+  /**
+   * Writes a meeting and its seats' copy of its window and openness. The caller must hold the meeting's
+   * row lock from an earlier statement of its transaction (FOR UPDATE): only then does the seats' update
+   * see seats added by a transaction it waited for.
+   */
   Future<Void> updateMeeting(SqlClient db, Meeting m) {
     return db.preparedQuery(UPDATE_MEETING)
         .execute(

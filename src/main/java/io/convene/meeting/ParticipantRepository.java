@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +15,9 @@ import java.util.Optional;
 final class ParticipantRepository {
   /**
    * Seats people in meetings, each seat with its meeting's window and openness. The meetings' rows are
-   * share-locked: a concurrent change of a meeting's window or status either waits for these seats (and
-   * then updates them) or has committed before and is what they copy.
+   * share-locked: a concurrent change of a meeting's window or status (which locks the meeting in a
+   * statement before its update, see {@code MeetingRepository.updateMeeting}) either waits for these seats
+   * and then sees them, or has committed before and is what they copy.
    */
   private static final String INSERT_PARTICIPANTS =
       """
@@ -109,14 +111,7 @@ final class ParticipantRepository {
 
   /** Ids of the participants of a meeting whose status is one of {@code statuses}. */
   Future<List<String>> participantIds(SqlClient db, String meetingId, Collection<ParticipantStatus> statuses) {
-    return db.preparedQuery("SELECT user_id FROM meeting_participants WHERE meeting_id = $1 AND status = ANY($2)")
-        .execute(Tuple.tuple().addString(meetingId)
-            .addArrayOfString(statuses.stream().map(ParticipantStatus::wire).toArray(String[]::new)))
-        .map(rows -> {
-          List<String> out = new ArrayList<>();
-          rows.forEach(r -> out.add(r.getString(0)));
-          return out;
-        });
+    return participantIds(db, meetingId, statuses, EnumSet.allOf(Role.class));
   }
 
   /** Ids of the participants of a meeting whose status is one of {@code statuses} and role one of {@code roles}. */

@@ -98,8 +98,12 @@ final class WebhookRepository {
    * Whether some enabled webhook subscribes to the event {@code p} (an event's body as {@code jsonb}): an
    * event nobody subscribes to is not even stored in the outbox.
    */
-  static final String SUBSCRIBED =
-      "EXISTS (SELECT 1 FROM webhooks w WHERE w.enabled AND w.events && ARRAY[p->>'type', '*'])";
+  static final String SUBSCRIBED = "EXISTS (SELECT 1 FROM webhooks w WHERE " + subscribes("p->>'type'") + ")";
+
+  /** Whether webhook {@code w} is enabled and subscribes to the event type {@code typeExpr} (SQL). */
+  private static String subscribes(String typeExpr) {
+    return "w.enabled AND w.events && ARRAY[" + typeExpr + ", '*']::text[]";
+  }
 
   /**
    * One delivery of the event per enabled webhook subscribed to its type (or only to {@code onlyWebhook}
@@ -110,8 +114,8 @@ final class WebhookRepository {
             INSERT INTO webhook_deliveries (id, webhook_id, event_id, type, body, state, next_attempt_at, created_at, updated_at)
             SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), w.id, $1, $2, $3, 'pending', $4, $4, $4
             FROM webhooks w
-            WHERE w.enabled AND (CASE WHEN $5::text IS NULL THEN w.events && ARRAY[$2, '*']::text[] ELSE w.id = $5 END)
-            ON CONFLICT (webhook_id, event_id) DO NOTHING""")
+            WHERE CASE WHEN $5::text IS NULL THEN %s ELSE w.enabled AND w.id = $5 END
+            ON CONFLICT (webhook_id, event_id) DO NOTHING""".formatted(subscribes("$2")))
         .execute(Tuple.of(eventId, type, body, odt(now), onlyWebhook))
         .map(rows -> rows.rowCount());
   }
