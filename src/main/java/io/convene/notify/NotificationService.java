@@ -132,7 +132,7 @@ public final class NotificationService {
 
   /** Marks read, with {@code db}, every unread notification of {@code type} about a meeting: what they announced is settled. */
   public Future<Void> settle(SqlClient db, String type, String meetingId) {
-    return settle(db, type, meetingId, List.of(new JsonObject()));
+    return markRead(db, type, meetingId, null);
   }
 
   /**
@@ -140,12 +140,14 @@ public final class NotificationService {
    * whose data contains any of {@code about}: what they announced is settled.
    */
   public Future<Void> settle(SqlClient db, String type, String meetingId, List<JsonObject> about) {
-    if (about.isEmpty()) {
-      return Future.succeededFuture();
-    }
+    return about.isEmpty() ? Future.succeededFuture() : markRead(db, type, meetingId, about.toArray(JsonObject[]::new));
+  }
+
+  /** {@code about} null: every unread notification of {@code type} about the meeting. */
+  private Future<Void> markRead(SqlClient db, String type, String meetingId, JsonObject[] about) {
     return db.preparedQuery("UPDATE notifications SET read_at = $4 WHERE meeting_id = $1 AND type = $2"
-            + " AND read_at IS NULL AND data @> ANY($3::jsonb[])")
-        .execute(Tuple.of(meetingId, type, about.toArray(JsonObject[]::new), clock.instant().atOffset(ZoneOffset.UTC)))
+            + " AND read_at IS NULL AND ($3::jsonb[] IS NULL OR data @> ANY($3::jsonb[]))")
+        .execute(Tuple.of(meetingId, type, about, clock.instant().atOffset(ZoneOffset.UTC)))
         .mapEmpty();
   }
 
