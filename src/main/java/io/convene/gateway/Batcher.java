@@ -26,11 +26,6 @@ final class Batcher<T, R> {
     this.call = call;
   }
 
-  /** A batcher whose call answers nothing per item. */
-  static <T> Batcher<T, Void> of(int max, Function<List<T>, Future<Void>> call) {
-    return new Batcher<>(max, items -> call.apply(items).map(v -> java.util.Collections.nCopies(items.size(), null)));
-  }
-
   /** Completes with the result for {@code item} once the call carrying it is done, or with its failure. */
   Future<R> add(T item) {
     Promise<R> done = Promise.promise();

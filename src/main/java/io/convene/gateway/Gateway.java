@@ -35,6 +35,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,8 @@ public final class Gateway {
   private final Map<String, Connection> byId = new HashMap<>();
   private final RecentEvents recentDurable = new RecentEvents(DEDUPE_WINDOW.toNanos(), DEDUPE_CAPACITY);
   /** Connects, disconnects and re-registrations, applied to the presence store in the order they happen. */
-  private final Batcher<DeviceChange, Void> devices;
+  /** Answers, per change, whether it turned its user online (then no other device of the user was there). */
+  private final Batcher<DeviceChange, Boolean> devices;
   private final Batcher<DeviceClaim, String> claims;
   private final Batcher<String, Boolean> unreadFlags;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
@@ -107,7 +109,7 @@ public final class Gateway {
     this.clock = clock;
     this.sockets = sockets;
     this.handshake = new Handshake(members, guests, users, limits, sockets);
-    this.devices = Batcher.of(BATCH, this::applyDeviceChanges);
+    this.devices = new Batcher<>(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
     this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions(), stats);
@@ -258,11 +260,16 @@ public final class Gateway {
           })
           .onFailure(err -> LOG.warn("device {} of {} not claimed: {}", deviceId, identity.userId(), err.getMessage()));
     }
-    events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
-        new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
     Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
+          // A device that turned its user online has no other device to tell, unless one connected to this
+          // node alongside it; when the store did not answer, nobody knows: they are told.
+          List<Connection> here = byUser.get(identity.userId());
+          if (ar.failed() || !ar.result() || (here != null && here.size() > 1)) {
+            events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
+                new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
+          }
           if (accepted.resume() == null) {
             welcome(conn, false);
           } else {
@@ -534,11 +541,15 @@ public final class Gateway {
    * Applies a batch of changes: connects first, then disconnects. A connection's disconnect always
    * comes after its connect, so per connection the order holds.
    */
-  private Future<Void> applyDeviceChanges(List<DeviceChange> changes) {
+  private Future<List<Boolean>> applyDeviceChanges(List<DeviceChange> changes) {
     List<DeviceChange> connected = changes.stream().filter(DeviceChange::connected).toList();
     List<DeviceChange> disconnected = changes.stream().filter(c -> !c.connected()).toList();
     return presence.devicesConnected(userIds(connected), connectionIds(connected))
-        .compose(v -> presence.devicesDisconnected(userIds(disconnected), connectionIds(disconnected)));
+        .compose(turned -> presence.devicesDisconnected(userIds(disconnected), connectionIds(disconnected))
+            .map(v -> {
+              Set<String> online = Set.copyOf(turned);
+              return changes.stream().map(c -> c.connected() && online.contains(c.userId())).toList();
+            }));
   }
 
   private static List<String> userIds(List<DeviceChange> devices) {

@@ -65,15 +65,15 @@ public final class PresenceService {
    * Devices connected to this node, in one store call: connections of a storm go in batches. Also how
    * this node re-registers its live devices (so presence survives a store that lost its data), with its
    * lease: devices re-registered on a node without a lease would be swept as a dead node's. Users who
-   * turn online are announced.
+   * turn online are announced; returns them (a user who turned online had no other device).
    */
-  public Future<Void> devicesConnected(List<String> userIds, List<String> connectionIds) {
+  public Future<List<String>> devicesConnected(List<String> userIds, List<String> connectionIds) {
     if (userIds.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(List.of());
     }
     long origin = UserEvents.wallMicros();
     return store.reassert(nodeId, Duration.ofSeconds(config.nodeLeaseSeconds()), userIds, connectionIds)
-        .compose(turned -> announce(turned, true, clock.instant(), origin));
+        .compose(turned -> announce(turned, true, clock.instant(), origin).map(turned));
   }
 
   /** Each claim's connection now holds the user's device; returns, in order, the one each replaces. */

@@ -120,8 +120,11 @@ class GatewayIT extends ServerTestBase {
   void aClientThatStopsReadingIsClosedWith4009() throws Exception {
     String user = user("slow");
     EventRecorder closes = new EventRecorder(vertx, Addresses.CONNECTION_CLOSED);
+    EventRecorder presence = new EventRecorder(vertx, Addresses.PRESENCE_CHANGED);
     try (StalledClient stalled = StalledClient.connect(server.port, server.token(user))) {
-      server.events.await(user, Events.PRESENCE_USER_CONNECTED);
+      // online once its socket is registered
+      presence.awaitMessage(m -> m.getJsonArray("changes").stream()
+          .anyMatch(c -> user.equals(((JsonObject) c).getString("userId"))));
       String pad = "x".repeat(8 * 1024);
       for (int i = 0; i < 4000; i++) {
         vertx.eventBus().publish(Addresses.USER_EVENTS, new JsonObject().put("userIds", new JsonArray().add(user))
@@ -170,6 +173,20 @@ class GatewayIT extends ServerTestBase {
     carolDevice.awaitEvent(Events.MEETING_INVITED, d -> id.equals(d.getString("meetingId")));
     assertThat(carolDevice.events(Events.MEETING_CREATED)).isEmpty();
     assertThat(carolDevice.events(Events.MEETING_UPDATED)).isEmpty();
+  }
+
+  @Test
+  void onlyAUsersOtherDevicesHearOfAConnect() {
+    String dana = user("dana");
+    WsClient first = server.socket(dana);
+    String firstId = first.awaitEvent(Events.SESSION_WELCOME).getString("connectionId");
+    WsClient second = server.socket(dana);
+    String secondId = second.awaitEvent(Events.SESSION_WELCOME).getString("connectionId");
+    first.awaitEvent(Events.PRESENCE_USER_CONNECTED, d -> secondId.equals(d.getString("connectionId")));
+    server.events.await(dana, Events.PRESENCE_USER_CONNECTED, d -> secondId.equals(d.getString("connectionId")));
+    // the first device turned Dana online: no other device of hers was there to hear of it
+    assertThat(server.events.of(dana, Events.PRESENCE_USER_CONNECTED))
+        .noneMatch(d -> firstId.equals(d.getString("connectionId")));
   }
 
   @Test
