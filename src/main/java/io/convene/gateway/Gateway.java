@@ -18,6 +18,7 @@ import io.convene.protocol.Identity;
 import io.convene.protocol.Requests;
 import io.convene.protocol.SocketRequests;
 import io.convene.user.UserDirectory;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,9 +34,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +77,10 @@ public final class Gateway {
   private final Map<String, List<Connection>> byUser = new HashMap<>();
   private final Map<String, Connection> byId = new HashMap<>();
   private final RecentEvents recentDurable = new RecentEvents(DEDUPE_WINDOW.toNanos(), DEDUPE_CAPACITY);
-  /** Connects, disconnects and re-registrations, applied to the presence store in the order they happen. */
-  /** Answers, per change, whether it turned its user online (then no other device of the user was there). */
+  /**
+   * Connects, disconnects and re-registrations, applied to the presence store in the order they happen.
+   * Answers, per change, whether another device of its user is registered: one to tell of the change.
+   */
   private final Batcher<DeviceChange, Boolean> devices;
   private final Batcher<DeviceClaim, String> claims;
   private final Batcher<String, Boolean> unreadFlags;
@@ -263,12 +266,8 @@ public final class Gateway {
     Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
         .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
         .onComplete(ar -> {
-          // A device that turned its user online has no other device to tell, unless one connected to this
-          // node alongside it; when the store did not answer, nobody knows: they are told.
-          List<Connection> here = byUser.get(identity.userId());
-          if (ar.failed() || !ar.result() || (here != null && here.size() > 1)) {
-            events.publish(List.of(identity.userId()), Events.PRESENCE_USER_CONNECTED,
-                new JsonObject().put("userId", identity.userId()).put("connectionId", conn.id), conn.id);
+          if (accompanied(ar)) {
+            tellOtherDevices(Events.PRESENCE_USER_CONNECTED, identity.userId(), conn.id);
           }
           if (accepted.resume() == null) {
             welcome(conn, false);
@@ -380,10 +379,30 @@ public final class Gateway {
       return;
     }
     if (resumable) {
+      // kept for its return (its device stays registered), yet gone for now: the other devices hear of it
+      tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
       kept.detach(conn);
     } else {
-      recordDisconnect(conn.userId(), conn.id, 1);
+      recordDisconnect(conn.userId(), conn.id, 1).onComplete(ar -> {
+        if (accompanied(ar)) {
+          tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
+        }
+      });
     }
+  }
+
+  /**
+   * Whether a device's change is news to other devices of its user: the presence store says another is
+   * registered (devices register in turn: a device hears of those registered after it), or did not answer.
+   */
+  private static boolean accompanied(AsyncResult<Boolean> registered) {
+    return registered.failed() || registered.result();
+  }
+
+  /** Tells a user's other devices that one of theirs came or went. */
+  private void tellOtherDevices(String type, String userId, String connectionId) {
+    events.publish(List.of(userId), type, new JsonObject().put("userId", userId).put("connectionId", connectionId),
+        connectionId);
   }
 
   private boolean unregister(Connection conn) {
@@ -398,18 +417,17 @@ public final class Gateway {
     sockets.closed(conn.userId());
     stats.socketsOpen.decrement();
     watch.forget(conn);
-    events.publish(List.of(conn.userId()), Events.PRESENCE_USER_DISCONNECTED,
-        new JsonObject().put("userId", conn.userId()).put("connectionId", conn.id), conn.id);
     return true;
   }
 
   /**
    * A lost disconnect would leave a ghost device online, ringing for a user who is gone: it is retried,
-   * with backoff, until the presence store takes it (however long the store is away).
+   * with backoff, until the presence store takes it (however long the store is away). Answers the first
+   * attempt: whether the user still has another device.
    */
-  private void recordDisconnect(String userId, String connectionId, int attempt) {
+  private Future<Boolean> recordDisconnect(String userId, String connectionId, int attempt) {
     unrecorded++;
-    devices.add(new DeviceChange(userId, connectionId, false)).onComplete(ar -> unrecorded--).onFailure(err -> {
+    return devices.add(new DeviceChange(userId, connectionId, false)).onComplete(ar -> unrecorded--).onFailure(err -> {
       if (attempt == DISCONNECT_WARN_AFTER) {
         LOG.warn("presence of {} not updated after {} attempts, still trying: {}", userId, attempt, err.getMessage());
       }
@@ -545,10 +563,11 @@ public final class Gateway {
     List<DeviceChange> connected = changes.stream().filter(DeviceChange::connected).toList();
     List<DeviceChange> disconnected = changes.stream().filter(c -> !c.connected()).toList();
     return presence.devicesConnected(userIds(connected), connectionIds(connected))
-        .compose(turned -> presence.devicesDisconnected(userIds(disconnected), connectionIds(disconnected))
-            .map(v -> {
-              Set<String> online = Set.copyOf(turned);
-              return changes.stream().map(c -> c.connected() && online.contains(c.userId())).toList();
+        .compose(joined -> presence.devicesDisconnected(userIds(disconnected), connectionIds(disconnected))
+            .map(left -> {
+              Iterator<Boolean> j = joined.iterator();
+              Iterator<Boolean> l = left.iterator();
+              return changes.stream().map(c -> c.connected() ? j.next() : l.next()).toList();
             }));
   }
 

@@ -65,15 +65,15 @@ public final class PresenceService {
    * Devices connected to this node, in one store call: connections of a storm go in batches. Also how
    * this node re-registers its live devices (so presence survives a store that lost its data), with its
    * lease: devices re-registered on a node without a lease would be swept as a dead node's. Users who
-   * turn online are announced; returns them (a user who turned online had no other device).
+   * turn online are announced. Returns, per device in order, whether its user had another device.
    */
-  public Future<List<String>> devicesConnected(List<String> userIds, List<String> connectionIds) {
+  public Future<List<Boolean>> devicesConnected(List<String> userIds, List<String> connectionIds) {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     long origin = UserEvents.wallMicros();
     return store.reassert(nodeId, Duration.ofSeconds(config.nodeLeaseSeconds()), userIds, connectionIds)
-        .compose(turned -> announce(turned, true, clock.instant(), origin).map(turned));
+        .compose(found -> announce(found.turned(), true, clock.instant(), origin).map(found.accompanied()));
   }
 
   /** Each claim's connection now holds the user's device; returns, in order, the one each replaces. */
@@ -81,10 +81,13 @@ public final class PresenceService {
     return claims.isEmpty() ? Future.succeededFuture(List.of()) : store.claimDevices(claims);
   }
 
-  /** Devices left; a user turns offline after the grace unless a device or heartbeat shows up. */
-  public Future<Void> devicesDisconnected(List<String> userIds, List<String> connectionIds) {
+  /**
+   * Devices left; a user turns offline after the grace unless a device or heartbeat shows up. Returns, per
+   * device in order, whether its user still has another device.
+   */
+  public Future<List<Boolean>> devicesDisconnected(List<String> userIds, List<String> connectionIds) {
     if (userIds.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(List.of());
     }
     return store.disconnect(nodeId, userIds, connectionIds, clock.instant().plusMillis(config.graceMillis()));
   }

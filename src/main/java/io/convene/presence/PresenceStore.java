@@ -13,10 +13,15 @@ import java.util.List;
 public interface PresenceStore {
   /**
    * Registers (or re-asserts) devices of this node, and the node's lease with them (after a store outage
-   * the lease may be gone too: the devices must not count as a dead node's); returns the users that
-   * turned online.
+   * the lease may be gone too: the devices must not count as a dead node's).
    */
-  Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds);
+  Future<Registered> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds);
+
+  /**
+   * What registering devices found: the users that turned online, and, per device in order, whether its
+   * user had another device registered (one registered later is not counted).
+   */
+  record Registered(List<String> turned, List<Boolean> accompanied) {}
 
   /**
    * Records each claim's connection as the live connection of the user's device; returns, in order, the
@@ -26,9 +31,9 @@ public interface PresenceStore {
 
   /**
    * Removes devices of this node; a user whose last device it was is checked again at {@code checkAt}
-   * (the grace).
+   * (the grace). Returns, per device in order, whether its user still has another device registered.
    */
-  Future<Void> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt);
+  Future<List<Boolean>> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt);
 
   /** Records a socketless heartbeat valid until {@code validUntil}; true when the user turned online. */
   Future<Boolean> heartbeat(String userId, Instant validUntil);

@@ -25,24 +25,26 @@ public final class RedisPresenceStore implements PresenceStore {
   private static final RedisScript REASSERT = new RedisScript(
       """
       local p, n, ttl = ARGV[1], ARGV[2], ARGV[3]
-      local turned = {}
+      local turned, accompanied = {}, {}
       redis.call('SET', p..'node:'..n, 1, 'PX', ttl)
       redis.call('SADD', p..'nodes', n)
       for i = 4, #ARGV, 2 do
         local u, c = ARGV[i], ARGV[i + 1]
         redis.call('HSET', p..'dev:'..u, c, n)
+        accompanied[#accompanied + 1] = redis.call('HLEN', p..'dev:'..u) > 1 and 1 or 0
         redis.call('SADD', p..'nodeusers:'..n, u)
         if redis.call('GET', p..'state:'..u) ~= 'online' then
           redis.call('SET', p..'state:'..u, 'online')
           turned[#turned + 1] = u
         end
       end
-      return turned
+      return {turned, accompanied}
       """);
 
   private static final RedisScript DISCONNECT = new RedisScript(
       """
       local p, n, due = ARGV[1], ARGV[2], ARGV[3]
+      local accompanied = {}
       for i = 4, #ARGV, 2 do
         local u, c = ARGV[i], ARGV[i + 1]
         local key = p..'dev:'..u
@@ -52,8 +54,9 @@ public final class RedisPresenceStore implements PresenceStore {
         for _, v in ipairs(left) do if v == n then onNode = true end end
         if not onNode then redis.call('SREM', p..'nodeusers:'..n, u) end
         if #left == 0 then redis.call('ZADD', p..'due', due, u) end
+        accompanied[#accompanied + 1] = #left > 0 and 1 or 0
       end
-      return 1
+      return accompanied
       """);
 
   private static final RedisScript HEARTBEAT = new RedisScript(
@@ -150,7 +153,7 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<List<String>> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds) {
+  public Future<Registered> reassert(String nodeId, Duration lease, List<String> userIds, List<String> connectionIds) {
     List<String> argv = new ArrayList<>(3 + 2 * userIds.size());
     argv.add(prefix);
     argv.add(nodeId);
@@ -160,12 +163,16 @@ public final class RedisPresenceStore implements PresenceStore {
       argv.add(connectionIds.get(i));
     }
     return REASSERT.run(redis, argv).map(r -> {
-      List<String> out = new ArrayList<>();
-      if (r != null) {
-        r.forEach(v -> out.add(v.toString()));
-      }
-      return out;
+      List<String> turned = new ArrayList<>();
+      r.get(0).forEach(v -> turned.add(v.toString()));
+      return new Registered(turned, flags(r.get(1)));
     });
+  }
+
+  private static List<Boolean> flags(Response r) {
+    List<Boolean> out = new ArrayList<>(r.size());
+    r.forEach(v -> out.add(v.toInteger() == 1));
+    return out;
   }
 
   @Override
@@ -177,7 +184,8 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Void> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt) {
+  public Future<List<Boolean>> disconnect(String nodeId, List<String> userIds, List<String> connectionIds,
+      Instant checkAt) {
     List<String> argv = new ArrayList<>(3 + 2 * userIds.size());
     argv.add(prefix);
     argv.add(nodeId);
@@ -186,7 +194,7 @@ public final class RedisPresenceStore implements PresenceStore {
       argv.add(userIds.get(i));
       argv.add(connectionIds.get(i));
     }
-    return DISCONNECT.run(redis, argv).mapEmpty();
+    return DISCONNECT.run(redis, argv).map(RedisPresenceStore::flags);
   }
 
   @Override

@@ -184,7 +184,7 @@ class GatewayIT extends ServerTestBase {
     String secondId = second.awaitEvent(Events.SESSION_WELCOME).getString("connectionId");
     first.awaitEvent(Events.PRESENCE_USER_CONNECTED, d -> secondId.equals(d.getString("connectionId")));
     server.events.await(dana, Events.PRESENCE_USER_CONNECTED, d -> secondId.equals(d.getString("connectionId")));
-    // the first device turned Dana online: no other device of hers was there to hear of it
+    // no other device of Dana's was registered to hear of the first
     assertThat(server.events.of(dana, Events.PRESENCE_USER_CONNECTED))
         .noneMatch(d -> firstId.equals(d.getString("connectionId")));
   }

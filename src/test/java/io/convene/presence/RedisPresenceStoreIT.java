@@ -27,7 +27,7 @@ class RedisPresenceStoreIT {
 
   /** A device connects; true when its user turned online. */
   private boolean connect(String node, String connection) {
-    return store.reassert(node, LEASE, List.of(user), List.of(connection)).await().contains(user);
+    return store.reassert(node, LEASE, List.of(user), List.of(connection)).await().turned().contains(user);
   }
 
   private void disconnect(String node, String connection, Instant checkAt) {
@@ -37,6 +37,21 @@ class RedisPresenceStoreIT {
   @AfterAll
   static void close() {
     VERTX.close().await();
+  }
+
+  @Test
+  void eachDeviceIsToldWhetherItsUserHasAnother() {
+    String node = "node-" + UUID.randomUUID();
+    String other = "u-" + UUID.randomUUID();
+    PresenceStore.Registered first = store.reassert(node, LEASE, List.of(user, other, user), List.of("c1", "o1", "c2"))
+        .await();
+    assertThat(first.accompanied()).containsExactly(false, false, true);
+    assertThat(first.turned()).containsExactlyInAnyOrder(user, other);
+    PresenceStore.Registered again = store.reassert(node, LEASE, List.of(user), List.of("c1")).await();
+    assertThat(again.accompanied()).as("re-registered, the other device still there").containsExactly(true);
+    assertThat(again.turned()).isEmpty();
+    assertThat(store.disconnect(node, List.of(user, other, user), List.of("c1", "o1", "c2"), T).await())
+        .containsExactly(true, false, false);
   }
 
   @Test
