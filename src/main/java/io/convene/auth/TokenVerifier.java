@@ -16,14 +16,25 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Verifies the host app's JWTs: HS256 with the shared secret, and RS256/ES256 with the keys of a JWKS
  * document when one is configured. Shared by every verticle of the node.
+ *
+ * <p>The JWT provider checks a token's signature, issuer and audience; its times ({@code exp} and
+ * {@code nbf}) are checked here, on the server's clock, with the configured leeway ({@code iat} is
+ * information, not a condition: a host app's clock a little ahead of ours refuses nobody). A token
+ * whose signature was checked is trusted for {@link #TRUSTED_FOR} (its times are still checked on each
+ * use): a client that reconnects or makes request after request with the same token costs no signature
+ * check, and a key taken out of the JWKS stops being accepted at most that long after it is gone.
  */
 public final class TokenVerifier implements Authenticator {
   /** The claim in which a host app lists the user ids whose presence the user may see besides meeting mates. */
@@ -31,12 +42,24 @@ public final class TokenVerifier implements Authenticator {
   private static final int MAX_CONTACTS = 5000;
   /** Where Vert.x's JWT provider keeps the claims of the token it verified, among the user's attributes. */
   private static final String VERIFIED_CLAIMS = "accessToken";
+  /** How long a token whose signature was checked is taken without checking it again. */
+  static final Duration TRUSTED_FOR = Duration.ofSeconds(60);
+  /**
+   * The text of the tokens trusted at once, at most (about 16,000 tokens of a usual size); past it, trust
+   * starts afresh: a flood of tokens costs signature checks, not memory.
+   */
+  private static final long MAX_TRUSTED_CHARS = 8L << 20;
+
+  /** A token whose signature was checked at {@code checkedAt}, and the identity it proves. */
+  private record Trusted(Identity identity, Instant checkedAt) {}
 
   private final AppConfig.Auth config;
   private final Clock clock;
   private final JWTAuth hmac;
   private final JWTAuth dev;
   private final JwksKeys jwks;
+  private final Map<String, Trusted> trusted = new ConcurrentHashMap<>();
+  private final AtomicLong trustedChars = new AtomicLong();
 
   public TokenVerifier(Vertx vertx, AppConfig.Auth config, Clock clock, JwksKeys jwks) {
     this.config = config;
@@ -58,11 +81,12 @@ public final class TokenVerifier implements Authenticator {
                 vertx,
                 new JWTAuthOptions()
                     .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.devSecret()))
-                    .setJWTOptions(new JWTOptions().setLeeway(config.leewaySeconds())));
+                    .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
   }
 
+  /** The provider's checks: signature, issuer, audience; not times, which it would read off the wall clock. */
   static JWTOptions jwtOptions(AppConfig.Auth config) {
-    JWTOptions options = new JWTOptions().setLeeway(config.leewaySeconds());
+    JWTOptions options = new JWTOptions().setIgnoreExpiration(true);
     if (config.issuer() != null) {
       options.setIssuer(config.issuer());
     }
@@ -78,7 +102,12 @@ public final class TokenVerifier implements Authenticator {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "missing bearer token"));
     }
-    JsonObject header = decodePart(token, 0);
+    Instant now = clock.instant();
+    Trusted known = trusted.get(token);
+    if (known != null && now.isBefore(known.checkedAt().plus(TRUSTED_FOR))) {
+      return timely(known.identity().expiresAt().getEpochSecond(), null, now).map(known.identity());
+    }
+    JsonObject header = header(token);
     if (header == null) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "malformed token"));
     }
@@ -100,26 +129,37 @@ public final class TokenVerifier implements Authenticator {
     // The provider decodes the claims it verified; they are read from the user it makes, not decoded again.
     return provider
         .compose(p -> p.authenticate(new TokenCredentials(token)))
-        .recover(
-            err -> {
-              if (err instanceof ApiException) {
-                return Future.failedFuture(err);
-              }
-              return Future.failedFuture(rejection(token));
-            })
-        .compose(user -> identityFrom(user.attributes().getJsonObject(VERIFIED_CLAIMS)));
+        .recover(err -> Future.failedFuture(err instanceof ApiException ? err
+            : new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")))
+        .compose(user -> identityFrom(user.attributes().getJsonObject(VERIFIED_CLAIMS), now))
+        .onSuccess(identity -> trust(token, identity, now));
   }
 
-  private ApiException rejection(String token) {
-    JsonObject claims = decodePart(token, 1);
-    Object exp = claims == null ? null : claims.getValue("exp");
-    if (exp instanceof Number n && n.longValue() + config.leewaySeconds() < clock.instant().getEpochSecond()) {
-      return new ApiException(ErrorCode.TOKEN_EXPIRED, "token expired");
+  private void trust(String token, Identity identity, Instant now) {
+    if (trustedChars.addAndGet(token.length()) > MAX_TRUSTED_CHARS) {
+      trusted.clear();
+      trustedChars.set(token.length());
     }
-    return new ApiException(ErrorCode.UNAUTHORIZED, "invalid token");
+    trusted.put(token, new Trusted(identity, now));
   }
 
-  private static Future<Identity> identityFrom(JsonObject claims) {
+  /**
+   * Whether a token is in its time at {@code now}, give or take the leeway: not expired ({@code exp}) and
+   * not before its time ({@code nbf}, when it has one).
+   */
+  private Future<Void> timely(long exp, Number nbf, Instant now) {
+    long leeway = config.leewaySeconds();
+    long seconds = now.getEpochSecond();
+    if (exp + leeway < seconds) {
+      return Future.failedFuture(new ApiException(ErrorCode.TOKEN_EXPIRED, "token expired"));
+    }
+    if (nbf != null && nbf.longValue() - leeway > seconds) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token not valid yet (nbf)"));
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Identity> identityFrom(JsonObject claims, Instant now) {
     if (claims == null) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token"));
     }
@@ -153,21 +193,24 @@ public final class TokenVerifier implements Authenticator {
         }
       }
     }
-    return Future.succeededFuture(new Identity((String) sub, name, Set.copyOf(roles),
-        Instant.ofEpochSecond(expSeconds.longValue()), Set.copyOf(contacts)));
+    Identity identity = new Identity((String) sub, name, Set.copyOf(roles),
+        Instant.ofEpochSecond(expSeconds.longValue()), Set.copyOf(contacts));
+    return timely(expSeconds.longValue(), claims.getValue("nbf") instanceof Number n ? n : null, now)
+        .map(identity);
   }
 
   private static String truncate(String s, int max) {
     return s.length() <= max ? s : s.substring(0, max);
   }
 
-  static JsonObject decodePart(String token, int index) {
+  /** The token's header, or null when the token is not three dot-separated parts with a JSON header. */
+  private static JsonObject header(String token) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       return null;
     }
     try {
-      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[index]), StandardCharsets.UTF_8));
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return null;
     }

@@ -70,6 +70,26 @@ class AuthIT {
   }
 
   @Test
+  void aTokensTimesAreReadOffTheServersClockOnEveryUse() {
+    TestServer server = TestServer.start(vertx, clock);
+    String token = server.token("ann", clock.instant().plusSeconds(60));
+    assertThat(server.get("/api/meetings", token).statusCode()).isEqualTo(200);
+    assertThat(server.get("/api/meetings", token).statusCode()).as("used again").isEqualTo(200);
+    clock.advance(Duration.ofMinutes(2));
+    var expired = server.get("/api/meetings", token);
+    assertThat(expired.statusCode()).isEqualTo(401);
+    assertThat(expired.bodyAsJsonObject().getString("code")).isEqualTo("token_expired");
+
+    String early = JWT.create().withSubject("ann").withNotBefore(Date.from(clock.instant().plusSeconds(120)))
+        .withExpiresAt(Date.from(clock.instant().plusSeconds(600))).sign(Algorithm.HMAC256(TestServer.SECRET));
+    var notYet = server.get("/api/meetings", early);
+    assertThat(notYet.statusCode()).isEqualTo(401);
+    assertThat(notYet.bodyAsJsonObject().getString("detail")).contains("nbf");
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(server.get("/api/meetings", early).statusCode()).as("its time has come").isEqualTo(200);
+  }
+
+  @Test
   void rs256AndEs256KeysComeFromJwksAndRotateWithoutRestart() throws Exception {
     KeyPair rsa = generator("RSA", null).generateKeyPair();
     KeyPair ec = generator("EC", new ECGenParameterSpec("secp256r1")).generateKeyPair();
