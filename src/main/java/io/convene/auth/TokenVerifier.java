@@ -50,8 +50,8 @@ public final class TokenVerifier implements Authenticator {
    */
   private static final long MAX_TRUSTED_CHARS = 8L << 20;
 
-  /** A token whose signature was checked at {@code checkedAt}, and the identity it proves. */
-  private record Trusted(Identity identity, Instant checkedAt) {}
+  /** A token whose signature was checked at {@code checkedAt}: the identity it proves, its {@code nbf} (or null). */
+  private record Trusted(Identity identity, Long notBefore, Instant checkedAt) {}
 
   private final AppConfig.Auth config;
   private final Clock clock;
@@ -105,7 +105,7 @@ public final class TokenVerifier implements Authenticator {
     Instant now = clock.instant();
     Trusted known = trusted.get(token);
     if (known != null && now.isBefore(known.checkedAt().plus(TRUSTED_FOR))) {
-      return timely(known.identity().expiresAt().getEpochSecond(), null, now).map(known.identity());
+      return timely(known.identity().expiresAt().getEpochSecond(), known.notBefore(), now).map(known.identity());
     }
     JsonObject header = header(token);
     if (header == null) {
@@ -131,35 +131,39 @@ public final class TokenVerifier implements Authenticator {
         .compose(p -> p.authenticate(new TokenCredentials(token)))
         .recover(err -> Future.failedFuture(err instanceof ApiException ? err
             : new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")))
-        .compose(user -> identityFrom(user.attributes().getJsonObject(VERIFIED_CLAIMS), now))
-        .onSuccess(identity -> trust(token, identity, now));
+        .compose(user -> verified(user.attributes().getJsonObject(VERIFIED_CLAIMS), now))
+        .map(checked -> {
+          trust(token, checked);
+          return checked.identity();
+        });
   }
 
-  private void trust(String token, Identity identity, Instant now) {
+  private void trust(String token, Trusted checked) {
     if (trustedChars.addAndGet(token.length()) > MAX_TRUSTED_CHARS) {
       trusted.clear();
       trustedChars.set(token.length());
     }
-    trusted.put(token, new Trusted(identity, now));
+    trusted.put(token, checked);
   }
 
   /**
    * Whether a token is in its time at {@code now}, give or take the leeway: not expired ({@code exp}) and
    * not before its time ({@code nbf}, when it has one).
    */
-  private Future<Void> timely(long exp, Number nbf, Instant now) {
+  private Future<Void> timely(long exp, Long nbf, Instant now) {
     long leeway = config.leewaySeconds();
     long seconds = now.getEpochSecond();
     if (exp + leeway < seconds) {
       return Future.failedFuture(new ApiException(ErrorCode.TOKEN_EXPIRED, "token expired"));
     }
-    if (nbf != null && nbf.longValue() - leeway > seconds) {
+    if (nbf != null && nbf - leeway > seconds) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token not valid yet (nbf)"));
     }
     return Future.succeededFuture();
   }
 
-  private Future<Identity> identityFrom(JsonObject claims, Instant now) {
+  /** What the verified claims prove, checked at {@code now}. */
+  private Future<Trusted> verified(JsonObject claims, Instant now) {
     if (claims == null) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token"));
     }
@@ -195,8 +199,8 @@ public final class TokenVerifier implements Authenticator {
     }
     Identity identity = new Identity((String) sub, name, Set.copyOf(roles),
         Instant.ofEpochSecond(expSeconds.longValue()), Set.copyOf(contacts));
-    return timely(expSeconds.longValue(), claims.getValue("nbf") instanceof Number n ? n : null, now)
-        .map(identity);
+    Long notBefore = claims.getValue("nbf") instanceof Number n ? n.longValue() : null;
+    return timely(expSeconds.longValue(), notBefore, now).map(new Trusted(identity, notBefore, now));
   }
 
   private static String truncate(String s, int max) {

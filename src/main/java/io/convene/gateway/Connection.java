@@ -51,6 +51,8 @@ final class Connection {
   List<SessionStore.Sent> held;
   /** Whether this node wrote the session to the store already (it is not written twice). */
   boolean kept;
+  /** Done once the user's other devices were told (or not) of this connection: news of its end follows. */
+  io.vertx.core.Future<Void> introduced = io.vertx.core.Future.succeededFuture();
   /** While set (a draining node), each numbered frame is also handed to it, to be kept in the store. */
   java.util.function.Consumer<SessionStore.Sent> mirror;
   Instant lastLife;

@@ -263,18 +263,22 @@ public final class Gateway {
           })
           .onFailure(err -> LOG.warn("device {} of {} not claimed: {}", deviceId, identity.userId(), err.getMessage()));
     }
-    Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
-        .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()))
-        .onComplete(ar -> {
-          if (accompanied(ar)) {
-            tellOtherDevices(Events.PRESENCE_USER_CONNECTED, identity.userId(), conn.id);
-          }
-          if (accepted.resume() == null) {
-            welcome(conn, false);
-          } else {
-            resume(conn, accepted.resume());
-          }
-        });
+    Future<Boolean> registered =
+        Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
+            .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()));
+    conn.introduced = registered.transform(ar -> {
+      if (accompanied(ar, conn)) {
+        tellOtherDevices(Events.PRESENCE_USER_CONNECTED, identity.userId(), conn.id);
+      }
+      return Future.succeededFuture();
+    });
+    registered.onComplete(ar -> {
+      if (accepted.resume() == null) {
+        welcome(conn, false);
+      } else {
+        resume(conn, accepted.resume());
+      }
+    });
   }
 
   /** A fresh session: the welcome, then the unread notifications; {@code retried}: a resume was refused. */
@@ -379,12 +383,14 @@ public final class Gateway {
       return;
     }
     if (resumable) {
-      // kept for its return (its device stays registered), yet gone for now: the other devices hear of it
-      tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
+      // kept for its return (its device stays registered), yet gone for now: the other devices hear of it,
+      // after they heard it came
+      conn.introduced.onComplete(v -> tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id));
       kept.detach(conn);
     } else {
+      // after its connect in the same queue: the other devices hear that it came first
       recordDisconnect(conn.userId(), conn.id, 1).onComplete(ar -> {
-        if (accompanied(ar)) {
+        if (accompanied(ar, conn)) {
           tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
         }
       });
@@ -393,10 +399,11 @@ public final class Gateway {
 
   /**
    * Whether a device's change is news to other devices of its user: the presence store says another is
-   * registered (devices register in turn: a device hears of those registered after it), or did not answer.
+   * registered (devices register in turn: a device hears of those registered after it) or did not answer,
+   * or this node holds another (the store may have lost its data since this node last registered them).
    */
-  private static boolean accompanied(AsyncResult<Boolean> registered) {
-    return registered.failed() || registered.result();
+  private boolean accompanied(AsyncResult<Boolean> registered, Connection conn) {
+    return registered.failed() || registered.result() || devicesOf(conn.userId()).stream().anyMatch(c -> c != conn);
   }
 
   /** Tells a user's other devices that one of theirs came or went. */
