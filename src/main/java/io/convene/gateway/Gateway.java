@@ -356,7 +356,7 @@ public final class Gateway {
   /** The welcome comes once the device is registered (reachable and online); unread notifications follow. */
   private void sendUnread(Connection conn) {
     unreadFlags.add(conn.userId())
-        .compose(flagged -> flagged ? notifications.unread(conn.userId(), UNREAD_ON_CONNECT) : Future.succeededFuture(List.of()))
+        .compose(flagged -> flagged ? notifications.unreadOnConnect(conn.userId(), UNREAD_ON_CONNECT) : Future.succeededFuture(List.of()))
         .onSuccess(items -> {
           if (!items.isEmpty()) {
             conn.event(Frames.event(Events.NOTIFICATIONS_UNREAD, new JsonObject().put("items", new JsonArray(items)),

@@ -241,6 +241,17 @@ public final class NotificationService {
     });
   }
 
+  /**
+   * What a connecting device of a flagged user is sent: their unread notifications, newest first. When
+   * there are none (settled meanwhile), the flag is cleared, so their next connect asks the database
+   * nothing.
+   */
+  public Future<List<JsonObject>> unreadOnConnect(String userId, int limit) {
+    return unread(userId, limit).compose(items -> items.isEmpty()
+        ? unflagIfNone(userId).map(items).otherwise(items)
+        : Future.succeededFuture(items));
+  }
+
   /** The user's unread notifications, newest first. */
   public Future<List<JsonObject>> unread(String userId, int limit) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1 AND read_at IS NULL"

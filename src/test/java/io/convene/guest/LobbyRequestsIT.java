@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.convene.protocol.Events;
 import io.convene.testing.Api.Guest;
 import io.convene.testing.ServerTestBase;
+import io.convene.testing.TestBackends;
 import io.convene.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
@@ -101,6 +105,26 @@ class LobbyRequestsIT extends ServerTestBase {
     assertThat(api.waitingRoom(id, owner).getJsonArray("guests")).isEmpty();
     assertThat(ownerSocket.events(Events.MEETING_GUEST_WAITING).stream()
         .filter(d -> otto.sessionId().equals(d.getString("sessionId")))).as("told once").hasSize(1);
+
+    // Nothing is unread any more (the meeting's reminder settled too, as settling does: in the database
+    // alone): the next connect finds nothing and clears the owner's flag, so the connects after it ask
+    // the database nothing.
+    server.rows("UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id", owner);
+    assertThat(api.unreadNotifications(owner).getJsonArray("items")).isEmpty();
+    server.socket(owner).awaitEvent(Events.SESSION_WELCOME);
+    awaitUnflagged(owner);
+  }
+
+  /** Waits until {@code user} is no longer flagged as maybe having unread notifications. */
+  private void awaitUnflagged(String user) {
+    Redis redis = Redis.createClient(vertx, TestBackends.redisUrl());
+    String key = server.config().getJsonObject("redis").getString("keyPrefix") + "notify:unread";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (redis.send(Request.cmd(Command.SISMEMBER).arg(key).arg(user)).await().toInteger() == 1) {
+      assertThat(System.nanoTime()).as(user + " is still flagged").isLessThan(deadline);
+      vertx.timer(20).await();
+    }
+    redis.close();
   }
 
   @Test
