@@ -7,6 +7,7 @@ import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -68,14 +69,17 @@ class ClusterStormIT {
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
             .setPort(cluster.port(i % cluster.nodeCount())).setURI("/ws")
             .addHeader("Authorization", "Bearer " + tokens.get(i % USERS));
-        batch.add(client.connect(options).onSuccess(ws -> ws.textMessageHandler(text -> {
+        // the handler is in place before the upgrade: a welcome right behind the 101 is not missed
+        ClientWebSocket ws = client.webSocket();
+        ws.textMessageHandler(text -> {
           String type = new JsonObject(text).getString("type");
           if ("session:welcome".equals(type) && welcomed.incrementAndGet(socket) == 1) {
             allWelcomed.countDown();
           } else if ("test:storm".equals(type) && received.incrementAndGet(socket) == 1) {
             allReceived.countDown();
           }
-        })));
+        });
+        batch.add(ws.connect(options));
       }
       open.addAll(Future.all(batch).await().list());
     }
