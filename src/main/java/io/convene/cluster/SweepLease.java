@@ -1,12 +1,13 @@
 package io.convene.cluster;
 
+import io.convene.db.RedisScript;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -21,9 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SweepLease {
   private static final Logger LOG = LoggerFactory.getLogger(SweepLease.class);
-  private static final String HOLD =
+  /** Takes or renews the lease (ARGV[1]) for this node (ARGV[2]) for ARGV[3] ms; 1 when it holds it. */
+  private static final RedisScript HOLD = new RedisScript(
       """
-      local key, node, ttl = KEYS[1], ARGV[1], ARGV[2]
+      local key, node, ttl = ARGV[1], ARGV[2], ARGV[3]
       local holder = redis.call('GET', key)
       if holder == node then
         redis.call('PEXPIRE', key, ttl)
@@ -34,19 +36,19 @@ public final class SweepLease {
         return 1
       end
       return 0
-      """;
-  /** Deletes the leases (KEYS) this node (ARGV[1]) holds. */
-  private static final String RELEASE =
+      """);
+  /** Deletes the leases (ARGV[2] on) this node (ARGV[1]) holds. */
+  private static final RedisScript RELEASE = new RedisScript(
       """
       local n = 0
-      for _, key in ipairs(KEYS) do
-        if redis.call('GET', key) == ARGV[1] then
-          redis.call('DEL', key)
+      for i = 2, #ARGV do
+        if redis.call('GET', ARGV[i]) == ARGV[1] then
+          redis.call('DEL', ARGV[i])
           n = n + 1
         end
       end
       return n
-      """;
+      """);
 
   private final Redis redis;
   private final String nodeId;
@@ -68,8 +70,7 @@ public final class SweepLease {
     if (released) {
       return Future.succeededFuture(false);
     }
-    return redis.send(Request.cmd(Command.EVAL).arg(HOLD).arg(1).arg(prefix + sweep).arg(nodeId)
-            .arg(ttl.toMillis()))
+    return HOLD.run(redis, List.of(prefix + sweep, nodeId, String.valueOf(ttl.toMillis())))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -103,9 +104,9 @@ public final class SweepLease {
     if (sweeps.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    Request req = Request.cmd(Command.EVAL).arg(RELEASE).arg(sweeps.size());
-    sweeps.forEach(s -> req.arg(prefix + s));
-    return redis.send(req.arg(nodeId)).map(Response::toInteger);
+    List<String> args = new ArrayList<>(List.of(nodeId));
+    sweeps.forEach(s -> args.add(prefix + s));
+    return RELEASE.run(redis, args).map(Response::toInteger);
   }
 
   /** The lease time for a sweep that runs every {@code period}: two periods, at least one second. */

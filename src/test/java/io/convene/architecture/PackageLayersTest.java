@@ -25,8 +25,8 @@ class PackageLayersTest {
   /** Lowest first. The top layer is the root package: the launcher and the one class that wires a node. */
   static final List<List<String>> LAYERS = List.of(
       List.of("config", "protocol", "bus", "metrics"),
-      List.of("db", "embedded", "cluster", "auth", "livekit", "user", "limit"),
-      List.of("web", "console"),
+      List.of("db", "embedded", "auth", "livekit", "user", "limit"),
+      List.of("web", "console", "cluster"),
       List.of("outbox", "audit"),
       List.of("notify"),
       List.of("meeting"),
