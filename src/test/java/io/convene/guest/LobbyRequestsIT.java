@@ -111,20 +111,21 @@ class LobbyRequestsIT extends ServerTestBase {
     // the database nothing.
     server.rows("UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id", owner);
     assertThat(api.unreadNotifications(owner).getJsonArray("items")).isEmpty();
-    server.socket(owner).awaitEvent(Events.SESSION_WELCOME);
-    awaitUnflagged(owner);
-  }
-
-  /** Waits until {@code user} is no longer flagged as maybe having unread notifications. */
-  private void awaitUnflagged(String user) {
     Redis redis = Redis.createClient(vertx, TestBackends.redisUrl());
-    String key = server.config().getJsonObject("redis").getString("keyPrefix") + "notify:unread";
+    assertThat(flagged(redis, owner)).as("flagged still: settling reads the database alone").isTrue();
+    server.socket(owner).awaitEvent(Events.SESSION_WELCOME);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (redis.send(Request.cmd(Command.SISMEMBER).arg(key).arg(user)).await().toInteger() == 1) {
-      assertThat(System.nanoTime()).as(user + " is still flagged").isLessThan(deadline);
+    while (flagged(redis, owner)) {
+      assertThat(System.nanoTime()).as(owner + " is still flagged").isLessThan(deadline);
       vertx.timer(20).await();
     }
     redis.close();
+  }
+
+  /** Whether {@code user} is flagged as maybe having unread notifications. */
+  private boolean flagged(Redis redis, String user) {
+    String key = server.config().getJsonObject("redis").getString("keyPrefix") + "notify:unread";
+    return redis.send(Request.cmd(Command.SISMEMBER).arg(key).arg(user)).await().toInteger() == 1;
   }
 
   @Test
