@@ -148,7 +148,7 @@ public final class MeetingService {
       Future<List<Participant>> rows = repo.createMeetings(db, instances, seats, Views.VIEW_PARTICIPANTS + 1);
       return Future.all(rows, overlaps).map(v -> rows.result());
     })
-        .compose(rows -> views.of(instances.get(0), Role.OWNER, rows))
+        .compose(rows -> views.of(tx.pool(), instances.get(0), Role.OWNER, rows))
         .map(view -> {
           events.publish(everyone, Events.MEETING_CREATED, view.toJson());
           return new Outcome(view, overlaps.result().stream().map(Overlap::toJson).toList(), instances);

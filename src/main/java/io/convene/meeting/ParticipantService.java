@@ -77,7 +77,7 @@ public final class ParticipantService {
         .compose(rows -> {
           boolean more = rows.size() > limit;
           List<Participant> page = more ? rows.subList(0, limit) : rows;
-          return views.named(page).map(named -> new Page<>(named, more ? page.get(page.size() - 1).userId() : null));
+          return views.named(tx.pool(), page).map(named -> new Page<>(named, more ? page.get(page.size() - 1).userId() : null));
         });
   }
 
@@ -106,7 +106,7 @@ public final class ParticipantService {
         return repo.participantIds(db, m.id(), ATTENDING)
             .compose(before -> repo.insertParticipants(db, List.of(m.id()), fresh, role, ParticipantStatus.INVITED,
                     actor.userId(), now)
-                .compose(invited -> repo.participantsAmong(db, m.id(), invited).compose(views::named))
+                .compose(invited -> repo.participantsAmong(db, m.id(), invited).compose(rows -> views.named(db, rows)))
                 .compose(invited -> meetings.overlaps(db, fresh,
                         List.of(new Recurrence.Window(m.startTime(), m.endTime())), List.of(m.id()))
                     .compose(overlaps -> {
@@ -213,7 +213,7 @@ public final class ParticipantService {
                 new JsonObject().put("meetingId", meetingId).put("userId", userId).put("status", answer.wire()));
             out.audit(AuditLog.PARTICIPANT_RESPONDED, meetingId, actor.userId(),
                 new JsonObject().put("userId", userId).put("status", answer.wire()));
-            return repo.participant(db, meetingId, userId).compose(p -> views.named(List.of(p.orElseThrow())))
+            return repo.participant(db, meetingId, userId).compose(p -> views.named(db, List.of(p.orElseThrow())))
                 .map(named -> named.get(0));
           });
     }));
@@ -256,7 +256,8 @@ public final class ParticipantService {
                 out.audit(AuditLog.ROLE_CHANGED, m.id(), actor.userId(),
                     new JsonObject().put("userId", c[0]).put("role", c[1]).put("previousRole", c[2]));
               }
-              return repo.participantsAmong(db, m.id(), roleChanges.stream().map(c -> c[0]).toList()).compose(views::named);
+              return repo.participantsAmong(db, m.id(), roleChanges.stream().map(c -> c[0]).toList())
+                  .compose(rows -> views.named(db, rows));
             });
       });
     }));

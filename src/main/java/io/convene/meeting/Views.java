@@ -19,22 +19,26 @@ final class Views {
   }
 
   Future<MeetingView> of(SqlClient db, Meeting meeting, Role myRole) {
-    return participants.participants(db, meeting.id(), null, VIEW_PARTICIPANTS + 1).compose(rows -> of(meeting, myRole, rows));
+    return participants.participants(db, meeting.id(), null, VIEW_PARTICIPANTS + 1)
+        .compose(rows -> of(db, meeting, myRole, rows));
   }
 
   /** The view from the meeting's first participants (one more than shown, to tell there are more). */
-  Future<MeetingView> of(Meeting meeting, Role myRole, List<Participant> firstRows) {
+  Future<MeetingView> of(SqlClient db, Meeting meeting, Role myRole, List<Participant> firstRows) {
     boolean more = firstRows.size() > VIEW_PARTICIPANTS;
-    return named(more ? firstRows.subList(0, VIEW_PARTICIPANTS) : firstRows)
+    return named(db, more ? firstRows.subList(0, VIEW_PARTICIPANTS) : firstRows)
         .map(shown -> new MeetingView(meeting, myRole, shown, more));
   }
 
-  /** The participants with their display names. */
-  Future<List<Participant>> named(List<Participant> list) {
+  /**
+   * The participants with their display names, any not in memory read with {@code db} (a transaction's own
+   * connection, inside one).
+   */
+  Future<List<Participant>> named(SqlClient db, List<Participant> list) {
     if (list.isEmpty()) {
       return Future.succeededFuture(list);
     }
-    return users.names(list.stream().map(Participant::userId).toList())
+    return users.names(db, list.stream().map(Participant::userId).toList())
         .map(names -> list.stream().map(p -> p.named(names.get(p.userId()))).toList());
   }
 }

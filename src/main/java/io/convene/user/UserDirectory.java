@@ -4,6 +4,7 @@ import io.convene.protocol.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +102,14 @@ public final class UserDirectory {
 
   /** Display names of those of {@code userIds} who have one. */
   public Future<Map<String, String>> names(Collection<String> userIds) {
+    return names(pool, userIds);
+  }
+
+  /**
+   * Like {@link #names(Collection)}, reading what memory does not hold with {@code db}: a caller in a
+   * transaction passes its connection, so it never holds one while it waits for another.
+   */
+  public Future<Map<String, String>> names(SqlClient db, Collection<String> userIds) {
     Instant now = clock.instant();
     Map<String, String> out = new HashMap<>();
     List<String> missing = new ArrayList<>();
@@ -121,7 +130,7 @@ public final class UserDirectory {
     if (missing.isEmpty()) {
       return Future.succeededFuture(out);
     }
-    return pool.preparedQuery("SELECT id, display_name FROM users WHERE id = ANY($1)")
+    return db.preparedQuery("SELECT id, display_name FROM users WHERE id = ANY($1)")
         .execute(Tuple.of(missing.toArray(String[]::new)))
         .map(rows -> {
           Map<String, String> found = new HashMap<>();
