@@ -14,6 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -71,42 +74,36 @@ class TransactionsIT {
   void aStatementThatFailsLeavesNothingWrittenAndTheConnectionClean() {
     Future<Object> failed = tx.run((db, after) -> {
       after.audit(AuditLog.MEETING_CREATED, "m-2", "alice", new JsonObject());
-      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-2', '{}')")
-          .execute().compose(v -> db.query("SELECT 1 / 0").execute()).map(v -> null);
+      return auditRow(db, "m-2").compose(v -> db.query("SELECT 1 / 0").execute()).map(v -> null);
     });
 
     assertThatThrownBy(failed::await).hasMessageContaining("division by zero");
-    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-2'")).isEmpty();
-    assertThat(outsideTransaction()).isTrue();
+    assertNothingWritten("m-2");
   }
 
   @Test
   void aChangeThatRecoversFromAFailedStatementIsStillRolledBackAndTellsNobody() {
     Future<Object> failed = tx.run((db, after) -> {
       after.effect(new Effect("test.effect", new JsonObject().put("n", 5)));
-      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-5', '{}')")
-          .execute().compose(v -> db.query("SELECT 1 / 0").execute()).otherwiseEmpty().map(v -> null);
+      return auditRow(db, "m-5").compose(v -> db.query("SELECT 1 / 0").execute()).otherwiseEmpty().map(v -> null);
     });
 
     assertThatThrownBy(failed::await).isInstanceOf(TransactionRollbackException.class);
-    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-5'")).isEmpty();
     assertThat(server.rows("SELECT * FROM outbox WHERE kind = 'test.effect'")).isEmpty();
-    assertThat(outsideTransaction()).isTrue();
+    assertNothingWritten("m-5");
   }
 
   @Test
   void aChangeThatFailsAfterItsStatementsSucceededIsRolledBack() {
     Future<Object> failed = tx.run((db, after) -> {
       after.audit(AuditLog.MEETING_CREATED, "m-3", "alice", new JsonObject());
-      return db.query("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', 'm-3', '{}')")
-          .execute().map(v -> {
-            throw new IllegalStateException("the change changed its mind");
-          });
+      return auditRow(db, "m-3").map(v -> {
+        throw new IllegalStateException("the change changed its mind");
+      });
     });
 
     assertThatThrownBy(failed::await).hasMessageContaining("changed its mind");
-    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-3'")).isEmpty();
-    assertThat(outsideTransaction()).isTrue();
+    assertNothingWritten("m-3");
   }
 
   @Test
@@ -117,7 +114,18 @@ class TransactionsIT {
     });
 
     assertThatThrownBy(failed::await).hasMessageContaining("no such thing");
-    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = 'm-4'")).isEmpty();
+    assertNothingWritten("m-4");
+  }
+
+  /** A statement of the change's own: an audit row about {@code meetingId}. */
+  private static Future<RowSet<Row>> auditRow(SqlClient db, String meetingId) {
+    return db.preparedQuery("INSERT INTO audit_log (at, action, meeting_id, details) VALUES (now(), 'x', $1, '{}')")
+        .execute(Tuple.of(meetingId));
+  }
+
+  /** Nothing about {@code meetingId} was written, and the connection went back outside any transaction. */
+  private void assertNothingWritten(String meetingId) {
+    assertThat(server.rows("SELECT * FROM audit_log WHERE meeting_id = $1", meetingId)).isEmpty();
     assertThat(outsideTransaction()).isTrue();
   }
 
