@@ -6,6 +6,7 @@ import io.convene.protocol.Events;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -36,10 +37,11 @@ class CompressionIT {
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true)
         .setCompressionAllowClientNoContext(true));
     CompletableFuture<String> welcome = new CompletableFuture<>();
-    // the handler is set on the socket's own context, before any frame can be read
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port)
-        .setURI("/ws").addHeader("Authorization", "Bearer " + server.token("browser")))
-        .onSuccess(socket -> socket.textMessageHandler(welcome::complete)).await();
+    // the handler is in place before the upgrade: a welcome right behind the 101 is not missed
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(welcome::complete);
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port)
+        .setURI("/ws").addHeader("Authorization", "Bearer " + server.token("browser"))).await();
     assertThat(new JsonObject(welcome.get(15, TimeUnit.SECONDS)).getString("type")).isEqualTo(Events.SESSION_WELCOME);
     return ws.headers().get("sec-websocket-extensions");
   }
