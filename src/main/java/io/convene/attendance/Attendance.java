@@ -121,7 +121,12 @@ public final class Attendance {
 
   /** Identities in the room now (members and guests). */
   public Future<List<String>> present(String meetingId) {
-    return stays.present(pool, meetingId);
+    return present(pool, meetingId);
+  }
+
+  /** Identities in the room now, read on {@code db} (a transaction's own connection, or the pool). */
+  public Future<List<String>> present(SqlClient db, String meetingId) {
+    return stays.present(db, meetingId);
   }
 
   /** Members (not guests) in the room now. */
@@ -129,19 +134,22 @@ public final class Attendance {
     return present(meetingId).map(p -> p.stream().filter(i -> !Identity.isGuest(i)).toList());
   }
 
-  /** Which of these meetings have someone (a member or a guest) in their room. */
-  public Future<Set<String>> occupied(List<String> meetingIds) {
-    return occupied(meetingIds, false);
+  /**
+   * Which of these meetings have someone (a member or a guest) in their room, read on {@code db}: a
+   * transaction passes its own connection, so it never waits for a second one from the pool.
+   */
+  public Future<Set<String>> occupied(SqlClient db, List<String> meetingIds) {
+    return occupied(db, meetingIds, false);
   }
 
-  /** Which of these meetings have a member (not a guest) in their room. */
-  public Future<Set<String>> withMembers(List<String> meetingIds) {
-    return occupied(meetingIds, true);
+  /** Which of these meetings have a member (not a guest) in their room, read on {@code db}. */
+  public Future<Set<String>> withMembers(SqlClient db, List<String> meetingIds) {
+    return occupied(db, meetingIds, true);
   }
 
-  private Future<Set<String>> occupied(List<String> meetingIds, boolean membersOnly) {
+  private Future<Set<String>> occupied(SqlClient db, List<String> meetingIds, boolean membersOnly) {
     return meetingIds.isEmpty() ? Future.succeededFuture(Set.of())
-        : stays.occupied(pool, meetingIds, membersOnly).map(HashSet::new);
+        : stays.occupied(db, meetingIds, membersOnly).map(HashSet::new);
   }
 
   /** Meetings where {@code identity} has an open stay. */

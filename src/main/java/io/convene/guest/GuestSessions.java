@@ -296,7 +296,7 @@ public final class GuestSessions implements Authenticator {
   public Future<Integer> endDueSessions(int batch) {
     Instant now = now();
     return pool.withTransaction(db -> sessions.claimDue(db, now, batch).compose(due -> attendance
-        .withMembers(due.stream().filter(d -> !d.expired()).map(GuestSessionRepository.Due::meetingId).distinct().toList())
+        .withMembers(db, due.stream().filter(d -> !d.expired()).map(GuestSessionRepository.Due::meetingId).distinct().toList())
         .compose(occupied -> {
           List<String> ending = due.stream().filter(d -> d.expired() || !occupied.contains(d.meetingId()))
               .map(GuestSessionRepository.Due::id).toList();

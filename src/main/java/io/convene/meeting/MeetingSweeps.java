@@ -3,6 +3,7 @@ package io.convene.meeting;
 import io.convene.meeting.MeetingLifecycle.Cause;
 import io.convene.outbox.Effect;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,10 +43,10 @@ public final class MeetingSweeps {
     });
   }
 
-  /** Which of these meetings have someone in their live room. */
+  /** Which of these meetings have someone in their live room, read on {@code db} (the sweep's own connection). */
   @FunctionalInterface
   public interface Occupancy {
-    Future<Set<String>> occupied(List<String> meetingIds);
+    Future<Set<String>> occupied(SqlClient db, List<String> meetingIds);
   }
 
   /** Starts scheduled meetings whose start has come. Returns how many. */
@@ -75,7 +76,7 @@ public final class MeetingSweeps {
   public Future<Integer> endDue(Occupancy rooms, Duration maxCall, int batch) {
     Instant now = changes.now();
     return tx.run((db, after) -> meetings.claimPastEnd(db, now, batch)
-        .compose(past -> rooms.occupied(past.stream().map(Meeting::id).toList())
+        .compose(past -> rooms.occupied(db, past.stream().map(Meeting::id).toList())
             .compose(occupied -> changes.applyAll(db, after,
                 past.stream().filter(m -> !occupied.contains(m.id())).toList(), Cause.SCHEDULED_END)))
         .compose(n -> meetings.claimOldCalls(db, now.minus(maxCall), batch)

@@ -307,7 +307,12 @@ public final class ParticipantService {
 
   /** Attending participants (invited or accepted). */
   public Future<List<String>> attendingIds(String meetingId) {
-    return repo.participantIds(tx.pool(), meetingId, ATTENDING);
+    return attendingIds(tx.pool(), meetingId);
+  }
+
+  /** Attending participants, read on {@code db} (a transaction's own connection, or the pool). */
+  public Future<List<String>> attendingIds(SqlClient db, String meetingId) {
+    return repo.participantIds(db, meetingId, ATTENDING);
   }
 
   /** Attending participants whose role allows {@code permission} (an admin's rights aside). */

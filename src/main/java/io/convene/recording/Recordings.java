@@ -263,7 +263,7 @@ public final class Recordings {
     Instant now = now();
     Recording r = new Recording(id, m.id(), null, RecordingStatus.STARTING, auto, startedBy,
         config.filePathOf(m.id(), id), null, null, null, null, null, null, null, now, null, null, now, now);
-    return audience(m.id()).compose(users -> inTransaction((db, effects) -> repo.insert(db, r).compose(stored -> {
+    return audience(pool, m.id()).compose(users -> inTransaction((db, effects) -> repo.insert(db, r).compose(stored -> {
       if (!stored) {
         return Future.succeededFuture(Optional.<Recording>empty());
       }
@@ -495,7 +495,7 @@ public final class Recordings {
         return Future.succeededFuture(Optional.empty());
       }
       boolean tells = decide.apply(found.get()).map(RecordingProgress.Change::stopped).orElse(false);
-      Future<List<String>> told = tells ? audience(found.get().meetingId()) : Future.succeededFuture(null);
+      Future<List<String>> told = tells ? audience(pool, found.get().meetingId()) : Future.succeededFuture(null);
       return told.compose(users -> inTransaction((db, effects) -> repo.lock(db, recordingId).compose(locked -> {
         if (locked.isEmpty()) {
           return Future.succeededFuture(Optional.<Recording>empty());
@@ -506,7 +506,7 @@ public final class Recordings {
             : repo.update(db, before.with(change.get(), now()));
         return after.compose(a -> {
           if (change.isPresent() && change.get().stopped()) {
-            Future<List<String>> audience = users != null ? Future.succeededFuture(users) : audience(a.meetingId());
+            Future<List<String>> audience = users != null ? Future.succeededFuture(users) : audience(db, a.meetingId());
             return audience.map(list -> {
               effects.add(event(list, Events.MEETING_RECORDING_STOPPED, stoppedEvent(a)));
               return a;
@@ -550,9 +550,12 @@ public final class Recordings {
     return data;
   }
 
-  /** Who is told about a meeting's recordings: its attending participants and the guests in its room. */
-  private Future<List<String>> audience(String meetingId) {
-    return participants.attendingIds(meetingId).compose(attending -> attendance.present(meetingId).map(present -> {
+  /**
+   * Who is told about a meeting's recordings: its attending participants and the guests in its room, read
+   * on {@code db} (inside a transaction, its own connection).
+   */
+  private Future<List<String>> audience(SqlClient db, String meetingId) {
+    return participants.attendingIds(db, meetingId).compose(attending -> attendance.present(db, meetingId).map(present -> {
       List<String> out = new ArrayList<>(attending);
       present.stream().filter(Identity::isGuest).forEach(out::add);
       return out;
