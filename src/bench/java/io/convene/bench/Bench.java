@@ -127,8 +127,12 @@ public final class Bench {
 
   /** A socket that hands every frame to {@code onFrame}. Sockets are spread over the URLs. */
   private Future<ConveneSocket> socket(String userId, int index, Consumer<JsonObject> onFrame) {
+    return socket(userId, index, "/ws", onFrame);
+  }
+
+  private Future<ConveneSocket> socket(String userId, int index, String path, Consumer<JsonObject> onFrame) {
     URI u = urls.get(index % urls.size());
-    return ConveneSocket.connect(ws, u.getHost(), u.getPort(), "/ws", token(userId), onFrame);
+    return ConveneSocket.connect(ws, u.getHost(), u.getPort(), path, token(userId), onFrame);
   }
 
   /** Opens sockets in waves, so the server's accept queue is not the thing measured. */
@@ -728,7 +732,10 @@ public final class Bench {
    * A reconnect storm: {@code --sockets} users connected and watched (blocks of 250), then every socket
    * drops and reconnects within a second. Measures until every socket has its welcome again, and counts
    * the presence updates the watchers got (with the default presence grace, a user who is back in time
-   * never shows offline: no update at all is the expected outcome).
+   * never shows offline: no update at all is the expected outcome). By default each socket says goodbye
+   * (1000) and connects afresh; with {@code --resume=true} each drops as a network does (closed with
+   * 4000, not a goodbye: its session is kept) and comes back with its resume token, and must get
+   * {@code session:resumed}.
    */
   private void reconnect() throws Exception {
     int n = intOpt("sockets", 10_000);
@@ -741,7 +748,15 @@ public final class Bench {
         (("offline".equals(f.getJsonObject("data").getString("status"))) ? offline : online).incrementAndGet();
       }
     });
-    List<ConveneSocket> users = sockets(n, i -> user("rc-user", i), i -> f -> { });
+    boolean resume = Boolean.parseBoolean(opt("resume", "false"));
+    String[] resumeTokens = new String[n];
+    long[] lastSeq = new long[n];
+    List<ConveneSocket> users = sockets(n, i -> user("rc-user", i), i -> f -> {
+      if ("session:welcome".equals(f.getString("type"))) {
+        resumeTokens[i] = f.getJsonObject("data").getString("resumeToken");
+      }
+      lastSeq[i] = Math.max(lastSeq[i], f.getLong("seq", 0L));
+    });
     List<Future<JsonObject>> subscribed = new ArrayList<>();
     for (int w = 0; w < blocks; w++) {
       JsonArray ids = new JsonArray();
@@ -755,11 +770,17 @@ public final class Bench {
     long before = online.get();
     Map<String, Long> metricsBefore = metrics(urls.get(0));
     long start = System.nanoTime();
-    Future.join(users.stream().map(ConveneSocket::close).toList()).await();
+    Future.join(users.stream().map(s -> resume ? s.webSocket().close((short) 4000) : s.close()).toList()).await();
     CountDownLatch back = new CountDownLatch(n);
+    AtomicLong notResumed = new AtomicLong();
     for (int i = 0; i < n; i++) {
-      socket(user("rc-user", i), i, f -> {
-        if ("session:welcome".equals(f.getString("type"))) {
+      String path = resume ? "/ws?resume=" + resumeTokens[i] + "&last_seq=" + lastSeq[i] : "/ws";
+      socket(user("rc-user", i), i, path, f -> {
+        String type = f.getString("type");
+        if ("session:welcome".equals(type) || "session:resumed".equals(type)) {
+          if (resume && "session:welcome".equals(type)) {
+            notResumed.incrementAndGet();
+          }
           back.countDown();
         }
       });
@@ -768,9 +789,10 @@ public final class Bench {
     double seconds = (System.nanoTime() - start) / 1e9;
     Thread.sleep(intOpt("settle", 8) * 1000L);
     Map<String, Long> metricsAfter = metrics(urls.get(0));
-    System.out.printf("reconnect: %d sockets dropped and reconnected; all back: %s in %.2f s; watchers saw %d offline"
-            + " and %d online updates; durable duplicates dropped %d%n", n, all, seconds, offline.get(),
-        online.get() - before, metricsAfter.getOrDefault("convene_events_duplicates_dropped_total", 0L)
-            - metricsBefore.getOrDefault("convene_events_duplicates_dropped_total", 0L));
+    System.out.printf("reconnect%s: %d sockets dropped and reconnected; all back: %s in %.2f s; watchers saw %d offline"
+            + " and %d online updates; durable duplicates dropped %d%s%n", resume ? " (resume)" : "", n, all, seconds,
+        offline.get(), online.get() - before, metricsAfter.getOrDefault("convene_events_duplicates_dropped_total", 0L)
+            - metricsBefore.getOrDefault("convene_events_duplicates_dropped_total", 0L),
+        resume ? "; not resumed " + notResumed.get() : "");
   }
 }
