@@ -204,8 +204,9 @@ public final class MainVerticle extends VerticleBase {
         guests, recordings, events, cfg.schedule(), maxCall, clock, audit, Duration.ofDays(cfg.audit().retentionDays()),
         outbound, Duration.ofMinutes(cfg.livekit().precreateMinutes()));
 
+    PrometheusMeterRegistry registry = NodeMetrics.registryOf(vertx);
     Interactions interactions = Interactions.create(vertx, pool, redis, prefix, outbox, roster, meetings.participants(),
-        events, clock, cfg.interactions());
+        events, clock, cfg.interactions(), limit -> NodeMetrics.rateLimited(registry, limit)::increment);
     room.onLeft(interactions.hands()::left);
     room.onLastMemberLeft(interactions.hands()::closed);
 
@@ -221,7 +222,6 @@ public final class MainVerticle extends VerticleBase {
     AuthHandler auth = new AuthHandler(tokens, users, limits);
     GuestRoutes guestRoutes = new GuestRoutes(links, guests, room, tokens, limits);
     guestRoutes.register(requests);
-    PrometheusMeterRegistry registry = NodeMetrics.registryOf(vertx);
     GatewayStats stats = new GatewayStats(registry);
     MetricsRoutes metrics = new MetricsRoutes(registry, stats, outbox, presence, outbound.deliveries().stats());
     limits.countRefusals(limit -> NodeMetrics.rateLimited(registry, limit)::increment);

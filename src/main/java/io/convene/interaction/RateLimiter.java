@@ -1,6 +1,7 @@
 package io.convene.interaction;
 
 import io.convene.db.RedisScript;
+import io.convene.protocol.ApiException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.time.Clock;
@@ -19,12 +20,15 @@ final class RateLimiter {
   private final String prefix;
   private final RateWindow window;
   private final Clock clock;
+  private final Runnable refused;
 
-  RateLimiter(Redis redis, String keyPrefix, String kind, RateWindow window, Clock clock) {
+  /** {@code refused} is told of every action refused (a metric). */
+  RateLimiter(Redis redis, String keyPrefix, String kind, RateWindow window, Clock clock, Runnable refused) {
     this.redis = redis;
     this.prefix = keyPrefix + "rate:" + kind + ":";
     this.window = window;
     this.clock = clock;
+    this.refused = refused;
   }
 
   /** Counts one action of {@code userId}; fails with {@code limit_exceeded} naming the limit when over it. */
@@ -33,7 +37,12 @@ final class RateLimiter {
     String key = prefix + userId + ":" + window.windowOf(now);
     return COUNT.run(redis, List.of(key, String.valueOf(window.window().toMillis() * 2)))
         .map(r -> {
-          window.check(r.toLong(), now);
+          try {
+            window.check(r.toLong(), now);
+          } catch (ApiException over) {
+            refused.run();
+            throw over;
+          }
           return null;
         });
   }

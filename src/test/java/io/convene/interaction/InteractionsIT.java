@@ -236,8 +236,10 @@ class InteractionsIT extends ServerTestBase {
     ok(room.bobWs.request(Requests.REACTION_SEND, room.data("emoji", "🎉")));
     ok(room.bobWs.request(Requests.REACTION_SEND, room.data("emoji", "👩‍💻")));
     WsClient bobPhone = online(room.bob);
+    double refusedBefore = refusals("reactions_per_user");
     JsonObject over = refused(bobPhone.request(Requests.REACTION_SEND, room.data("emoji", "❤️")), "limit_exceeded");
     assertThat(over.getString("message")).contains(String.valueOf(REACTION_LIMIT)).contains("interactions.reactionLimit");
+    assertThat(refusals("reactions_per_user")).as("counted as a refusal").isEqualTo(refusedBefore + 1);
     ok(room.carolWs.request(Requests.REACTION_SEND, room.data("emoji", "❤️")));
     clock.advance(Duration.ofSeconds(WINDOW_SECONDS));
     ok(bobPhone.request(Requests.REACTION_SEND, room.data("emoji", "❤️")));
@@ -457,5 +459,12 @@ class InteractionsIT extends ServerTestBase {
       assertThat(server.events.of(gina.userId(), type)).as(type).isEmpty();
     }
     assertThat(ginaWs.closed()).isFalse();
+  }
+
+  /** {@code convene_rate_limited_total{limit}} as the node reports it. */
+  private double refusals(String limit) {
+    String line = "convene_rate_limited_total{limit=\"" + limit + "\"} ";
+    return server.get("/metrics", null).bodyAsString().lines().filter(l -> l.startsWith(line))
+        .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).findFirst().orElseThrow();
   }
 }
