@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,13 +110,14 @@ public final class CallService {
     Future<Optional<String>> glare = callees.size() == 1
         ? rings.claimPair(caller.userId(), callees.get(0), callId, Duration.ofSeconds(config.ringSeconds()))
         : Future.succeededFuture(Optional.empty());
-    // who can be rung is asked meanwhile: unused when the callee was calling the caller already
+    // who can be rung is asked meanwhile: neither awaited nor needed when the callee was calling the caller already
     Future<Map<String, String>> statuses = classify(callees, null);
-    return Future.all(glare, statuses).compose(both -> glare.result().isPresent()
-        ? answerGlare(caller, glare.result().get()).compose(answered -> answered.isPresent()
+    Supplier<Future<JsonObject>> placed = () -> statuses.compose(s -> place(caller, callId, s, title, requested));
+    return glare.compose(other -> other.isPresent()
+        ? answerGlare(caller, other.get()).compose(answered -> answered.isPresent()
             ? Future.succeededFuture(answered.get())
-            : place(caller, callId, statuses.result(), title, requested))
-        : place(caller, callId, statuses.result(), title, requested));
+            : placed.get())
+        : placed.get());
   }
 
   /** Answers the call the other party placed a moment earlier, if it is still ringing this caller. */

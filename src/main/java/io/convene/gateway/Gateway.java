@@ -499,7 +499,7 @@ public final class Gateway {
     for (Object u : userIds) {
       List<Connection> list = byUser.get((String) u);
       boolean away = !deviceNews && kept.away((String) u);
-      if (list == null && !away) {
+      if (!away && (list == null || list.stream().allMatch(c -> c.id.equals(except)))) {
         continue;
       }
       if (frame == null) {
