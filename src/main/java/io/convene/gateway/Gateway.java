@@ -83,6 +83,7 @@ public final class Gateway {
    */
   private final Batcher<DeviceChange, Boolean> devices;
   private final Batcher<DeviceClaim, String> claims;
+  private final Batcher<DeviceChange, Boolean> companions;
   private final Batcher<String, Boolean> unreadFlags;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
@@ -114,6 +115,7 @@ public final class Gateway {
     this.handshake = new Handshake(members, guests, users, limits, sockets);
     this.devices = new Batcher<>(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
+    this.companions = new Batcher<>(BATCH, away -> presence.othersRegistered(userIds(away), connectionIds(away)));
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
     this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions(), stats);
     this.dispatcher = new Dispatcher(requests.copy()
@@ -383,9 +385,13 @@ public final class Gateway {
       return;
     }
     if (resumable) {
-      // kept for its return (its device stays registered), yet gone for now: the other devices hear of it,
-      // after they heard it came
-      conn.introduced.onComplete(v -> tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id));
+      // kept for its return (its device stays registered), yet gone for now: the other devices, if there are
+      // any, hear of it, after they heard it came
+      conn.introduced.onComplete(v -> companions.add(new DeviceChange(conn.userId(), conn.id, false)).onComplete(ar -> {
+        if (accompanied(ar, conn)) {
+          tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
+        }
+      }));
       kept.detach(conn);
     } else {
       // after its connect in the same queue: the other devices hear that it came first

@@ -92,6 +92,11 @@ public final class PresenceService {
     return store.disconnect(nodeId, userIds, connectionIds, clock.instant().plusMillis(config.graceMillis()));
   }
 
+  /** Per device in order: whether its user has another device registered. */
+  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds) {
+    return userIds.isEmpty() ? Future.succeededFuture(List.of()) : store.othersRegistered(userIds, connectionIds);
+  }
+
   /** A socketless client says it is alive; online for two heartbeat intervals. */
   public Future<Instant> heartbeat(String userId) {
     long origin = UserEvents.wallMicros();

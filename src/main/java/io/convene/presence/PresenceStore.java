@@ -35,6 +35,9 @@ public interface PresenceStore {
    */
   Future<List<Boolean>> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt);
 
+  /** Per device in order: whether its user has another device registered (the device itself need not be). */
+  Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds);
+
   /** Records a socketless heartbeat valid until {@code validUntil}; true when the user turned online. */
   Future<Boolean> heartbeat(String userId, Instant validUntil);
 

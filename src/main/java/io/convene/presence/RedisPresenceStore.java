@@ -59,6 +59,18 @@ public final class RedisPresenceStore implements PresenceStore {
       return accompanied
       """);
 
+  private static final RedisScript OTHERS = new RedisScript(
+      """
+      local p = ARGV[1]
+      local out = {}
+      for i = 2, #ARGV, 2 do
+        local key = p..'dev:'..ARGV[i]
+        local n = redis.call('HLEN', key) - redis.call('HEXISTS', key, ARGV[i + 1])
+        out[#out + 1] = n > 0 and 1 or 0
+      end
+      return out
+      """);
+
   private static final RedisScript HEARTBEAT = new RedisScript(
       """
       local p, u, valid, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -195,6 +207,17 @@ public final class RedisPresenceStore implements PresenceStore {
       argv.add(connectionIds.get(i));
     }
     return DISCONNECT.run(redis, argv).map(RedisPresenceStore::flags);
+  }
+
+  @Override
+  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds) {
+    List<String> argv = new ArrayList<>(1 + 2 * userIds.size());
+    argv.add(prefix);
+    for (int i = 0; i < userIds.size(); i++) {
+      argv.add(userIds.get(i));
+      argv.add(connectionIds.get(i));
+    }
+    return OTHERS.run(redis, argv).map(RedisPresenceStore::flags);
   }
 
   @Override

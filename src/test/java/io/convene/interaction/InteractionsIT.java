@@ -461,10 +461,14 @@ class InteractionsIT extends ServerTestBase {
     assertThat(ginaWs.closed()).isFalse();
   }
 
-  /** {@code convene_rate_limited_total{limit}} as the node reports it. */
+  /** {@code convene_rate_limited_total{limit}} summed over the nodes (REST calls go to each node in turn). */
   private double refusals(String limit) {
     String line = "convene_rate_limited_total{limit=\"" + limit + "\"} ";
-    return server.get("/metrics", null).bodyAsString().lines().filter(l -> l.startsWith(line))
-        .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).findFirst().orElseThrow();
+    double sum = 0;
+    for (int node = 0; node < server.nodeCount(); node++) {
+      sum += server.get("/metrics", null).bodyAsString().lines().filter(l -> l.startsWith(line))
+          .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).findFirst().orElseThrow();
+    }
+    return sum;
   }
 }

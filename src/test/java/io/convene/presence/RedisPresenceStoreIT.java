@@ -50,6 +50,8 @@ class RedisPresenceStoreIT {
     PresenceStore.Registered again = store.reassert(node, LEASE, List.of(user), List.of("c1")).await();
     assertThat(again.accompanied()).as("re-registered, the other device still there").containsExactly(true);
     assertThat(again.turned()).isEmpty();
+    assertThat(store.othersRegistered(List.of(user, other, user, other), List.of("c1", "o1", "gone", "gone")).await())
+        .as("besides each device, registered or not").containsExactly(true, false, true, true);
     assertThat(store.disconnect(node, List.of(user, other, user), List.of("c1", "o1", "c2"), T).await())
         .containsExactly(true, false, false);
   }
