@@ -20,6 +20,7 @@ import io.convene.protocol.SocketRequests;
 import io.convene.user.UserDirectory;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +85,7 @@ public final class Gateway {
    */
   private final Batcher<DeviceChange, Boolean> devices;
   private final Batcher<DeviceClaim, String> claims;
-  private final Batcher<DeviceChange, Boolean> companions;
+  private final Batcher<Besides, Boolean> companions;
   private final Batcher<String, Boolean> unreadFlags;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
@@ -115,7 +117,8 @@ public final class Gateway {
     this.handshake = new Handshake(members, guests, users, limits, sockets);
     this.devices = new Batcher<>(BATCH, this::applyDeviceChanges);
     this.claims = new Batcher<>(BATCH, presence::claimDevices);
-    this.companions = new Batcher<>(BATCH, away -> presence.othersRegistered(userIds(away), connectionIds(away)));
+    this.companions = new Batcher<>(BATCH, asked -> presence.othersRegistered(
+        asked.stream().map(Besides::userId).toList(), asked.stream().map(Besides::connectionIds).toList()));
     this.unreadFlags = new Batcher<>(BATCH, notifications::mayHaveUnread);
     this.watch = new PresenceWatch(presence, visibility, config.maxSubscriptions(), stats);
     this.dispatcher = new Dispatcher(requests.copy()
@@ -268,19 +271,25 @@ public final class Gateway {
     Future<Boolean> registered =
         Deadline.within(vertx, devices.add(new DeviceChange(identity.userId(), conn.id, true)), WELCOME_WAIT_MS)
             .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()));
-    conn.introduced = registered.transform(ar -> {
-      if (accompanied(ar, conn)) {
-        tellOtherDevices(Events.PRESENCE_USER_CONNECTED, identity.userId(), conn.id);
-      }
-      return Future.succeededFuture();
-    });
-    registered.onComplete(ar -> {
-      if (accepted.resume() == null) {
-        welcome(conn, false);
-      } else {
-        resume(conn, accepted.resume());
-      }
-    });
+    if (accepted.resume() == null) {
+      conn.introduced = registered.transform(ar -> {
+        announce(ar, conn);
+        return Future.succeededFuture();
+      });
+      registered.onComplete(ar -> welcome(conn, false));
+    } else {
+      // whom to tell of a resumed device waits for the session: the device it was kept from is not another
+      Promise<Void> introduced = Promise.promise();
+      conn.introduced = introduced.future();
+      registered.onComplete(ar -> resume(conn, accepted.resume(), ar, introduced));
+    }
+  }
+
+  /** Tells the user's other devices that {@code conn} came, if the answer says there are any. */
+  private void announce(AsyncResult<Boolean> others, Connection conn) {
+    if (accompanied(others, conn)) {
+      tellOtherDevices(Events.PRESENCE_USER_CONNECTED, conn.userId(), conn.id);
+    }
   }
 
   /** A fresh session: the welcome, then the unread notifications; {@code retried}: a resume was refused. */
@@ -311,16 +320,32 @@ public final class Gateway {
    * what the replay already carried). A session that expired, was taken, or cannot be replayed without a
    * gap gets a fresh welcome instead.
    */
-  private void resume(Connection conn, Handshake.Resume resume) {
+  /**
+   * Resumes a kept session on {@code conn}, or welcomes it afresh; either way its user's other devices are
+   * told it came ({@code registered}: what registering it found), then {@code introduced} completes.
+   */
+  private void resume(Connection conn, Handshake.Resume resume, AsyncResult<Boolean> registered,
+      Promise<Void> introduced) {
     kept.store().claim(resume.token(), conn.userId()).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("session of {} not resumed: {}", conn.userId(), ar.cause().getMessage());
       }
+      SessionStore.Claimed session = ar.succeeded() ? ar.result().orElse(null) : null;
+      boolean resumed = session != null && session.replayable(resume.lastSeq());
+      if (resumed && session.connectionId() != null) {
+        // the device it was kept from stays registered until its node lets it go
+        companions.add(new Besides(conn.userId(), Set.of(conn.id, session.connectionId()))).onComplete(others -> {
+          announce(others, conn);
+          introduced.complete();
+        });
+      } else {
+        announce(registered, conn);
+        introduced.complete();
+      }
       if (conn.closing() || conn.socket.isClosed()) {
         return;
       }
-      SessionStore.Claimed session = ar.succeeded() ? ar.result().orElse(null) : null;
-      if (session == null || !session.replayable(resume.lastSeq())) {
+      if (!resumed) {
         welcome(conn, true);
         return;
       }
@@ -328,7 +353,7 @@ public final class Gateway {
       conn.seq = resume.lastSeq();
       List<SessionStore.Sent> held = conn.held;
       conn.held = null;
-      java.util.Set<String> replayed = new java.util.HashSet<>();
+      Set<String> replayed = new java.util.HashSet<>();
       int n = 0;
       for (SessionStore.Sent f : session.frames()) {
         if (f.eventId() != null) {
@@ -387,7 +412,7 @@ public final class Gateway {
     if (resumable) {
       // kept for its return (its device stays registered), yet gone for now: the other devices, if there are
       // any, hear of it, after they heard it came
-      conn.introduced.onComplete(v -> companions.add(new DeviceChange(conn.userId(), conn.id, false)).onComplete(ar -> {
+      conn.introduced.onComplete(v -> companions.add(new Besides(conn.userId(), Set.of(conn.id))).onComplete(ar -> {
         if (accompanied(ar, conn)) {
           tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
         }
@@ -567,6 +592,9 @@ public final class Gateway {
 
   /** A device (a user's connection) that connected or disconnected. */
   private record DeviceChange(String userId, String connectionId, boolean connected) {}
+
+  /** A question to the presence store: has the user a device registered besides these connections? */
+  private record Besides(String userId, Set<String> connectionIds) {}
 
   /**
    * Applies a batch of changes: connects first, then disconnects. A connection's disconnect always

@@ -114,7 +114,7 @@ final class KeptSessions {
   private void keep(Connection conn) {
     conn.kept = true;
     writes.add(SessionStore.Write.open(conn.resumeToken, conn.userId(), new JsonArray(List.copyOf(conn.watched)),
-            config.resumeSeconds() * 1000L, conn.seq))
+            config.resumeSeconds() * 1000L, conn.seq, conn.id))
         .onFailure(err -> LOG.warn("session of {} not kept for a resume: {}", conn.userId(), err.getMessage()));
     for (SessionStore.Sent sent : conn.recent()) {
       writes.add(SessionStore.Write.append(conn.resumeToken, sent));

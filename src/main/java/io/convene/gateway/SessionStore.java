@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Sessions a device may resume, in Redis so any node can take one over: {@code <prefix>sess:<token>}
- * (who, which users it watched) and {@code <prefix>sess:<token>:f} (its last numbered frames, oldest
+ * (who, which users it watched, the connection it was kept from) and {@code <prefix>sess:<token>:f} (its last numbered frames, oldest
  * first, at most {@code maxFrames} and {@code maxBytes}: older ones fall off, and a resume from before
  * them is refused). Both expire {@code gateway.resumeSeconds} after the session was kept. The node that
  * held the socket appends what the user is sent meanwhile; the node the device comes back to claims the
@@ -22,18 +22,19 @@ import java.util.Set;
  */
 public final class SessionStore {
   /**
-   * Keeps a session: {@code o <token> <user> <watched json> <ttl ms> <last seq>}; appends a frame:
-   * {@code a <token> <seq> <event id> <frame> -}.
+   * Keeps a session: {@code o <token> <user> <watched json> <ttl ms> <last seq> <connection>}; appends a
+   * frame: {@code a <token> <seq> <event id> <frame> - -}.
    */
   private static final RedisScript WRITE = new RedisScript("""
       local p, maxf, maxb = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
       local out = {}
-      for i = 4, #ARGV, 6 do
+      for i = 4, #ARGV, 7 do
         local meta = p..ARGV[i + 1]
         local list = meta..':f'
         if ARGV[i] == 'o' then
           redis.call('DEL', meta, list)
-          redis.call('HSET', meta, 'user', ARGV[i + 2], 'watched', ARGV[i + 3], 'bytes', 0, 'last', ARGV[i + 5])
+          redis.call('HSET', meta, 'user', ARGV[i + 2], 'watched', ARGV[i + 3], 'bytes', 0, 'last', ARGV[i + 5],
+            'conn', ARGV[i + 6])
           redis.call('PEXPIRE', meta, ARGV[i + 4])
           out[#out + 1] = 1
         elseif redis.call('EXISTS', meta) == 0 then
@@ -75,19 +76,26 @@ public final class SessionStore {
   /** A numbered frame of a session; {@code frame} is the frame without its number. */
   record Sent(long seq, String eventId, String frame) {}
 
-  /** A write to the store: a session kept ({@code open}, with the number of its last frame) or a frame appended. */
-  record Write(String token, boolean open, String userId, JsonArray watched, long ttlMillis, long last, Sent sent) {
-    static Write open(String token, String userId, JsonArray watched, long ttlMillis, long last) {
-      return new Write(token, true, userId, watched, ttlMillis, last, null);
+  /**
+   * A write to the store: a session kept ({@code open}, with the number of its last frame and the
+   * connection it is kept from) or a frame appended.
+   */
+  record Write(String token, boolean open, String userId, JsonArray watched, long ttlMillis, long last,
+      String connectionId, Sent sent) {
+    static Write open(String token, String userId, JsonArray watched, long ttlMillis, long last, String connectionId) {
+      return new Write(token, true, userId, watched, ttlMillis, last, connectionId, null);
     }
 
     static Write append(String token, Sent sent) {
-      return new Write(token, false, null, null, 0, 0, sent);
+      return new Write(token, false, null, null, 0, 0, null, sent);
     }
   }
 
-  /** A claimed session: whom it watched, the number of its last frame, and the frames kept (oldest first). */
-  record Claimed(List<String> watched, long last, List<Sent> frames) {
+  /**
+   * A claimed session: whom it watched, the number of its last frame, the frames kept (oldest first), and
+   * the connection it was kept from (null when a node that did not record it kept it).
+   */
+  record Claimed(List<String> watched, long last, List<Sent> frames, String connectionId) {
     /** Whether a device that got every frame up to {@code lastSeq} can be sent all it missed. */
     boolean replayable(long lastSeq) {
       if (lastSeq < 0 || lastSeq > last) {
@@ -111,7 +119,7 @@ public final class SessionStore {
 
   /** Applies writes in order; answers, per write, whether its session still exists. */
   Future<List<Boolean>> write(List<Write> writes) {
-    List<String> args = new ArrayList<>(3 + writes.size() * 6);
+    List<String> args = new ArrayList<>(3 + writes.size() * 7);
     args.add(prefix);
     args.add(String.valueOf(maxFrames));
     args.add(String.valueOf(maxBytes));
@@ -123,10 +131,12 @@ public final class SessionStore {
         args.add(w.watched().encode());
         args.add(String.valueOf(Math.max(1, w.ttlMillis())));
         args.add(String.valueOf(w.last()));
+        args.add(w.connectionId());
       } else {
         args.add(String.valueOf(w.sent().seq()));
         args.add(w.sent().eventId() == null ? "" : w.sent().eventId());
         args.add(w.sent().frame());
+        args.add("-");
         args.add("-");
       }
     }
@@ -147,6 +157,7 @@ public final class SessionStore {
         return Optional.empty();
       }
       long last = 0;
+      String connectionId = null;
       List<String> watched = new ArrayList<>();
       Response fields = r.get(0);
       for (int i = 0; i + 1 < fields.size(); i += 2) {
@@ -155,6 +166,8 @@ public final class SessionStore {
           last = Long.parseLong(fields.get(i + 1).toString());
         } else if (key.equals("watched")) {
           new JsonArray(fields.get(i + 1).toString()).forEach(u -> watched.add((String) u));
+        } else if (key.equals("conn")) {
+          connectionId = fields.get(i + 1).toString();
         }
       }
       List<Sent> frames = new ArrayList<>();
@@ -162,7 +175,7 @@ public final class SessionStore {
         String[] parts = e.toString().split("\t", 3);
         frames.add(new Sent(Long.parseLong(parts[0]), parts[1].isEmpty() ? null : parts[1], parts[2]));
       }
-      return Optional.of(new Claimed(watched, last, frames));
+      return Optional.of(new Claimed(watched, last, frames, connectionId));
     });
   }
 

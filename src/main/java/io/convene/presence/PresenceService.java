@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,9 +93,9 @@ public final class PresenceService {
     return store.disconnect(nodeId, userIds, connectionIds, clock.instant().plusMillis(config.graceMillis()));
   }
 
-  /** Per device in order: whether its user has another device registered. */
-  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds) {
-    return userIds.isEmpty() ? Future.succeededFuture(List.of()) : store.othersRegistered(userIds, connectionIds);
+  /** Per user in order: whether they have a device registered besides the connections named for them. */
+  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<Set<String>> besides) {
+    return userIds.isEmpty() ? Future.succeededFuture(List.of()) : store.othersRegistered(userIds, besides);
   }
 
   /** A socketless client says it is alive; online for two heartbeat intervals. */

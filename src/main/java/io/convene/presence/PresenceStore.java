@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Shared presence state: which devices each user has on which node, socketless heartbeats, and each
@@ -35,8 +36,11 @@ public interface PresenceStore {
    */
   Future<List<Boolean>> disconnect(String nodeId, List<String> userIds, List<String> connectionIds, Instant checkAt);
 
-  /** Per device in order: whether its user has another device registered (the device itself need not be). */
-  Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds);
+  /**
+   * Per user in order: whether they have a device registered besides the connections named for them
+   * (those need not be registered).
+   */
+  Future<List<Boolean>> othersRegistered(List<String> userIds, List<Set<String>> besides);
 
   /** Records a socketless heartbeat valid until {@code validUntil}; true when the user turned online. */
   Future<Boolean> heartbeat(String userId, Instant validUntil);

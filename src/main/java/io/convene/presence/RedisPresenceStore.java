@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@link PresenceStore} in Redis. Keys under {@code <prefix>presence:}: {@code dev:<user>} (hash
@@ -64,9 +65,13 @@ public final class RedisPresenceStore implements PresenceStore {
       local p = ARGV[1]
       local out = {}
       for i = 2, #ARGV, 2 do
-        local key = p..'dev:'..ARGV[i]
-        local n = redis.call('HLEN', key) - redis.call('HEXISTS', key, ARGV[i + 1])
-        out[#out + 1] = n > 0 and 1 or 0
+        local besides = {}
+        for c in string.gmatch(ARGV[i + 1], '%S+') do besides[c] = true end
+        local other = 0
+        for _, c in ipairs(redis.call('HKEYS', p..'dev:'..ARGV[i])) do
+          if not besides[c] then other = 1 end
+        end
+        out[#out + 1] = other
       end
       return out
       """);
@@ -210,12 +215,12 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<String> connectionIds) {
+  public Future<List<Boolean>> othersRegistered(List<String> userIds, List<Set<String>> besides) {
     List<String> argv = new ArrayList<>(1 + 2 * userIds.size());
     argv.add(prefix);
     for (int i = 0; i < userIds.size(); i++) {
       argv.add(userIds.get(i));
-      argv.add(connectionIds.get(i));
+      argv.add(String.join(" ", besides.get(i)));
     }
     return OTHERS.run(redis, argv).map(RedisPresenceStore::flags);
   }
