@@ -318,11 +318,8 @@ public final class Gateway {
    * Takes over the session the device comes back to (kept on whichever node held it) and sends the
    * frames it missed with their numbers, then {@code session:resumed}, then what came meanwhile (without
    * what the replay already carried). A session that expired, was taken, or cannot be replayed without a
-   * gap gets a fresh welcome instead.
-   */
-  /**
-   * Resumes a kept session on {@code conn}, or welcomes it afresh; either way its user's other devices are
-   * told it came ({@code registered}: what registering it found), then {@code introduced} completes.
+   * gap gets a fresh welcome instead. Either way the user's other devices are told the device came
+   * ({@code registered}: what registering it found), then {@code introduced} completes.
    */
   private void resume(Connection conn, Handshake.Resume resume, AsyncResult<Boolean> registered,
       Promise<Void> introduced) {
