@@ -14,7 +14,8 @@ public record Meetings(MeetingService meetings, ParticipantService participants,
 
   public static Meetings create(Pool pool, Outbox outbox, LiveRoster roster, UserDirectory users, UserEvents events,
       NotificationService notifications, Clock clock, AppConfig.Meetings limits) {
-    outbox.handle(LiveRoster.KIND, roster::apply);
+    // the live roster is in place before anyone hears of the change (a meeting that ended refuses hands)
+    outbox.handleFirst(LiveRoster.KIND, roster::apply);
     Transactions tx = new Transactions(pool, events, outbox, clock);
     MeetingRepository meetings = new MeetingRepository();
     ParticipantRepository participants = new ParticipantRepository();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +50,8 @@ public final class Outbox {
   private final Clock clock;
   private final AppConfig.Outbox config;
   private final Map<String, Function<JsonObject, Future<Void>>> handlers = new ConcurrentHashMap<>();
+  /** Kinds carried out before the other effects of their change (see {@link #handleFirst}). */
+  private final Set<String> first = ConcurrentHashMap.newKeySet();
   /** The statement that stores effects: every effect, or only those the conditions of their kind admit. */
   private volatile String insert = insert(Map.of());
   private final Map<String, String> conditions = new ConcurrentHashMap<>();
@@ -76,6 +79,15 @@ public final class Outbox {
     if (handlers.putIfAbsent(kind, handler) != null) {
       throw new IllegalStateException("outbox kind " + kind + " has two handlers");
     }
+  }
+
+  /**
+   * Registers the handler of a kind of effect that records state others act on: right after a commit, it
+   * is carried out before the change's other effects, so whoever is told of the change finds it in place.
+   */
+  public void handleFirst(String kind, Function<JsonObject, Future<Void>> handler) {
+    handle(kind, handler);
+    first.add(kind);
   }
 
   /**
@@ -143,7 +155,15 @@ public final class Outbox {
    * then (read-your-writes); others need not wait.
    */
   public Future<Void> runNow(List<Stored> stored) {
-    return Future.join(stored.stream().map(this::carryOut).toList()).<Void>mapEmpty().otherwiseEmpty();
+    List<Stored> before = stored.stream().filter(s -> first.contains(s.effect().kind())).toList();
+    if (before.isEmpty()) {
+      return Future.join(stored.stream().map(this::carryOut).toList()).<Void>mapEmpty().otherwiseEmpty();
+    }
+    List<Stored> after = stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
+    Future<?> recorded = Future.join(before.stream().map(this::carryOut).toList());
+    // what recorded state failed to record is retried by the dispatcher; the others are carried out all the same
+    return recorded.transform(x -> Future.join(after.stream().map(this::carryOut).toList()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Claims the effects whose time has come and carries them out. Returns how many it claimed. */

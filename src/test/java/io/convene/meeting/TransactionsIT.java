@@ -11,6 +11,7 @@ import io.convene.outbox.Outbox;
 import io.convene.testing.ManualClock;
 import io.convene.testing.TestServer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -20,6 +21,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,34 @@ class TransactionsIT {
     assertThat(server.rows("SELECT action FROM audit_log WHERE meeting_id = 'm-1' ORDER BY id"))
         .extracting(r -> r.getString("action")).containsExactly(AuditLog.MEETING_CREATED, AuditLog.MEETING_UPDATED);
     assertThat(outsideTransaction()).isTrue();
+  }
+
+  @Test
+  void effectsThatRecordStateAreCarriedOutBeforeTheChangeIsTold() {
+    Outbox outbox = new Outbox(pool, clock, new AppConfig.Outbox(30, 5, 60_000, 100));
+    List<String> order = new CopyOnWriteArrayList<>();
+    Promise<Void> told = Promise.promise();
+    // the state takes a while to record (a Redis round trip, say); telling is instant
+    outbox.handleFirst("test.state", payload -> {
+      order.add("recording");
+      return vertx.timer(50).map(t -> {
+        order.add("recorded");
+        return null;
+      });
+    });
+    outbox.handle("test.tell", payload -> {
+      order.add("told");
+      told.tryComplete();
+      return Future.succeededFuture();
+    });
+    new Transactions(pool, new UserEvents(vertx.eventBus(), clock), outbox, clock).run((db, after) -> {
+      after.effect(new Effect("test.tell", new JsonObject()));
+      after.effect(new Effect("test.state", new JsonObject()));
+      return db.query("SELECT 1").execute().mapEmpty();
+    }).await();
+
+    told.future().await();
+    assertThat(order).containsExactly("recording", "recorded", "told");
   }
 
   @Test
