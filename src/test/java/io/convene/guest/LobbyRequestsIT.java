@@ -28,6 +28,13 @@ import org.junit.jupiter.api.Timeout;
 class LobbyRequestsIT extends ServerTestBase {
   private static final String LOBBY_REQUEST = "lobby_request";
 
+  @Override
+  protected JsonObject overrides() {
+    // guest sessions last an hour; a stay in a room outlives it without a sign of life
+    return new JsonObject().put("guests", new JsonObject().put("sessionHours", 1))
+        .put("schedule", new JsonObject().put("staleStayMinutes", 600));
+  }
+
   private static List<JsonObject> requests(JsonArray items, Predicate<JsonObject> about) {
     return items.stream().map(o -> (JsonObject) o).filter(n -> LOBBY_REQUEST.equals(n.getString("type")))
         .filter(about).toList();
@@ -120,6 +127,44 @@ class LobbyRequestsIT extends ServerTestBase {
       vertx.timer(20).await();
     }
     redis.close();
+  }
+
+  @Test
+  void aGuestWhoseSessionExpiresOrWhoseMeetingStopsAllowingGuestsStopsWaiting() {
+    String owner = user("owner");
+    String bob = user("bob");
+    String id = api.meeting(owner).title("Drop-in").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(3)))
+        .allowExternal().invite(bob).createId();
+    String link = api.link(id, owner).getString("token");
+    api.join(id, bob);
+    Guest gina = api.register(link, "Gina");
+    assertThat(gina.ask().getString("status")).isEqualTo("waiting");
+    server.events.await(owner, Events.MEETING_GUEST_WAITING, d -> gina.sessionId().equals(d.getString("sessionId")));
+    assertThat(unreadRequests(owner, guest(gina))).hasSize(1);
+
+    // Gina's session outlives its hour while the meeting goes on: the schedule ends it, and her request
+    clock.advance(Duration.ofMinutes(61));
+    awaitSettled(owner, id, gina);
+
+    Guest hugo = api.register(link, "Hugo");
+    assertThat(hugo.ask().getString("status")).isEqualTo("waiting");
+    server.events.await(owner, Events.MEETING_GUEST_WAITING, d -> hugo.sessionId().equals(d.getString("sessionId")));
+    assertThat(unreadRequests(owner, guest(hugo))).hasSize(1);
+
+    // The meeting stops allowing guests: every guest session of it ends, and with it Hugo's request
+    api.update(id, owner, new JsonObject().put("allowExternal", false));
+    awaitSettled(owner, id, hugo);
+  }
+
+  /** Waits until {@code g} no longer waits in the lobby and the owner's request about them is settled. */
+  private void awaitSettled(String owner, String meetingId, Guest g) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!unreadRequests(owner, guest(g)).isEmpty()) {
+      assertThat(System.nanoTime()).as("the request of " + g.sessionId() + " is still unread").isLessThan(deadline);
+      vertx.timer(50).await();
+    }
+    assertThat(api.waitingRoom(meetingId, owner).getJsonArray("guests")).as("nobody waits")
+        .noneMatch(w -> g.sessionId().equals(((JsonObject) w).getString("sessionId")));
   }
 
   /** Whether {@code user} is flagged as maybe having unread notifications. */
