@@ -174,8 +174,11 @@ public final class Lobby {
     JsonObject announcement = waiter(meetingId, identity).put("displayName", displayName).put("title", meeting.title());
     return participants.attendingWith(meetingId, DECIDES_ALL).compose(deciders -> {
       List<String> notified = deciders.stream().filter(u -> !Identity.isGuest(u) && !u.equals(identity)).toList();
-      return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now).compose(fresh -> {
-            if (!fresh) {
+      return pool.withTransaction(db -> repo.enter(db, meetingId, identity, displayName, now).compose(entry -> {
+            if (entry.isEmpty()) {
+              throw ApiException.invalidState("the meeting is over");
+            }
+            if (!entry.get()) {
               return Future.succeededFuture(Map.entry(new Entered(false, announcement, List.of()), List.<Outbox.Stored>of()));
             }
             List<Effect> notices = notified.stream().map(u -> notifications.notice(u, NotificationService.LOBBY_REQUEST,

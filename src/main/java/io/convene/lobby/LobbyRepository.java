@@ -1,6 +1,7 @@
 package io.convene.lobby;
 
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -25,17 +26,25 @@ final class LobbyRepository {
 
   /**
    * Puts {@code identity} in the lobby unless a decision was made about them. Returns whether they
-   * started waiting now ({@code false} when they were waiting already, or a decision was made).
+   * started waiting now ({@code false} when they were waiting already, or a decision was made); empty
+   * when the meeting is over. The meeting's row is share-locked: a meeting ending meanwhile either waits
+   * for this entry, and then settles it, or has ended first and is seen so.
    */
-  Future<Boolean> enter(SqlClient db, String meetingId, String identity, String displayName, Instant now) {
+  Future<Optional<Boolean>> enter(SqlClient db, String meetingId, String identity, String displayName, Instant now) {
     return db.preparedQuery("""
-            INSERT INTO lobby_entries (meeting_id, identity, display_name, state, asked_at)
-            VALUES ($1, $2, $3, 'waiting', $4)
-            ON CONFLICT (meeting_id, identity) DO UPDATE SET display_name = EXCLUDED.display_name
-              WHERE lobby_entries.state = 'waiting'
-            RETURNING (xmax = 0) AS inserted""")
+            WITH m AS (SELECT id FROM meetings WHERE id = $1 AND status IN ('scheduled', 'in_progress') FOR SHARE),
+            entered AS (
+              INSERT INTO lobby_entries (meeting_id, identity, display_name, state, asked_at)
+              SELECT m.id, $2, $3, 'waiting', $4 FROM m
+              ON CONFLICT (meeting_id, identity) DO UPDATE SET display_name = EXCLUDED.display_name
+                WHERE lobby_entries.state = 'waiting'
+              RETURNING (xmax = 0) AS inserted)
+            SELECT EXISTS (SELECT 1 FROM m) AS open, COALESCE((SELECT inserted FROM entered), false) AS inserted""")
         .execute(Tuple.of(meetingId, identity, displayName, now.atOffset(ZoneOffset.UTC)))
-        .map(rows -> rows.size() == 1 && rows.iterator().next().getBoolean(0));
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return r.getBoolean("open") ? Optional.of(r.getBoolean("inserted")) : Optional.empty();
+        });
   }
 
   /** Moves a waiting person to {@code to}; false when they were not waiting (the first decision wins). */

@@ -12,8 +12,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -154,6 +160,41 @@ class LobbyRequestsIT extends ServerTestBase {
     // The meeting stops allowing guests: every guest session of it ends, and with it Hugo's request
     api.update(id, owner, new JsonObject().put("allowExternal", false));
     awaitSettled(owner, id, hugo);
+  }
+
+  @Test
+  void aGuestAskingWhileTheMeetingEndsIsRefusedAndLeavesNoRequest() {
+    String owner = user("owner");
+    String bob = user("bob");
+    String id = api.meeting(owner).title("Last call").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(1)))
+        .allowExternal().invite(bob).createId();
+    String link = api.link(id, owner).getString("token");
+    api.join(id, bob);
+    Guest gina = api.register(link, "Gina");
+
+    // the meeting is ending: its row is locked by the change that ends it
+    Pool pg = server.pool(vertx, 1);
+    SqlConnection ending = pg.getConnection().await();
+    Transaction change = ending.begin().await();
+    ending.preparedQuery("SELECT id FROM meetings WHERE id = $1 FOR UPDATE").execute(Tuple.of(id)).await();
+    CompletableFuture<JsonObject> asking = CompletableFuture.supplyAsync(() -> gina.expect(409).ask());
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (server.rows("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lobby_entries%'")
+        .isEmpty()) {
+      assertThat(System.nanoTime()).as("Gina's entry never waited for the meeting's row").isLessThan(deadline);
+      vertx.timer(20).await();
+    }
+    ending.preparedQuery("UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = $1").execute(Tuple.of(id))
+        .await();
+    change.commit().await();
+
+    JsonObject refused = asking.orTimeout(15, TimeUnit.SECONDS).join();
+    assertThat(refused.getString("code")).isEqualTo("invalid_state");
+    assertThat(refused.getString("detail")).contains("the meeting is over");
+    assertThat(server.rows("SELECT id FROM notifications WHERE meeting_id = $1 AND type = $2", id, LOBBY_REQUEST))
+        .as("no request the meeting's end could no longer settle").isEmpty();
+    ending.close().await();
+    pg.close().await();
   }
 
   /** Waits until {@code g} no longer waits in the lobby and the owner's request about them is settled. */
