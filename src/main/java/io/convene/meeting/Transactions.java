@@ -18,7 +18,9 @@ import java.util.function.BiFunction;
 
 /**
  * Runs a change in one transaction; its audit entries are written in it, and what it tells others is
- * written to the outbox in the same transaction and carried out right after the commit.
+ * written to the outbox in the same transaction and carried out right after the commit. The change
+ * completes once the state its effects record (the live roster) is written and its events are out, so
+ * what its caller tells next follows them.
  *
  * <p>The statements are pipelined on the transaction's connection: {@code BEGIN} goes out with the
  * change's first statement, and so do the audit and outbox rows the change named before issuing it; the
@@ -70,10 +72,7 @@ final class Transactions {
           .recover(err -> begun.succeeded() && !(err instanceof TransactionRollbackException)
               ? begun.result().rollback().transform(x -> Future.failedFuture(err))
               : Future.failedFuture(err));
-    }).map(committed -> {
-      outbox.runNow(committed.effects());
-      return committed.result();
-    });
+    }).compose(committed -> outbox.runNow(committed.effects()).map(committed.result()));
   }
 
   /** Writes the audit entries and effects recorded since {@code auditFrom} and {@code effectsFrom}. */

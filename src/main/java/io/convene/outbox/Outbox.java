@@ -150,20 +150,23 @@ public final class Outbox {
   }
 
   /**
-   * Carries out effects of a change that just committed; what fails is left to the dispatcher. The
-   * future completes (never fails) once these first attempts are over, for callers that answer only
-   * then (read-your-writes); others need not wait.
+   * Carries out effects of a change that just committed; what fails is left to the dispatcher. Effects
+   * that record state ({@link #handleFirst}) go first; the returned future completes (never fails) once
+   * they are over and the others have been started (events are published by then), so a caller that
+   * waits for it tells nothing of its own before the change's events.
    */
   public Future<Void> runNow(List<Stored> stored) {
     List<Stored> before = stored.stream().filter(s -> first.contains(s.effect().kind())).toList();
     if (before.isEmpty()) {
-      return Future.join(stored.stream().map(this::carryOut).toList()).<Void>mapEmpty().otherwiseEmpty();
+      stored.forEach(this::carryOut);
+      return Future.succeededFuture();
     }
     List<Stored> after = stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
-    Future<?> recorded = Future.join(before.stream().map(this::carryOut).toList());
-    // what recorded state failed to record is retried by the dispatcher; the others are carried out all the same
-    return recorded.transform(x -> Future.join(after.stream().map(this::carryOut).toList()))
-        .<Void>mapEmpty().otherwiseEmpty();
+    // what state failed to record is retried by the dispatcher; the others are carried out all the same
+    return Future.join(before.stream().map(this::carryOut).toList()).transform(x -> {
+      after.forEach(this::carryOut);
+      return Future.succeededFuture();
+    });
   }
 
   /** Claims the effects whose time has come and carries them out. Returns how many it claimed. */
