@@ -95,6 +95,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -205,8 +206,9 @@ public final class MainVerticle extends VerticleBase {
         outbound, Duration.ofMinutes(cfg.livekit().precreateMinutes()));
 
     PrometheusMeterRegistry registry = NodeMetrics.registryOf(vertx);
+    Function<String, Runnable> refusals = limit -> NodeMetrics.rateLimited(registry, limit)::increment;
     Interactions interactions = Interactions.create(vertx, pool, redis, prefix, outbox, roster, meetings.participants(),
-        events, clock, cfg.interactions(), limit -> NodeMetrics.rateLimited(registry, limit)::increment);
+        events, clock, cfg.interactions(), refusals);
     room.onLeft(interactions.hands()::left);
     room.onLastMemberLeft(interactions.hands()::closed);
 
@@ -224,7 +226,7 @@ public final class MainVerticle extends VerticleBase {
     guestRoutes.register(requests);
     GatewayStats stats = new GatewayStats(registry);
     MetricsRoutes metrics = new MetricsRoutes(registry, stats, outbox, presence, outbound.deliveries().stats());
-    limits.countRefusals(limit -> NodeMetrics.rateLimited(registry, limit)::increment);
+    limits.countRefusals(refusals);
     SessionStore sessions = new SessionStore(redis, prefix, cfg.gateway().resumeFrames(), cfg.gateway().resumeBytes());
     DevTokens dev = cfg.devMode() ? DevTokens.forDevMode(vertx, authConf.devSecret()) : null;
     SweepLease leases = new SweepLease(redis, nodeId, prefix);

@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +189,7 @@ public final class Gateway {
           now));
       vertx.setTimer(Math.max(1, at + lead), t -> closeWhenAnswered(c, deadlineNanos));
     }
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     awaitDrained(done, deadlineNanos);
     return done.future();
   }
@@ -201,7 +202,7 @@ public final class Gateway {
     }
   }
 
-  private void awaitDrained(io.vertx.core.Promise<Void> done, long deadlineNanos) {
+  private void awaitDrained(Promise<Void> done, long deadlineNanos) {
     if ((byId.isEmpty() && unrecorded == 0 && kept.isEmpty()) || System.nanoTime() >= deadlineNanos) {
       if (!byId.isEmpty() || unrecorded > 0) {
         LOG.warn("drain ended with {} sockets open and {} disconnects unrecorded", byId.size(), unrecorded);
@@ -318,8 +319,9 @@ public final class Gateway {
    * Takes over the session the device comes back to (kept on whichever node held it) and sends the
    * frames it missed with their numbers, then {@code session:resumed}, then what came meanwhile (without
    * what the replay already carried). A session that expired, was taken, or cannot be replayed without a
-   * gap gets a fresh welcome instead. Either way the user's other devices are told the device came
-   * ({@code registered}: what registering it found), then {@code introduced} completes.
+   * gap gets a fresh welcome instead. Either way the user's other devices, if it has any besides the
+   * connection the session was kept from, are told the device came ({@code registered}: what registering
+   * it found, when the session is unknown), then {@code introduced} completes.
    */
   private void resume(Connection conn, Handshake.Resume resume, AsyncResult<Boolean> registered,
       Promise<Void> introduced) {
@@ -329,8 +331,8 @@ public final class Gateway {
       }
       SessionStore.Claimed session = ar.succeeded() ? ar.result().orElse(null) : null;
       boolean resumed = session != null && session.replayable(resume.lastSeq());
-      if (resumed && session.connectionId() != null) {
-        // the device it was kept from stays registered until its node lets it go
+      if (session != null && session.connectionId() != null) {
+        // the connection it was kept from stays registered until its node lets it go: not another device
         companions.add(new Besides(conn.userId(), Set.of(conn.id, session.connectionId()))).onComplete(others -> {
           announce(others, conn);
           introduced.complete();
@@ -350,7 +352,7 @@ public final class Gateway {
       conn.seq = resume.lastSeq();
       List<SessionStore.Sent> held = conn.held;
       conn.held = null;
-      Set<String> replayed = new java.util.HashSet<>();
+      Set<String> replayed = new HashSet<>();
       int n = 0;
       for (SessionStore.Sent f : session.frames()) {
         if (f.eventId() != null) {

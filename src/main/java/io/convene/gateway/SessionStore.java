@@ -16,9 +16,9 @@ import java.util.Set;
  * Sessions a device may resume, in Redis so any node can take one over: {@code <prefix>sess:<token>}
  * (who, which users it watched, the connection it was kept from) and {@code <prefix>sess:<token>:f}
  * (its last numbered frames, oldest first, at most {@code maxFrames} and {@code maxBytes}: older ones
- * fall off, and a resume from before them is refused). Both expire {@code gateway.resumeSeconds} after the session was kept. The node that
- * held the socket appends what the user is sent meanwhile; the node the device comes back to claims the
- * session, which ends it for everyone else.
+ * fall off, and a resume from before them is refused). Both expire {@code gateway.resumeSeconds} after
+ * the session was kept. The node that held the socket appends what the user is sent meanwhile; the node
+ * the device comes back to claims the session, which ends it for everyone else.
  */
 public final class SessionStore {
   /**

@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 class ScheduleOneConnectionIT extends ScheduleIT {
   @Override
   protected JsonObject overrides() {
-    return super.overrides().mergeIn(new JsonObject().put("db", new JsonObject().put("poolSize", 1)
-        .put("timeoutMillis", 1000)), true);
+    return super.overrides().mergeIn(new JsonObject().put("db", new JsonObject().put("poolSize", 1)), true);
   }
 }
