@@ -72,7 +72,7 @@ final class Transactions {
           .recover(err -> begun.succeeded() && !(err instanceof TransactionRollbackException)
               ? begun.result().rollback().transform(x -> Future.failedFuture(err))
               : Future.failedFuture(err));
-    }).compose(committed -> outbox.runNow(committed.effects()).map(committed.result()));
+    }).compose(committed -> outbox.startNow(committed.effects()).map(committed.result()));
   }
 
   /** Writes the audit entries and effects recorded since {@code auditFrom} and {@code effectsFrom}. */

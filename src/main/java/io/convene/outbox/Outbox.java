@@ -151,22 +151,33 @@ public final class Outbox {
 
   /**
    * Carries out effects of a change that just committed; what fails is left to the dispatcher. Effects
-   * that record state ({@link #handleFirst}) go first; the returned future completes (never fails) once
-   * they are over and the others have been started (events are published by then), so a caller that
-   * waits for it tells nothing of its own before the change's events.
+   * that record state ({@link #handleFirst}) go first. The future completes (never fails) once these
+   * first attempts are over, for callers that answer only then (read-your-writes); others need not wait.
    */
   public Future<Void> runNow(List<Stored> stored) {
-    List<Stored> before = stored.stream().filter(s -> first.contains(s.effect().kind())).toList();
-    if (before.isEmpty()) {
-      stored.forEach(this::carryOut);
-      return Future.succeededFuture();
-    }
-    List<Stored> after = stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
+    return carryOutAll(stored, false);
+  }
+
+  /**
+   * Carries out effects as {@link #runNow} does, but completes (never fails) as soon as the state they
+   * record is written and the others have started (events are published by then): a caller that waits
+   * for it tells nothing of its own before the change's events, without waiting for its commands.
+   */
+  public Future<Void> startNow(List<Stored> stored) {
+    return carryOutAll(stored, true);
+  }
+
+  private Future<Void> carryOutAll(List<Stored> stored, boolean onceStarted) {
+    List<Stored> state = stored.stream().filter(s -> first.contains(s.effect().kind())).toList();
+    List<Stored> others = state.isEmpty() ? stored
+        : stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
+    Future<?> recorded = state.isEmpty() ? Future.succeededFuture()
+        : Future.join(state.stream().map(this::carryOut).toList());
     // what state failed to record is retried by the dispatcher; the others are carried out all the same
-    return Future.join(before.stream().map(this::carryOut).toList()).transform(x -> {
-      after.forEach(this::carryOut);
-      return Future.succeededFuture();
-    });
+    return recorded.transform(x -> {
+      Future<?> rest = Future.join(others.stream().map(this::carryOut).toList());
+      return onceStarted ? Future.succeededFuture() : rest;
+    }).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Claims the effects whose time has come and carries them out. Returns how many it claimed. */
