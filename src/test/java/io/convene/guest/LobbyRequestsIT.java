@@ -138,11 +138,9 @@ class LobbyRequestsIT extends ServerTestBase {
   @Test
   void aGuestWhoseSessionExpiresOrWhoseMeetingStopsAllowingGuestsStopsWaiting() {
     String owner = user("owner");
-    String bob = user("bob");
-    String id = api.meeting(owner).title("Drop-in").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(3)))
-        .allowExternal().invite(bob).createId();
-    String link = api.link(id, owner).getString("token");
-    api.join(id, bob);
+    Open drop = openToGuests(owner, Duration.ofHours(3));
+    String id = drop.id();
+    String link = drop.link();
     Guest gina = api.register(link, "Gina");
     assertThat(gina.ask().getString("status")).isEqualTo("waiting");
     server.events.await(owner, Events.MEETING_GUEST_WAITING, d -> gina.sessionId().equals(d.getString("sessionId")));
@@ -165,12 +163,9 @@ class LobbyRequestsIT extends ServerTestBase {
   @Test
   void aGuestAskingWhileTheMeetingEndsIsRefusedAndLeavesNoRequest() {
     String owner = user("owner");
-    String bob = user("bob");
-    String id = api.meeting(owner).title("Last call").from(clock.instant()).to(clock.instant().plus(Duration.ofHours(1)))
-        .allowExternal().invite(bob).createId();
-    String link = api.link(id, owner).getString("token");
-    api.join(id, bob);
-    Guest gina = api.register(link, "Gina");
+    Open lastCall = openToGuests(owner, Duration.ofHours(1));
+    String id = lastCall.id();
+    Guest gina = api.register(lastCall.link(), "Gina");
 
     // the meeting is ending: its row is locked by the change that ends it
     Pool pg = server.pool(vertx, 1);
@@ -195,6 +190,18 @@ class LobbyRequestsIT extends ServerTestBase {
         .as("no request the meeting's end could no longer settle").isEmpty();
     ending.close().await();
     pg.close().await();
+  }
+
+  /** A meeting in progress that allows guests, with its guest link. */
+  private record Open(String id, String link) {}
+
+  /** A meeting of {@code owner}'s in progress for {@code length}, allowing guests, with a member in the room. */
+  private static Open openToGuests(String owner, Duration length) {
+    String bob = user("bob");
+    String id = api.meeting(owner).title("Drop-in").from(clock.instant()).to(clock.instant().plus(length))
+        .allowExternal().invite(bob).createId();
+    api.join(id, bob);
+    return new Open(id, api.link(id, owner).getString("token"));
   }
 
   /** Waits until {@code g} no longer waits in the lobby and the owner's request about them is settled. */
