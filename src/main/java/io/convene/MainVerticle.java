@@ -125,7 +125,10 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig cfg = AppConfig.from(config());
     return vertx.deployVerticle(new MigrationVerticle(cfg.db()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .compose(id -> deploy(cfg));
+        // the LiveKit clients load the JVM's trust store: built on a worker, not on this event loop
+        .compose(id -> vertx.executeBlocking(() -> new LiveKitClients(new LiveKitRooms(vertx, cfg.livekit(), clock),
+            new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock))))
+        .compose(liveKit -> deploy(cfg, liveKit));
   }
 
   /**
@@ -144,7 +147,10 @@ public final class MainVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Future<?> deploy(AppConfig cfg) {
+  /** The clients of LiveKit's services this node uses. */
+  private record LiveKitClients(LiveKitRooms rooms, LiveKitEgress egress) {}
+
+  private Future<?> deploy(AppConfig cfg, LiveKitClients liveKit) {
     Pool pool = Database.pool(vertx, cfg.db());
     Redis redis = redis(cfg.redis());
     String nodeId = UUID.randomUUID().toString();
@@ -187,9 +193,9 @@ public final class MainVerticle extends VerticleBase {
     CallService calls = new CallService(meetings.meetings(), meetings.participants(), meetings.changes(), presence,
         new RingStore(redis, maxCall.plusMinutes(5), prefix), notifications, events, outbox, pool, clock, cfg.calls());
     Lobby lobby = new Lobby(pool, meetings.participants(), attendance, events, outbox, notifications, clock);
-    LiveKitRooms rooms = new LiveKitRooms(vertx, cfg.livekit(), clock);
+    LiveKitRooms rooms = liveKit.rooms();
     rooms.startProbing(vertx);
-    LiveKitEgress egress = new LiveKitEgress(vertx, cfg.livekit(), cfg.recordings(), clock);
+    LiveKitEgress egress = liveKit.egress();
     Recordings recordings = new Recordings(pool, outbox, events, meetings.meetings(), meetings.participants(),
         attendance, egress, rooms, cfg.recordings(), clock);
     RoomService room = new RoomService(meetings.meetings(), meetings.participants(), meetings.changes(), attendance,
