@@ -274,7 +274,7 @@ public final class Gateway {
             .onFailure(err -> LOG.warn("presence of {} not recorded in time: {}", identity.userId(), err.getMessage()));
     if (accepted.resume() == null) {
       conn.introduced = registered.transform(ar -> {
-        announce(ar, conn);
+        tellIfAccompanied(Events.PRESENCE_USER_CONNECTED, ar, conn);
         return Future.succeededFuture();
       });
       registered.onComplete(ar -> welcome(conn, false));
@@ -286,12 +286,6 @@ public final class Gateway {
     }
   }
 
-  /** Tells the user's other devices that {@code conn} came, if the answer says there are any. */
-  private void announce(AsyncResult<Boolean> others, Connection conn) {
-    if (accompanied(others, conn)) {
-      tellOtherDevices(Events.PRESENCE_USER_CONNECTED, conn.userId(), conn.id);
-    }
-  }
 
   /** A fresh session: the welcome, then the unread notifications; {@code retried}: a resume was refused. */
   private void welcome(Connection conn, boolean retried) {
@@ -334,11 +328,11 @@ public final class Gateway {
       if (session != null && session.connectionId() != null) {
         // the connection it was kept from stays registered until its node lets it go: not another device
         companions.add(new Besides(conn.userId(), Set.of(conn.id, session.connectionId()))).onComplete(others -> {
-          announce(others, conn);
+          tellIfAccompanied(Events.PRESENCE_USER_CONNECTED, others, conn);
           introduced.complete();
         });
       } else {
-        announce(registered, conn);
+        tellIfAccompanied(Events.PRESENCE_USER_CONNECTED, registered, conn);
         introduced.complete();
       }
       if (conn.closing() || conn.socket.isClosed()) {
@@ -411,35 +405,27 @@ public final class Gateway {
     if (resumable) {
       // kept for its return (its device stays registered), yet gone for now: the other devices, if there are
       // any, hear of it, after they heard it came
-      conn.introduced.onComplete(v -> companions.add(new Besides(conn.userId(), Set.of(conn.id))).onComplete(ar -> {
-        if (accompanied(ar, conn)) {
-          tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
-        }
-      }));
+      conn.introduced.onComplete(v -> companions.add(new Besides(conn.userId(), Set.of(conn.id)))
+          .onComplete(others -> tellIfAccompanied(Events.PRESENCE_USER_DISCONNECTED, others, conn)));
       kept.detach(conn);
     } else {
       // after its connect in the same queue: the other devices hear that it came first
-      recordDisconnect(conn.userId(), conn.id, 1).onComplete(ar -> {
-        if (accompanied(ar, conn)) {
-          tellOtherDevices(Events.PRESENCE_USER_DISCONNECTED, conn.userId(), conn.id);
-        }
-      });
+      recordDisconnect(conn.userId(), conn.id, 1)
+          .onComplete(others -> tellIfAccompanied(Events.PRESENCE_USER_DISCONNECTED, others, conn));
     }
   }
 
   /**
-   * Whether a device's change is news to other devices of its user: the presence store says another is
-   * registered (devices register in turn: a device hears of those registered after it) or did not answer,
-   * or this node holds another (the store may have lost its data since this node last registered them).
+   * Tells the user's other devices that {@code conn} came or went ({@code type}) when it is news to them:
+   * the presence store says another is registered (devices register in turn: a device hears of those
+   * registered after it) or did not answer, or this node holds another (the store may have lost its data
+   * since this node last registered them).
    */
-  private boolean accompanied(AsyncResult<Boolean> registered, Connection conn) {
-    return registered.failed() || registered.result() || devicesOf(conn.userId()).stream().anyMatch(c -> c != conn);
-  }
-
-  /** Tells a user's other devices that one of theirs came or went. */
-  private void tellOtherDevices(String type, String userId, String connectionId) {
-    events.publish(List.of(userId), type, new JsonObject().put("userId", userId).put("connectionId", connectionId),
-        connectionId);
+  private void tellIfAccompanied(String type, AsyncResult<Boolean> others, Connection conn) {
+    if (others.failed() || others.result() || devicesOf(conn.userId()).stream().anyMatch(c -> c != conn)) {
+      events.publish(List.of(conn.userId()), type,
+          new JsonObject().put("userId", conn.userId()).put("connectionId", conn.id), conn.id);
+    }
   }
 
   private boolean unregister(Connection conn) {

@@ -169,8 +169,7 @@ public final class Outbox {
 
   private Future<Void> carryOutAll(List<Stored> stored, boolean onceStarted) {
     List<Stored> state = stored.stream().filter(s -> first.contains(s.effect().kind())).toList();
-    List<Stored> others = state.isEmpty() ? stored
-        : stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
+    List<Stored> others = stored.stream().filter(s -> !first.contains(s.effect().kind())).toList();
     Future<?> recorded = state.isEmpty() ? Future.succeededFuture()
         : Future.join(state.stream().map(this::carryOut).toList());
     // what state failed to record is retried by the dispatcher; the others are carried out all the same
