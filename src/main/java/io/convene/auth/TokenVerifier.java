@@ -81,12 +81,12 @@ public final class TokenVerifier implements Authenticator {
                 vertx,
                 new JWTAuthOptions()
                     .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.devSecret()))
-                    .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+                    .setJWTOptions(timesUnchecked()));
   }
 
   /** The provider's checks: signature, issuer, audience; not times, which it would read off the wall clock. */
   static JWTOptions jwtOptions(AppConfig.Auth config) {
-    JWTOptions options = new JWTOptions().setIgnoreExpiration(true);
+    JWTOptions options = timesUnchecked();
     if (config.issuer() != null) {
       options.setIssuer(config.issuer());
     }
@@ -94,6 +94,11 @@ public final class TokenVerifier implements Authenticator {
       options.addAudience(config.audience());
     }
     return options;
+  }
+
+  /** Options under which the provider checks no times: {@link #timely} checks them on the server's clock. */
+  private static JWTOptions timesUnchecked() {
+    return new JWTOptions().setIgnoreExpiration(true);
   }
 
   /** The identity the token proves, or a failure with {@code unauthorized} / {@code token_expired}. */
@@ -138,12 +143,13 @@ public final class TokenVerifier implements Authenticator {
         });
   }
 
+  /** Trusts a token checked now; a token checked again replaces its entry and costs no more room. */
   private void trust(String token, Trusted checked) {
-    if (trustedChars.addAndGet(token.length()) > MAX_TRUSTED_CHARS) {
+    if (trusted.put(token, checked) == null && trustedChars.addAndGet(token.length()) > MAX_TRUSTED_CHARS) {
       trusted.clear();
+      trusted.put(token, checked);
       trustedChars.set(token.length());
     }
-    trusted.put(token, checked);
   }
 
   /**

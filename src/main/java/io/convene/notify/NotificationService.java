@@ -24,6 +24,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Notifications stored per user until read: missed calls, reminders, live invites, lobby requests, disabled
@@ -32,6 +34,7 @@ import java.util.List;
  * connect).
  */
 public final class NotificationService {
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
   public static final String MISSED_CALL = "missed_call";
   public static final String REMINDER = "reminder";
   /** Someone waits in a meeting's lobby; settled (read) once they are let in, turned away or gone. */
@@ -175,10 +178,14 @@ public final class NotificationService {
    * in between is flagged again rather than hidden from the next connect.
    */
   private Future<Void> unflagIfNone(String userId) {
-    return hasUnread(userId).compose(any -> any ? Future.<Void>succeededFuture()
-        : redis.send(Request.cmd(Command.SREM).arg(unreadKey).arg(userId))
-            .compose(v -> hasUnread(userId))
-            .compose(again -> again ? flag(userId) : Future.succeededFuture()));
+    return hasUnread(userId).compose(any -> any ? Future.<Void>succeededFuture() : unflag(userId));
+  }
+
+  /** Clears the user's flag, found with nothing unread; flags again what was stored in between. */
+  private Future<Void> unflag(String userId) {
+    return redis.send(Request.cmd(Command.SREM).arg(unreadKey).arg(userId))
+        .compose(v -> hasUnread(userId))
+        .compose(again -> again ? flag(userId) : Future.succeededFuture());
   }
 
   private Future<Boolean> hasUnread(String userId) {
@@ -248,7 +255,9 @@ public final class NotificationService {
    */
   public Future<List<JsonObject>> unreadOnConnect(String userId, int limit) {
     return unread(userId, limit).compose(items -> items.isEmpty()
-        ? unflagIfNone(userId).map(items).otherwise(items)
+        ? unflag(userId)
+            .onFailure(err -> LOG.warn("unread flag of {} not cleared: {}", userId, err.getMessage()))
+            .map(items).otherwise(items)
         : Future.succeededFuture(items));
   }
 
